@@ -1,0 +1,56 @@
+# lsimpact: every target bootstraps .venv itself (created or refreshed when missing or
+# older than pyproject.toml), so `make reports` and `make test` work on a fresh machine
+# with only Python >= 3.11 and make.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Headless plots, one BLAS thread, fixed hashing: results do not depend on the machine.
+export MPLBACKEND := Agg
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+export NUMBA_NUM_THREADS := 1
+export PYTHONHASHSEED := 0
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: reports test data lint bench venv clean help
+
+help:
+	@echo "make reports  - rebuild reports/ (figures, tables, index.html) from data/raw/"
+	@echo "make test     - the whole test suite (pytest + notebooks under nbval)"
+	@echo "make data     - build data/processed/ from data/raw/"
+	@echo "make lint     - ruff"
+	@echo "make bench    - speed and memory benchmarks (benchmarks/)"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lsimpact needs Python >= 3.11; run make PYTHON=python3.11 ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+data: $(STAMP)
+	$(BIN)/lsimpact data
+
+reports: $(STAMP)
+	$(BIN)/lsimpact report
+
+test: $(STAMP)
+	LSIMPACT_REPORTS_DIR=$(CURDIR)/build/test-reports $(BIN)/python -m pytest tests notebooks \
+		--nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf data/processed/*.parquet data/processed/*.csv data/processed/*.json build reports/*
+	touch reports/.gitkeep

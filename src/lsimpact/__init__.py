@@ -1,0 +1,17 @@
+"""lsimpact: employment and consumption effects of live-streaming commerce.
+
+Typical use::
+
+    import lsimpact
+    df = lsimpact.load("published_figures")     # builds data/processed/ when needed
+    lsimpact.catalog.list_resources()           # what data/raw ships, real or synthetic
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import catalog, config  # noqa: E402
+from .datasets import build, load  # noqa: E402
+
+__all__ = ["__version__", "build", "catalog", "config", "load"]

@@ -1,0 +1,131 @@
+"""What every cleaner returns: the clean table, a quarantine and a row accounting.
+
+A cleaner is a pure function ``raw DataFrame -> Cleaned``. Every input row is either
+used (it contributes to the clean table), quarantined (with the reason), or dropped as an
+exact duplicate of an earlier row; ``RowAccounting.check()`` proves the counts add up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: Columns of every quarantine table, in this order.
+QUARANTINE_COLUMNS = ["source_row", "column", "raw_value", "reason"]
+
+
+@dataclass(frozen=True)
+class RowAccounting:
+    """Where the input rows went.
+
+    ``input_rows == used_rows + quarantined_rows + duplicate_rows`` always holds;
+    ``output_rows`` may differ from ``used_rows`` when a cleaner aggregates (snapshots
+    to daily values) or expands (one published figure to several rows).
+    """
+
+    dataset: str
+    input_rows: int
+    used_rows: int
+    quarantined_rows: int
+    duplicate_rows: int
+    output_rows: int
+    notes: tuple[str, ...] = ()
+
+    def check(self) -> RowAccounting:
+        """Raise ``AssertionError`` unless the input rows are fully accounted for."""
+        total = self.used_rows + self.quarantined_rows + self.duplicate_rows
+        if total != self.input_rows:
+            raise AssertionError(
+                f"{self.dataset}: {self.input_rows} input rows but {self.used_rows} used + "
+                f"{self.quarantined_rows} quarantined + {self.duplicate_rows} duplicates = {total}"
+            )
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        """The accounting as a plain dict (for JSON and Parquet metadata)."""
+        return {
+            "dataset": self.dataset,
+            "input_rows": self.input_rows,
+            "used_rows": self.used_rows,
+            "quarantined_rows": self.quarantined_rows,
+            "duplicate_rows": self.duplicate_rows,
+            "output_rows": self.output_rows,
+            "notes": list(self.notes),
+        }
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.dataset}: {self.input_rows:,} input rows",
+            f"  used          {self.used_rows:>12,}",
+            f"  quarantined   {self.quarantined_rows:>12,}",
+            f"  duplicates    {self.duplicate_rows:>12,}",
+            f"  -> output rows {self.output_rows:>11,}",
+        ]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+@dataclass
+class Cleaned:
+    """Result of a cleaner: ``data`` (validated later), ``quarantine`` and ``summary``."""
+
+    data: pd.DataFrame
+    quarantine: pd.DataFrame
+    summary: RowAccounting
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def empty_quarantine() -> pd.DataFrame:
+    """A quarantine table with no rows and the standard columns."""
+    return pd.DataFrame(
+        {
+            "source_row": pd.Series([], dtype="int64"),
+            "column": pd.Series([], dtype="object"),
+            "raw_value": pd.Series([], dtype="object"),
+            "reason": pd.Series([], dtype="object"),
+        }
+    )
+
+
+def quarantine_rows(
+    source_row: Iterable[int] | pd.Series | np.ndarray,
+    column: str | Iterable[str],
+    raw_value: Iterable[Any] | pd.Series,
+    reason: str | Iterable[str],
+) -> pd.DataFrame:
+    """Build quarantine rows (vectorised); a scalar ``column`` or ``reason`` broadcasts."""
+    rows = np.asarray(list(source_row), dtype="int64")
+    n = len(rows)
+    values = pd.Series(list(raw_value), dtype="object")
+    values = values.where(values.notna(), None).map(lambda v: v if v is None else str(v))
+    return pd.DataFrame(
+        {
+            "source_row": rows,
+            "column": [column] * n if isinstance(column, str) else list(column),
+            "raw_value": values.to_numpy(dtype=object),
+            "reason": [reason] * n if isinstance(reason, str) else list(reason),
+        }
+    )
+
+
+def concat_quarantine(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Stack quarantine parts, ordered by source row then column (stable output)."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return empty_quarantine()
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["source_row", "column"], kind="stable").reset_index(drop=True)
+
+
+def source_rows(df: pd.DataFrame) -> pd.Series:
+    """1-based data-row numbers as a user sees them in a spreadsheet (header = row 1).
+
+    Uses ``df['source_row']`` when a reader already recorded it, else the position.
+    """
+    if "source_row" in df.columns:
+        return df["source_row"].astype("int64")
+    return pd.Series(np.arange(2, len(df) + 2, dtype="int64"), index=df.index, name="source_row")

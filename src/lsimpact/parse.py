@@ -1,0 +1,3 @@
+"""Vectorised parsers for counts, money, dates and percentages (see issue 3)."""
+
+from __future__ import annotations
