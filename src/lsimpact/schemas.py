@@ -13,7 +13,7 @@ from pandera.errors import SchemaErrors
 
 from .errors import ValidationError
 
-__all__ = ["validate", "published_figures"]
+__all__ = ["validate", "published_figures", "followers_daily", "followers_published"]
 
 #: Base units that ``published_figures.value`` may be expressed in.
 BASE_UNITS = (
@@ -110,6 +110,56 @@ def published_figures() -> pa.DataFrameSchema:
 
 
 # --- followers (issue 4) ------------------------------------------------------------------
+def followers_daily() -> pa.DataFrameSchema:
+    """Schema of ``followers_daily``: one row per (platform, account_id, date)."""
+    return _followers_panel(unique=True)
+
+
+def followers_published() -> pa.DataFrameSchema:
+    """Schema of ``followers_published``: the panel columns; several sources may share a date."""
+    return _followers_panel(unique=False)
+
+
+def _followers_panel(unique: bool) -> pa.DataFrameSchema:
+    text = pa.Column(str, nullable=False, checks=pa.Check.str_length(min_value=1))
+    flag = pa.Column(bool, nullable=False)
+    count = pa.Column("int64", pa.Check.ge(0))
+    return pa.DataFrameSchema(
+        {
+            "platform": text,
+            "account_id": text,
+            "account_name": pa.Column(str),
+            "group": pa.Column(str),
+            "date": pa.Column("datetime64[ns]", nullable=False),
+            "followers": pa.Column(float, pa.Check.ge(0), nullable=True),
+            "net_change": pa.Column(float, nullable=True),
+            "net_change_since": pa.Column("datetime64[ns]", nullable=True),
+            "n_snapshots": count,
+            "n_glitches": count,
+            "glitch": flag,
+            "imputed": flag,
+            "lower_bound": flag,
+            "approximate": flag,
+            "sparse": flag,
+            "source": text,
+            "source_url": pa.Column(str),
+            "source_row": pa.Column("Int64", pa.Check.ge(2), nullable=True),
+        },
+        checks=[
+            pa.Check(
+                lambda d: d["net_change_since"].isna() | (d["net_change_since"] < d["date"]),
+                error="net_change_since not before date",
+            ),
+            pa.Check(
+                lambda d: d["sparse"] | d["imputed"] | d["followers"].isna()
+                | (d["n_snapshots"] > 0),
+                error="a daily value without any snapshot that is not flagged imputed",
+            ),
+        ],
+        strict=True,
+        ordered=True,
+        **(_unique_key("platform", "account_id", "date") if unique else {}),
+    )
 
 
 # --- occupations (issue 6) ----------------------------------------------------------------
