@@ -6,9 +6,9 @@ into one row per (platform, account_id, date):
 * exact duplicate rows are dropped (counted);
 * rows whose count or capture time cannot be read are quarantined with the reason;
 * **glitches** are quarantined and kept out of the daily value: a displayed 0, or a
-  value off by more than ``glitch_factor`` (default 5, i.e. a tenfold scrape error) from
-  *both* neighbouring snapshots of the account while those neighbours agree with each
-  other (the error reverts at the next snapshot);
+  value off by more than ``glitch_factor`` (default 5, so a tenfold scrape error) from the
+  median of the account's five surrounding snapshots (it reverts; see
+  :func:`detect_glitches`);
 * the day's value is the **last valid snapshot of the day** (``how="last"``, local date
   in ``tz``), preferring exact counts to lower bounds ("3116万+"); ``how="median"``
   takes the median of the day's valid snapshots;
@@ -198,9 +198,11 @@ def detect_glitches(
     """Flag scrape glitches in a snapshot series sorted by account and time.
 
     A snapshot is a glitch when it shows 0, or when it differs by more than ``factor``
-    from both neighbouring non-zero snapshots of the same account while those two agree
-    within ``factor`` (the error reverts). At the ends of an account's series the single
-    neighbour decides.
+    from the median of the centred window of five non-zero snapshots of the same account
+    (two before, itself, two after; at least three present). A value that reverts at the
+    next snapshot is thus flagged, while a lasting change of level is not once it is
+    confirmed by the following snapshots. With fewer than three snapshots only 0 is
+    flagged.
 
     Returns
     -------
@@ -213,19 +215,20 @@ def detect_glitches(
     v = np.log(value[idx])
     a = account[idx]
     lf = np.log(factor)
-    prev_same = np.r_[False, a[1:] == a[:-1]]
-    next_same = np.r_[a[:-1] == a[1:], False]
-    prev_v = np.r_[np.nan, v[:-1]]
-    next_v = np.r_[v[1:], np.nan]
-    d_prev = np.where(prev_same, np.abs(v - prev_v), np.nan)
-    d_next = np.where(next_same, np.abs(v - next_v), np.nan)
-    both = prev_same & next_same
-    agree = np.where(both, np.abs(prev_v - next_v) <= lf, False)
-    off = np.where(
-        both,
-        (d_prev > lf) & (d_next > lf) & agree,
-        np.where(prev_same, d_prev > lf, np.where(next_same, d_next > lf, False)),
-    )
+    # Centred window of 5 snapshots of the same account (2 before, itself, 2 after): its
+    # median ignores an isolated glitch, and two glitches around one good value too.
+    m = len(v)
+    win = np.full((m, 5), np.nan)
+    for j, sh in enumerate(range(-2, 3)):
+        src = np.arange(m) + sh
+        inside = (src >= 0) & (src < m)
+        same = np.zeros(m, dtype=bool)
+        same[inside] = a[src[inside]] == a[inside]
+        win[same, j] = v[src[same]]
+    enough = np.sum(~np.isnan(win), axis=1) >= 3
+    with np.errstate(invalid="ignore"):
+        med = np.nanmedian(win, axis=1)
+    off = enough & (np.abs(v - med) > lf)
     glitch = zero.copy()
     glitch[idx[off]] = True
     reason = np.full(n, "", dtype=object)

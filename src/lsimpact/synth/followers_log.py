@@ -164,7 +164,7 @@ def followers(
     slope = np.select([np.array(groups) == "brand", np.array(groups) == "host"],
                       [brand_slope, host_slope], 0.0)
     tau = post[None, :] * (level[:, None] + slope[:, None] * k[None, :])
-    dow = dates.dayofweek.to_numpy()
+    dow = dates.day_of_week.to_numpy()
     logf = (
         log_size[:, None]
         + growth[:, None] * (day[None, :] - anchor[:, None])
