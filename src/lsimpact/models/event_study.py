@@ -143,8 +143,9 @@ def twfe(
         scores[:, j] = np.bincount(unit, weights=Xd[:, j] * resid, minlength=g)
     meat = scores.T @ scores
     n_time = len(np.unique(time))
-    # fixest "nested" rule: unit FE are nested in the unit clusters, time FE count T-1.
-    k_all = k + n_time - 1
+    # fixest/pyfixest "nested" rule: unit FE are nested in the unit clusters and not
+    # counted; the time FE and the absorbed intercept count T.
+    k_all = k + n_time
     factor = g / (g - 1) * (n - 1) / (n - k_all)
     vcov = factor * bread @ meat @ bread
     return TwfeFit(list(names), coef, vcov, n, g, n - k_all - g, resid)
