@@ -25,7 +25,7 @@ NAME = "followers_snapshots"
 PATH = "followers_snapshots.csv"
 
 
-def to_bytes(df) -> bytes:  # noqa: ANN001 - a DataFrame
+def to_bytes(df) -> bytes:
     """The exact bytes shipped (same as `lsimpact synth followers`)."""
     return df.to_csv(index=False, lineterminator="\n").encode("utf-8")
 

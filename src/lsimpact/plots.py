@@ -17,12 +17,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+import matplotlib.pyplot as plt
+import seaborn as sns
+from matplotlib import font_manager
 
-from . import exhibits  # noqa: E402
-from .io import atomic_path  # noqa: E402
+from . import exhibits
+from .io import atomic_path
 
 __all__ = ["PALETTE", "cjk_font", "label", "save", "set_style"]
 
