@@ -11,8 +11,6 @@ from lsimpact.clean.followers import (
     clean_published,
     clean_snapshots,
     detect_glitches,
-    parse_counts,
-    parse_times,
 )
 from lsimpact.errors import InputError
 from lsimpact.synth import followers
@@ -81,21 +79,6 @@ def test_only_lower_bounds_flag_the_day_and_median_option():
     assert c.data["lower_bound"].tolist() == [True, False]
     assert c.data["followers"].tolist() == [50000.0, 52000.0]
     assert clean_snapshots(log, how="median").data["followers"].tolist() == [50000.0, 51500.0]
-
-
-def test_parsers():
-    p = parse_counts(pd.Series(["3116.0万", "31,160,000", " 3116w ", "1.2亿", "12k", "5万+", "",
-                                "abc", "３"]))
-    assert p["value"].tolist()[:6] == [31160000, 31160000, 31160000, 1.2e8, 12000, 50000]
-    assert p["lower_bound"].tolist() == [False] * 5 + [True] + [False] * 3
-    assert p["error"].tolist()[6:8] == ["empty", "not a count"] and p["value"].iloc[8] == 3
-    t = parse_times(pd.Series(["2024-01-01T16:30:00Z", "2024/1/2 8:05", "2024年1月3日 09:00",
-                               "2024-01-01 00:30:00+08:00", "x"]))
-    assert t["value"].iloc[0] == pd.Timestamp("2024-01-02 00:30")
-    assert t["value"].iloc[1] == pd.Timestamp("2024-01-02 08:05")
-    assert t["value"].iloc[2] == pd.Timestamp("2024-01-03 09:00")
-    assert t["value"].iloc[3] == pd.Timestamp("2024-01-01 00:30")
-    assert t["error"].iloc[4] == "not a date-time"
 
 
 def test_detect_glitches_rule():

@@ -28,7 +28,6 @@ Dong Yuhui accounts (resource ``published_figures``) into the same panel format,
 
 from __future__ import annotations
 
-import re
 import sys
 import unicodedata
 from collections.abc import Mapping
@@ -47,6 +46,7 @@ from ..cleaning import (
 )
 from ..datasets import DatasetSpec
 from ..errors import InputError
+from ..parse import parse_count, parse_datetime
 from ..schemas import followers_daily as _schema
 from ..schemas import followers_published as _schema_published
 
@@ -111,9 +111,6 @@ ALIASES: Mapping[str, str] = {
     "时间": "captured_at",
 }
 
-_COUNT_RE = re.compile(r"^(?P<num>\d+(?:\.\d+)?)(?P<unit>万|w|W|亿|k|K|M|B)?(?P<plus>\+)?$")
-_UNIT = {"万": 1e4, "w": 1e4, "W": 1e4, "亿": 1e8, "k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
-_AWARE_RE = r"(?:Z|[+-]\d\d:?\d\d)$"
 _CHUNK = 1_000_000
 
 
@@ -149,47 +146,20 @@ def _text(s: pd.Series) -> pd.Series:
     return s.str.normalize("NFKC").str.strip()
 
 
-def parse_counts(s: pd.Series) -> pd.DataFrame:
-    """Parse displayed follower counts ("3116.0万", "31,160,000", "3116万+").
+def _parse_counts(s: pd.Series) -> pd.DataFrame:
+    """Displayed counts via :func:`lsimpact.parse.parse_count` (value, lower_bound, error)."""
+    return parse_count(s)[["value", "lower_bound", "error"]]
 
-    Returns a frame aligned to ``s`` with ``value`` (float), ``lower_bound`` (bool, for a
-    trailing "+") and ``error`` (None on success).
+
+def _parse_times(s: pd.Series, tz: str) -> pd.DataFrame:
+    """Capture times via :func:`lsimpact.parse.parse_datetime`, as naive wall-clock in ``tz``.
+
+    Times written with an offset or "Z" are converted to ``tz``; others are taken as
+    wall-clock time in ``tz`` (trackers of Chinese platforms export Beijing time).
     """
-    t = _text(s).str.replace(r"[,\s]", "", regex=True)
-    parts = t.str.extract(_COUNT_RE)
-    num = pd.to_numeric(parts["num"], errors="coerce").to_numpy(dtype=float)
-    mult = parts["unit"].map(_UNIT).fillna(1.0).to_numpy(dtype=float)
-    value = np.round(num * mult)
-    ok = ~np.isnan(value)
-    err = np.where(ok, None, np.where(t.to_numpy(dtype=object) == "", "empty", "not a count"))
-    return pd.DataFrame(
-        {
-            "value": value,
-            "lower_bound": parts["plus"].notna().to_numpy(),
-            "error": pd.Series(err, dtype=object).to_numpy(),
-        },
-        index=s.index,
-    )
-
-
-def parse_times(s: pd.Series, tz: str = "Asia/Shanghai") -> pd.DataFrame:
-    """Parse capture times to naive local time in ``tz``.
-
-    Times with an offset or a "Z" are converted to ``tz``; times without one are taken as
-    already local (trackers for Chinese platforms export Beijing time).
-    """
-    t = _text(s).str.replace("年", "-").str.replace("月", "-").str.replace("日", " ")
-    t = t.str.strip()
-    aware = t.str.contains(_AWARE_RE, regex=True).to_numpy(dtype=bool)
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    if (~aware).any():
-        naive = pd.to_datetime(t[~aware], format="mixed", errors="coerce")
-        out[~aware] = naive.astype("datetime64[ns]")
-    if aware.any():
-        conv = pd.to_datetime(t[aware], format="mixed", errors="coerce", utc=True)
-        out[aware] = conv.dt.tz_convert(tz).dt.tz_localize(None).astype("datetime64[ns]")
-    err = np.where(out.isna(), np.where(t.to_numpy(dtype=object) == "", "empty", "not a date-time"), None)
-    return pd.DataFrame({"value": out, "error": pd.Series(err, dtype=object).to_numpy()}, index=s.index)
+    p = parse_datetime(s, tz=tz)
+    value = p["value"].dt.tz_convert(tz).dt.tz_localize(None).astype("datetime64[ns]")
+    return pd.DataFrame({"value": value, "error": p["error"]}, index=s.index)
 
 
 def detect_glitches(
@@ -310,12 +280,12 @@ def clean_snapshots(
     counts, times = [], []
     for lo in range(0, len(df), _CHUNK):
         part = df.iloc[lo : lo + _CHUNK]
-        counts.append(parse_counts(part["followers"]))
-        times.append(parse_times(part["captured_at"], tz))
+        counts.append(_parse_counts(part["followers"]))
+        times.append(_parse_times(part["captured_at"], tz))
         bar.update(len(part))
     bar.close()
-    cnt = pd.concat(counts) if counts else parse_counts(df["followers"])
-    tim = pd.concat(times) if times else parse_times(df["captured_at"], tz)
+    cnt = pd.concat(counts) if counts else _parse_counts(df["followers"])
+    tim = pd.concat(times) if times else _parse_times(df["captured_at"], tz)
     acc_id = _text(df["account_id"])
     plat = _text(df["platform"]).replace("", platform)
     q_parts = []
