@@ -141,9 +141,13 @@ def _normalise_headers(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def _text(s: pd.Series) -> pd.Series:
-    """Strings, NFKC-normalised (full-width digits -> ASCII) and stripped; NA -> ''."""
-    s = s.astype("string").fillna("")
-    return s.str.normalize("NFKC").str.strip()
+    """Strings, NFKC-normalised (full-width -> ASCII) and stripped; NA -> ''.
+
+    Normalises each distinct value once: ids and names repeat on every snapshot.
+    """
+    codes, uniq = pd.factorize(s.astype("string").fillna(""), use_na_sentinel=False)
+    clean = pd.Series(uniq, dtype="string").str.normalize("NFKC").str.strip()
+    return pd.Series(clean.to_numpy(dtype=object)[codes], index=s.index, dtype="string")
 
 
 def _parse_counts(s: pd.Series) -> pd.DataFrame:
@@ -302,78 +306,121 @@ def clean_snapshots(
         "capture time not readable (" + tim["error"][bad_time].astype(str) + ")"))
     ok = ~(bad_acc | bad_cnt | bad_time)
 
-    snap = pd.DataFrame(
-        {
-            "platform": plat[ok].to_numpy(dtype=object),
-            "account_id": acc_id[ok].to_numpy(dtype=object),
-            "account_name": _text(df["account_name"])[ok].to_numpy(dtype=object),
-            "group": _text(df["group"])[ok].to_numpy(dtype=object),
-            "value": cnt["value"].to_numpy()[ok],
-            "lower_bound": cnt["lower_bound"].to_numpy()[ok],
-            "time": tim["value"].to_numpy()[ok],
-            "raw": df["followers"].to_numpy(dtype=object)[ok],
-            "source_row": src[ok],
-        }
-    )
-    # 3. Glitches, on each account's series in time order.
-    snap = snap.sort_values(["platform", "account_id", "time", "source_row"], kind="stable")
-    key = pd.MultiIndex.from_arrays([snap["platform"], snap["account_id"]])
-    acc_code = pd.factorize(key)[0]
-    glitch, reason = detect_glitches(acc_code, snap["value"].to_numpy(), glitch_factor)
-    q_parts.append(quarantine_rows(snap["source_row"][glitch], "followers",
-                                   snap["raw"][glitch], reason[glitch]))
-    snap["date"] = snap["time"].dt.normalize()
-    g_days = snap.loc[glitch, ["platform", "account_id", "date"]].value_counts()
-    valid = snap.loc[~glitch]
-    n_used = len(valid)
+    # From here on accounts are integer codes and times int64: sorting and grouping 10M
+    # rows by strings would dominate the run time. Codes follow (platform, account_id).
+    okpos = np.flatnonzero(ok)
+    p_code, p_uniq = pd.factorize(plat.to_numpy(dtype=object)[ok], sort=True)
+    a_code, a_uniq = pd.factorize(acc_id.to_numpy(dtype=object)[ok], sort=True)
+    code, k_uniq = pd.factorize(p_code.astype(np.int64) * len(a_uniq) + a_code, sort=True)
+    acc_platform = np.asarray(p_uniq, dtype=object)[k_uniq // len(a_uniq)]
+    acc_ident = np.asarray(a_uniq, dtype=object)[k_uniq % len(a_uniq)]
+    value = cnt["value"].to_numpy()[ok]
+    lower_b = cnt["lower_bound"].to_numpy(dtype=bool)[ok]
+    t_ns = tim["value"].to_numpy()[ok].astype("datetime64[ns]").astype(np.int64)
+    day = tim["value"].to_numpy()[ok].astype("datetime64[D]").astype(np.int64)
+    srow = src[ok]
 
-    # 4. One value per account and day.
-    per_day = valid.groupby(["platform", "account_id", "date"], sort=True)
-    n_snap = per_day.size()
+    # 3. Glitches, on each account's series in time order.
+    order = np.lexsort((srow, t_ns, code))
+    code, value, lower_b, t_ns, day, srow, okpos = (
+        x[order] for x in (code, value, lower_b, t_ns, day, srow, okpos))
+    glitch, reason = detect_glitches(code, value, glitch_factor)
+    q_parts.append(quarantine_rows(srow[glitch], "followers",
+                                   df["followers"].to_numpy(dtype=object)[okpos[glitch]],
+                                   reason[glitch]))
+    n_acc = len(k_uniq)
+    keep = ~glitch
+    n_used = int(keep.sum())
+    g_code, g_day = code[glitch], day[glitch]
+    code, value, lower_b, t_ns, day, srow, okpos = (
+        x[keep] for x in (code, value, lower_b, t_ns, day, srow, okpos))
+
+    if n_used == 0:
+        q = concat_quarantine(q_parts)
+        top = q["reason"].value_counts().head(3)
+        raise InputError(
+            "no snapshot row could be used",
+            path=raw.attrs.get("source_path"),
+            expected="rows with an account, a follower count and a capture time",
+            hint="most common problems: " + "; ".join(f"{r} ({n})" for r, n in top.items()),
+        )
+
+    # 4. One value per account and day. Rows are in (account, time) order, so an
+    # account-day is a contiguous run.
+    d0 = int(day.min()) if len(day) else 0
+    span_days = int(day.max()) - d0 + 1 if len(day) else 1
+    cell = code.astype(np.int64) * span_days + (day - d0)
+    start = np.r_[True, cell[1:] != cell[:-1]]
+    cell_id = np.cumsum(start) - 1
+    cells = cell[start]
+    n_snap = np.bincount(cell_id)
     if how == "last":
-        pick = valid.sort_values(["platform", "account_id", "date", "lower_bound", "time"],
-                                 ascending=[True, True, True, False, True], kind="stable")
-        day = pick.drop_duplicates(["platform", "account_id", "date"], keep="last")
-        day = day.set_index(["platform", "account_id", "date"]).sort_index()
-        followers = day["value"]
-        lower = day["lower_bound"]
-        row = day["source_row"]
+        # last exact snapshot of the day; a lower bound only when nothing else exists
+        o = np.lexsort((t_ns, ~lower_b, cell_id))
+        last = o[np.r_[cell_id[o][1:] != cell_id[o][:-1], True]]
+        followers, lower, row = value[last], lower_b[last], srow[last]
     else:
-        followers = per_day["value"].median()
-        lower = per_day["lower_bound"].all()
-        row = per_day["source_row"].max()
-    names = valid.groupby(["platform", "account_id"])["account_name"].last()
-    groups = valid.assign(group=valid["group"].replace("", np.nan)).groupby(
-        ["platform", "account_id"])["group"].agg(lambda s: s.mode().iat[0] if s.notna().any() else "")
+        followers = pd.Series(value).groupby(cell_id).median().to_numpy()
+        lower = np.bincount(cell_id, weights=~lower_b) == 0
+        row = np.maximum.reduceat(srow, np.flatnonzero(start))
+    # account name: the last one seen; group: the most frequent non-empty label
+    name_all = _text(df["account_name"]).to_numpy(dtype=object)[okpos]
+    acc_last = np.r_[code[1:] != code[:-1], True]
+    names = np.full(n_acc, "", dtype=object)
+    names[code[acc_last]] = name_all[acc_last]
+    grp_all = _text(df["group"]).to_numpy(dtype=object)[okpos]
+    gc, g_uniq = pd.factorize(grp_all, sort=True)
+    labelled = grp_all != ""
+    pair = code[labelled].astype(np.int64) * len(g_uniq) + gc[labelled]
+    pu, pc_ = np.unique(pair, return_counts=True)
+    pick = np.lexsort((pu % len(g_uniq), -pc_, pu // len(g_uniq)))
+    pu = pu[pick]
+    groups = np.full(n_acc, "", dtype=object)
+    if len(pu):
+        first = np.r_[True, (pu // len(g_uniq))[1:] != (pu // len(g_uniq))[:-1]]
+        groups[pu[first] // len(g_uniq)] = np.asarray(g_uniq, dtype=object)[
+            pu[first] % len(g_uniq)]
 
     # 5. A full calendar per account between its first and last valid day.
-    obs = followers.reset_index()[["platform", "account_id", "date"]]
-    span = obs.groupby(["platform", "account_id"])["date"].agg(["min", "max"])
-    n_days = ((span["max"] - span["min"]).dt.days + 1).to_numpy()
-    rep = np.repeat(np.arange(len(span)), n_days)
+    cell_acc = cells // span_days
+    cell_day = cells % span_days
+    has = np.bincount(cell_acc, minlength=n_acc) > 0
+    lo = np.full(n_acc, 0, dtype=np.int64)
+    hi = np.full(n_acc, -1, dtype=np.int64)
+    firsts = np.r_[True, cell_acc[1:] != cell_acc[:-1]]
+    lasts = np.r_[cell_acc[1:] != cell_acc[:-1], True]
+    lo[cell_acc[firsts]] = cell_day[firsts]
+    hi[cell_acc[lasts]] = cell_day[lasts]
+    n_days = np.where(has, hi - lo + 1, 0)
+    rep = np.repeat(np.arange(n_acc), n_days)
     offset = np.arange(n_days.sum()) - np.repeat(np.cumsum(n_days) - n_days, n_days)
+    p_day = lo[rep] + offset
+    pos = np.searchsorted(cells, rep * span_days + p_day)
+    pos = np.minimum(pos, max(len(cells) - 1, 0))
+    hit = (cells[pos] == rep * span_days + p_day) if len(cells) else np.zeros(len(rep), bool)
+    g_cell = g_code.astype(np.int64) * span_days + (g_day - d0)
+    g_u, g_n = np.unique(g_cell, return_counts=True)
+    gpos = np.minimum(np.searchsorted(g_u, rep * span_days + p_day), max(len(g_u) - 1, 0))
+    ghit = (g_u[gpos] == rep * span_days + p_day) if len(g_u) else np.zeros(len(rep), bool)
     panel = pd.DataFrame(
         {
-            "platform": span.index.get_level_values(0).to_numpy()[rep],
-            "account_id": span.index.get_level_values(1).to_numpy()[rep],
-            "date": span["min"].to_numpy()[rep] + offset.astype("timedelta64[D]"),
+            "platform": acc_platform[rep],
+            "account_id": acc_ident[rep],
+            "account_name": names[rep],
+            "group": groups[rep],
+            "date": (p_day + d0).astype("datetime64[D]").astype("datetime64[ns]"),
+            "followers": np.where(hit, followers[pos], np.nan) if len(cells) else np.nan,
+            "n_snapshots": np.where(hit, n_snap[pos], 0).astype(np.int64),
+            "n_glitches": np.where(ghit, g_n[gpos] if len(g_u) else 0, 0).astype(np.int64),
+            "lower_bound": np.where(hit, lower[pos], False).astype(bool),
+            "source_row": pd.array(np.where(hit, row[pos], np.nan) if len(cells)
+                                   else np.array([], dtype=float), dtype="Int64"),
         }
     )
-    idx = pd.MultiIndex.from_frame(panel)
-    panel["followers"] = followers.reindex(idx).to_numpy()
-    panel["n_snapshots"] = n_snap.reindex(idx, fill_value=0).to_numpy().astype("int64")
-    panel["n_glitches"] = g_days.reindex(idx, fill_value=0).to_numpy().astype("int64")
-    panel["lower_bound"] = lower.reindex(idx, fill_value=False).to_numpy().astype(bool)
-    panel["source_row"] = pd.array(row.reindex(idx).to_numpy(dtype=float), dtype="Int64")
-    acc_idx = pd.MultiIndex.from_arrays([panel["platform"], panel["account_id"]])
-    panel["account_name"] = names.reindex(acc_idx).to_numpy()
-    panel["group"] = groups.reindex(acc_idx).to_numpy()
-
     panel["imputed"] = False
     if fill == "loglinear":
         panel = _fill_loglinear(panel, max_gap)
-    same = np.r_[False, (panel["account_id"].to_numpy()[1:] == panel["account_id"].to_numpy()[:-1])
-                 & (panel["platform"].to_numpy()[1:] == panel["platform"].to_numpy()[:-1])]
+    same = np.r_[False, rep[1:] == rep[:-1]]
     f = panel["followers"].to_numpy()
     prev = np.r_[np.nan, f[:-1]]
     panel["net_change"] = np.where(same, f - prev, np.nan)
@@ -384,7 +431,7 @@ def clean_snapshots(
     panel["sparse"] = False
     panel["source"] = src_name
     panel["source_url"] = ""
-    panel = panel[PANEL_COLUMNS].reset_index(drop=True)
+    panel = panel[PANEL_COLUMNS]
 
     quarantine = concat_quarantine(q_parts)
     n_missing = int((panel["n_snapshots"] == 0).sum())
@@ -397,7 +444,7 @@ def clean_snapshots(
         output_rows=len(panel),
         notes=(
             f"{int(glitch.sum())} glitch snapshots kept out of the daily values",
-            f"{panel['account_id'].nunique()} accounts, {n_missing} account-days without a "
+            f"{n_acc} accounts, {n_missing} account-days without a "
             f"valid snapshot ({int(panel['imputed'].sum())} imputed, fill={fill!r})",
             f"daily value: {how} valid snapshot of the day ({tz})",
         ),

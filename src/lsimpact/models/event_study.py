@@ -44,6 +44,7 @@ def demean(
     *,
     tol: float = 1e-13,
     maxiter: int = 10_000,
+    copy: bool = True,
 ) -> np.ndarray:
     """Residuals of ``x`` (n or n x k) on several sets of fixed effects.
 
@@ -57,8 +58,10 @@ def demean(
         Array to demean (a copy is returned).
     codes
         One integer code array (0..G-1, length n) per fixed effect.
+    copy
+        False demeans a float64 ``x`` in place (saves one copy of a large design).
     """
-    out = np.array(x, dtype=float, copy=True)
+    out = np.array(x, dtype=float, copy=copy)
     one_d = out.ndim == 1
     if one_d:
         out = out[:, None]
@@ -125,14 +128,15 @@ def twfe(
     y, X
         Outcome (n) and regressors (n x k), without constant or dummies.
     unit, time
-        Integer codes 0..G-1 and 0..T-1 (the clusters are the units).
+        Integer codes 0..G-1 and 0..T-1 (the clusters are the units). ``X`` (float64) is
+        demeaned in place and so overwritten.
     names
         Regressor names.
     """
     n, k = X.shape
-    both = demean(np.column_stack([y, X]), [unit, time])
-    yd, Xd = both[:, 0], both[:, 1:]
-    del both
+    # Demean the design in place: for 10M rows it is the one big array.
+    Xd = demean(np.asarray(X, dtype=float), [unit, time], copy=False)
+    yd = demean(y, [unit, time])
     xtx = Xd.T @ Xd
     coef = np.linalg.solve(xtx, Xd.T @ yd)
     resid = yd - Xd @ coef
