@@ -169,3 +169,27 @@ def test_twfe_rejects_nothing_when_x_is_exact():
     fit = twfe(y, x[:, None], u, t, ["x"])
     assert fit.coef[0] == pytest.approx(2.0, abs=1e-10)
     assert np.abs(fit.resid).max() < 1e-10
+
+
+def test_paths_helpers_and_plots(shipped):
+    import matplotlib.pyplot as plt
+
+    from lsimpact.models import followers as fol
+
+    panel, truth = shipped
+    rec = fol.true_effects_table(truth, horizons=(7,)).set_index(["group", "quantity"])
+    assert rec.loc[("brand", "day 7"), "true_value"] == pytest.approx(-0.09 - 0.007)
+    pub = datasets.run_cleaner(datasets.get("followers_published"),
+                               [catalog.load("published_figures")]).data
+    ch = fol.published_changes(pub)
+    assert ch["date"].is_monotonic_increasing is False  # sorted by account, then date
+    assert (ch.groupby("account_id")["date"].apply(lambda s: s.is_monotonic_increasing)).all()
+    ax = fol.plot_paths(panel, ["brand_01", "host_new"], INCIDENT)
+    # brand_01 indexed to 100 on the day before the incident
+    line = ax.get_lines()[0]
+    x = pd.to_datetime(line.get_xdata())
+    assert line.get_ydata()[x == pd.Timestamp("2023-12-13")][0] == pytest.approx(100)
+    fol.plot_published(pub)
+    models.event_study(panel, INCIDENT, pre=3, post=3).plot()
+    models.its(panel, INCIDENT, account="brand_01").plot()
+    plt.close("all")

@@ -1,0 +1,105 @@
+"""Follower paths: the published points, the daily panel, and their figures.
+
+Small helpers for ``notebooks/03_followers.ipynb``: the changes between dated published
+points (with their sources) and two figures, follower paths with the incident marked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["published_changes", "plot_published", "plot_paths", "true_effects_table"]
+
+#: The dispute's dated window (SOURCES.md timeline): Dong's post on Dec 5 to his new
+#: position on Dec 18.
+DISPUTE = ("2023-12-05", "2023-12-18")
+
+
+def published_changes(pub: pd.DataFrame, start: str = "2023-07-01",
+                      end: str = "2024-02-01") -> pd.DataFrame:
+    """Published follower counts and changes in ``[start, end]``, oldest first, with sources.
+
+    Returns columns account_id, date, followers, net_change, net_change_since, kind
+    ("count" or "change"), lower_bound, approximate, source.
+    """
+    d = pub[(pub["date"] >= start) & (pub["date"] <= end)].copy()
+    d["kind"] = np.where(d["followers"].notna(), "count", "change")
+    cols = ["account_id", "date", "kind", "followers", "net_change", "net_change_since",
+            "lower_bound", "approximate", "source"]
+    return d.sort_values(["account_id", "date", "kind"], kind="stable")[cols].reset_index(drop=True)
+
+
+def plot_published(pub: pd.DataFrame, ax: Any = None, *, start: str = "2023-11-15",
+                   end: str = "2024-01-31") -> Any:
+    """Published follower counts of each account (millions); hollow = lower bound."""
+    import matplotlib.pyplot as plt
+
+    from ..plots import PALETTE
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    d = pub[pub["followers"].notna() & (pub["date"] >= start) & (pub["date"] <= end)]
+    for i, (acc, s) in enumerate(d.groupby("account_id", sort=True)):
+        s = s.sort_values("date")
+        ax.plot(s["date"], s["followers"] / 1e6, "-", color=PALETTE[i], lw=1, label=acc)
+        exact = ~s["lower_bound"]
+        ax.plot(s["date"][exact], s["followers"][exact] / 1e6, "o", color=PALETTE[i], ms=5)
+        ax.plot(s["date"][~exact], s["followers"][~exact] / 1e6, "o", mfc="none",
+                color=PALETTE[i], ms=6)
+    ax.axvspan(pd.Timestamp(DISPUTE[0]), pd.Timestamp(DISPUTE[1]), color="grey", alpha=0.15,
+               label="dispute (Dec 5-18)")
+    ax.set_ylabel("followers (million)")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_paths(panel: pd.DataFrame, accounts: Sequence[str], incident: str, ax: Any = None,
+               *, control_group: str = "control") -> Any:
+    """Daily followers of ``accounts`` indexed to the day before ``incident`` (=100).
+
+    The median path of the control group is drawn for comparison; missing days stay gaps.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    t0 = pd.Timestamp(incident)
+    base_day = t0 - pd.Timedelta(days=1)
+
+    def indexed(s: pd.DataFrame) -> pd.Series:
+        s = s.set_index("date")["followers"]
+        base = s.get(base_day, np.nan)
+        if not np.isfinite(base):  # launched later: index to its first day
+            base = s.dropna().iloc[0]
+        return 100 * s / base
+
+    for acc in accounts:
+        ax.plot(*_xy(indexed(panel[panel["account_id"] == acc])), lw=1.2, label=acc)
+    ctrl = panel[panel["group"] == control_group]
+    if len(ctrl):
+        paths = ctrl.groupby("account_id")[["date", "followers"]].apply(indexed)
+        med = paths.groupby(level="date").median() if isinstance(paths, pd.Series) else \
+            paths.stack().groupby(level="date").median()
+        ax.plot(*_xy(med), color="black", lw=1, ls=":", label="median control account")
+    ax.axvline(t0, color="grey", ls="--", lw=0.8)
+    ax.set_ylabel("followers, day before the incident = 100")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def _xy(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    return s.index.to_numpy(), s.to_numpy(dtype=float)
+
+
+def true_effects_table(truth: dict, horizons: Sequence[int] = (0, 7, 28)) -> pd.DataFrame:
+    """The generator's true effects as rows (group, quantity, value) for side-by-side tables."""
+    rows = []
+    for g in ("brand", "host"):
+        e = truth["effects"][g]
+        rows += [(g, "level", e["level"]), (g, "slope", e["slope"])]
+        rows += [(g, f"day {h}", e["level"] + e["slope"] * h) for h in horizons]
+    return pd.DataFrame(rows, columns=["group", "quantity", "true_value"])
