@@ -126,3 +126,22 @@ def test_published_points_in_panel_format():
     assert chg["net_change_since"] == pd.Timestamp("2023-12-14")
     assert set(d["group"]) == {"brand", "host"}
     c.summary.check()
+
+
+def test_cli_cleans_a_chinese_header_gbk_export(tmp_path, capsys):
+    from lsimpact import cli
+
+    raw, truth = followers(seed=2, n_accounts=10, n_brand=2, n_host=2, n_days=20,
+                           start="2023-12-01", launch=None)
+    raw = raw.rename(columns={"platform": "平台", "account_id": "账号ID", "account_name": "账号名称",
+                              "group": "分组", "followers": "粉丝数", "captured_at": "采集时间"})
+    src = tmp_path / "导出.csv"
+    raw.to_csv(src, index=False, encoding="gb18030")
+    out = tmp_path / "daily.parquet"
+    assert cli.main(["clean", "followers_daily", str(src), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"{len(raw):,} input rows" in printed
+    daily = pd.read_parquet(out)
+    assert daily["account_id"].nunique() == 10 and set(daily["group"]) == {"brand", "host", "control"}
+    q = pd.read_csv(tmp_path / "daily.quarantine.csv")
+    assert len(q) == truth["n_glitches"]
