@@ -6,9 +6,11 @@
 Each task runs in a fresh Python process so that its peak resident memory (ru_maxrss)
 is its own. Tasks:
 
-* ``clean``: ``clean_snapshots`` on a generated log of 50,000 accounts x 200 days (one
-  snapshot a day = 10M rows; the display formats, glitches, duplicates of the shipped
-  log), from strings in memory to the daily panel;
+* ``generate``: the raw log of 50,000 accounts x 200 days (one snapshot a day, ~10M rows
+  with the display formats, glitches and duplicates of the shipped log), cached as
+  Parquet in build/bench_followers/ (peak memory here is the generator's);
+* ``clean``: ``clean_snapshots`` on that log, from strings in memory to the daily panel
+  (peak memory includes the raw table itself);
 * ``es-own`` / ``es-pyfixest``: the event study (brand and host groups, days -14..28)
   on that daily panel by lsimpact's alternating projections and by pyfixest;
 * ``did-own`` / ``did-pyfixest``: the DiD on the whole 10M-row panel;
@@ -34,6 +36,23 @@ sys.path.insert(0, {src!r})
 """
 
 
+def _raw_code(n_accounts: int, n_days: int) -> str:
+    """Code that loads (or generates and caches) the raw snapshot log as strings."""
+    return f"""
+from pathlib import Path
+raw_cache = Path({str(CACHE)!r}) / "raw_{n_accounts}x{n_days}.parquet"
+if raw_cache.exists():
+    raw = pd.read_parquet(raw_cache)
+else:
+    from lsimpact.synth import followers
+    raw, _ = followers(seed=1, n_accounts={n_accounts}, n_brand=max(2, {n_accounts} // 100),
+                       n_host=max(2, {n_accounts} // 100), n_days={n_days}, start="2023-07-01",
+                       launch=None, snapshots_per_day=1)
+    raw_cache.parent.mkdir(parents=True, exist_ok=True)
+    raw.to_parquet(raw_cache)
+"""
+
+
 def _panel_code(n_accounts: int, n_days: int) -> str:
     """Code that loads (or builds and caches) the cleaned daily panel."""
     return f"""
@@ -42,12 +61,10 @@ cache = Path({str(CACHE)!r}) / "panel_{n_accounts}x{n_days}.parquet"
 if cache.exists():
     panel = pd.read_parquet(cache)
 else:
-    from lsimpact.synth import followers
     from lsimpact.clean.followers import clean_snapshots
-    raw, _ = followers(seed=1, n_accounts={n_accounts}, n_brand=max(2, {n_accounts} // 100),
-                       n_host=max(2, {n_accounts} // 100), n_days={n_days}, start="2023-07-01",
-                       launch=None, snapshots_per_day=1)
-    panel = clean_snapshots(raw).data
+""" + "\n".join("    " + line for line in _raw_code(n_accounts, n_days).splitlines()) + """
+    panel = clean_snapshots(raw, progress=False).data
+    del raw
     cache.parent.mkdir(parents=True, exist_ok=True)
     panel.to_parquet(cache)
 """
@@ -56,12 +73,12 @@ else:
 def _task(name: str, n_accounts: int, n_days: int) -> str:
     pre, post = 14, 28
     body = {
-        "clean": f"""
-from lsimpact.synth import followers
+        "generate": _raw_code(n_accounts, n_days) + """
+rows = len(raw)
+elapsed = float("nan")
+""",
+        "clean": _raw_code(n_accounts, n_days) + """
 from lsimpact.clean.followers import clean_snapshots
-raw, _ = followers(seed=1, n_accounts={n_accounts}, n_brand=max(2, {n_accounts} // 100),
-                   n_host=max(2, {n_accounts} // 100), n_days={n_days}, start="2023-07-01",
-                   launch=None, snapshots_per_day=1)
 rows = len(raw)
 t = time.perf_counter()
 panel = clean_snapshots(raw, progress=False).data
@@ -158,7 +175,7 @@ def main(small: bool = False) -> None:
     from tabulate import tabulate
 
     big = (2_000, 200) if small else (50_000, 200)
-    plan = [("clean", *big), ("es-own", *big), ("es-pyfixest", *big), ("did-own", *big),
+    plan = [("generate", *big), ("clean", *big), ("es-own", *big), ("es-pyfixest", *big), ("did-own", *big),
             ("did-pyfixest", *big)]
     plan += [(t, 300, 200) for t in ("did-own", "did-pyfixest", "did-statsmodels")]
     rows = []

@@ -145,3 +145,10 @@ def test_cli_cleans_a_chinese_header_gbk_export(tmp_path, capsys):
     assert daily["account_id"].nunique() == 10 and set(daily["group"]) == {"brand", "host", "control"}
     q = pd.read_csv(tmp_path / "daily.quarantine.csv")
     assert len(q) == truth["n_glitches"]
+
+
+def test_progress_bar_quiet_off_terminal():
+    from lsimpact.clean.followers import _progress
+
+    assert _progress(10, "x", None).disable  # pytest's stderr is not a terminal
+    assert not _progress(10, "x", True).disable
