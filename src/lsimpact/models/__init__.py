@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .fe import FEResult, feols
+from .fe import FEResult, feols, penetration_regressions
+from .ols import jobs_gmv_pairs, loglog_elasticity
 from .results import TIDY_COLUMNS, Result, tidy_frame, tidy_from_statsmodels
 
 __all__ = [
@@ -10,6 +11,9 @@ __all__ = [
     "FEResult",
     "Result",
     "feols",
+    "jobs_gmv_pairs",
+    "loglog_elasticity",
+    "penetration_regressions",
     "tidy_frame",
     "tidy_from_statsmodels",
 ]

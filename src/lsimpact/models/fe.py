@@ -34,7 +34,7 @@ import pandas as pd
 from ..errors import InputError
 from .results import Result, tidy_frame
 
-__all__ = ["FEResult", "feols"]
+__all__ = ["FEResult", "feols", "penetration_regressions"]
 
 _SSC = {"fixest": "nonnested", "full": "full", "none": "none"}
 _VCOV_WORDS = {
@@ -254,3 +254,20 @@ def feols(
         extra=extra,
         formula=formula,
     )
+
+
+def penetration_regressions(panel: pd.DataFrame, outcome: str) -> list[FEResult]:
+    """The three robustness columns of the province panel, clustered by province.
+
+    (1) ``outcome ~ live_commerce_penetration | province + year``; (2) adds the controls
+    ``log_gdp_per_capita`` and ``urbanization_rate``; (3) replaces penetration by its
+    one-year lag (``penetration_lag1``; the first year of each province drops out).
+    ``panel`` is ``lsimpact.load("province_panel")``.
+    """
+    controls = "log_gdp_per_capita + urbanization_rate"
+    specs = [
+        ("no controls", f"{outcome} ~ live_commerce_penetration | province_code + year"),
+        ("controls", f"{outcome} ~ live_commerce_penetration + {controls} | province_code + year"),
+        ("lagged penetration", f"{outcome} ~ penetration_lag1 + {controls} | province_code + year"),
+    ]
+    return [feols(panel, f, cluster="province_code", model=name) for name, f in specs]
