@@ -30,16 +30,8 @@ __all__ = ["PALETTE", "cjk_font", "label", "latin", "save", "set_style"]
 #: Colour-blind-safe palette (seaborn "colorblind", i.e. Okabe-Ito-like).
 PALETTE = sns.color_palette("colorblind")
 _DPI = 150
-_CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "Noto Sans CJK JP",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-)
+_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei",
+              "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC")
 
 
 def set_style() -> None:
@@ -81,21 +73,8 @@ def label(english: str, chinese: str | None = None) -> str:
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_HAN}\u3000-\u303f\uff00-\uffef]+")
-_PUNCT = str.maketrans(
-    {
-        "《": "'",
-        "》": "'",
-        "“": '"',
-        "”": '"',
-        "，": ",",
-        "：": ":",
-        "（": "(",
-        "）": ")",
-        "、": ", ",
-        "。": ".",
-        "　": " ",
-    }
-)
+_PUNCT = str.maketrans({"《": "'", "》": "'", "“": '"', "”": '"', "，": ",", "：": ":", "（": "(",
+                        "）": ")", "、": ", ", "。": ".", "　": " "})
 
 
 def latin(text: str) -> str:
