@@ -43,7 +43,9 @@ def _cmd_data(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from . import report
 
-    report.run(Path(args.out).resolve() if args.out else None, update_readme_list=not args.no_readme)
+    report.run(
+        Path(args.out).resolve() if args.out else None, update_readme_list=not args.no_readme
+    )
     return 0
 
 
@@ -92,8 +94,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     print(cleaned.summary)
     _print_quarantine_digest(cleaned.quarantine)
     lossless = cleaned.summary.quarantined_rows == 0
-    print("OK: the file can be cleaned without loss" if lossless else
-          f"NOT OK: {cleaned.summary.quarantined_rows:,} row(s) would be quarantined")
+    print(
+        "OK: the file can be cleaned without loss"
+        if lossless
+        else f"NOT OK: {cleaned.summary.quarantined_rows:,} row(s) would be quarantined"
+    )
     return 0 if lossless else 1
 
 
@@ -104,7 +109,9 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     from .io import write_text
 
     if args.name not in synth.available():
-        raise LsimpactError(f"unknown generator '{args.name}'", expected=", ".join(synth.available()))
+        raise LsimpactError(
+            f"unknown generator '{args.name}'", expected=", ".join(synth.available())
+        )
     gen = getattr(synth, args.name)
     df, truth = gen(seed=args.seed) if args.seed is not None else gen()
     out = Path(args.output)
@@ -122,43 +129,63 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
 
-    d = sub.add_parser("data", help="build data/processed/ from data/raw/",
-                       description="Clean and validate the shipped raw data into data/processed/<name>.parquet, "
-                       "printing the row accounting; quarantined rows go to <name>.quarantine.csv.")
+    d = sub.add_parser(
+        "data",
+        help="build data/processed/ from data/raw/",
+        description="Clean and validate the shipped raw data into data/processed/<name>.parquet, "
+        "printing the row accounting; quarantined rows go to <name>.quarantine.csv.",
+    )
     d.add_argument("names", nargs="*", help="datasets to build (default: all)")
     d.add_argument("--force", action="store_true", help="rebuild even when up to date")
     d.add_argument("--list", action="store_true", help="list the datasets and exit")
     d.set_defaults(func=_cmd_data)
 
-    r = sub.add_parser("report", help="execute the notebooks and build reports/",
-                       description="Execute notebooks/NN_*.ipynb in order, then write reports/manifest.json, "
-                       "reports/index.html and the README's list of exhibits.")
+    r = sub.add_parser(
+        "report",
+        help="execute the notebooks and build reports/",
+        description="Execute notebooks/NN_*.ipynb in order, then write reports/manifest.json, "
+        "reports/index.html and the README's list of exhibits.",
+    )
     r.add_argument("--out", help="reports folder (default: reports/)")
-    r.add_argument("--no-readme", action="store_true", help="do not update the README's exhibit list")
+    r.add_argument(
+        "--no-readme", action="store_true", help="do not update the README's exhibit list"
+    )
     r.set_defaults(func=_cmd_report)
 
-    c = sub.add_parser("catalog", help="list or verify the raw-data catalogue",
-                       description="List the resources of data/raw/datapackage.json, or verify their sha256 hashes.")
+    c = sub.add_parser(
+        "catalog",
+        help="list or verify the raw-data catalogue",
+        description="List the resources of data/raw/datapackage.json, or verify their sha256 hashes.",
+    )
     c.add_argument("action", choices=["list", "verify"])
     c.set_defaults(func=_cmd_catalog)
 
-    cl = sub.add_parser("clean", help="clean your own file",
-                        description="Clean a file in the raw format of dataset NAME (CSV/GBK/Excel/Parquet/Stata), "
-                        "print the row accounting, write OUTPUT and the quarantine beside it.")
+    cl = sub.add_parser(
+        "clean",
+        help="clean your own file",
+        description="Clean a file in the raw format of dataset NAME (CSV/GBK/Excel/Parquet/Stata), "
+        "print the row accounting, write OUTPUT and the quarantine beside it.",
+    )
     cl.add_argument("name", help="dataset name (see `lsimpact data --list`)")
     cl.add_argument("input", help="your file")
     cl.add_argument("-o", "--output", required=True, help="output .parquet path")
     cl.set_defaults(func=_cmd_clean)
 
-    v = sub.add_parser("validate", help="check your file against a dataset's raw format",
-                       description="Check FILE as raw input of dataset NAME and print a readable report. "
-                       "Exit status 0 when it can be cleaned without loss, 1 otherwise.")
+    v = sub.add_parser(
+        "validate",
+        help="check your file against a dataset's raw format",
+        description="Check FILE as raw input of dataset NAME and print a readable report. "
+        "Exit status 0 when it can be cleaned without loss, 1 otherwise.",
+    )
     v.add_argument("name")
     v.add_argument("file")
     v.set_defaults(func=_cmd_validate)
 
-    s = sub.add_parser("synth", help="write a synthetic raw file",
-                       description="Run a seeded generator and write its raw table (CSV) and print its true effects.")
+    s = sub.add_parser(
+        "synth",
+        help="write a synthetic raw file",
+        description="Run a seeded generator and write its raw table (CSV) and print its true effects.",
+    )
     s.add_argument("name")
     s.add_argument("-o", "--output", required=True)
     s.add_argument("--seed", type=int, default=None)

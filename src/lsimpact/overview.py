@@ -15,7 +15,14 @@ import pandas as pd
 
 from .plots import PALETTE
 
-__all__ = ["USER_SERIES", "live_sales_vs_retail", "plot_live_sales", "plot_platform_jobs", "plot_users", "select"]
+__all__ = [
+    "USER_SERIES",
+    "live_sales_vs_retail",
+    "plot_live_sales",
+    "plot_platform_jobs",
+    "plot_users",
+    "select",
+]
 
 #: series_id -> English label, for the user-count figure
 USER_SERIES = {
@@ -45,8 +52,14 @@ def plot_users(df: pd.DataFrame) -> tuple[plt.Figure, list[str], pd.DataFrame]:
         if r.empty:
             continue
         marker = "s" if sid.startswith("cnsa") else "o"
-        ax.plot(r["period_end"], r["value"] / 1e6, marker=marker, color=PALETTE[i], label=lab,
-                linestyle="-" if marker == "o" else "none")
+        ax.plot(
+            r["period_end"],
+            r["value"] / 1e6,
+            marker=marker,
+            color=PALETTE[i],
+            label=lab,
+            linestyle="-" if marker == "o" else "none",
+        )
     ax.set_ylabel("persons (millions)")
     ax.set_xlabel("survey date (end of period)")
     ax.set_title("Internet, live-streaming and e-commerce-live users in China")
@@ -69,9 +82,11 @@ def live_sales_vs_retail(df: pd.DataFrame) -> pd.DataFrame:
     live = live.drop_duplicates(["period", "value"])
     retail = select(df, ["nbs_online_retail_total", "nbs_online_retail_physical_goods"])
     # Total online retail where published for the period, physical goods otherwise.
-    retail = retail.assign(
-        _rank=(retail["series_id"] != "nbs_online_retail_total").astype(int)
-    ).sort_values(["period", "_rank"]).drop_duplicates("period")
+    retail = (
+        retail.assign(_rank=(retail["series_id"] != "nbs_online_retail_total").astype(int))
+        .sort_values(["period", "_rank"])
+        .drop_duplicates("period")
+    )
     m = live.merge(retail, on="period", suffixes=("_live", "_retail"))
     out = pd.DataFrame(
         {
@@ -95,13 +110,30 @@ def plot_live_sales(df: pd.DataFrame) -> tuple[plt.Figure, list[str], pd.DataFra
     fig, ax = plt.subplots(figsize=(8, 4.8))
     x = range(len(t))
     w = 0.38
-    ax.bar([i - w / 2 for i in x], t["online_retail_yuan"] / 1e12, w, color=PALETTE[0],
-           label="Online retail sales (NBS/MOFCOM)")
-    bars = ax.bar([i + w / 2 for i in x], t["live_sales_yuan"] / 1e12, w, color=PALETTE[1],
-                  label="Live-commerce sales")
-    for b, share, lb in zip(bars, t["live_share_of_online_retail_pct"], t["live_lower_bound"], strict=True):
-        ax.annotate(f"{'>' if lb else ''}{share:.1f}%", (b.get_x() + b.get_width() / 2, b.get_height()),
-                    ha="center", va="bottom", fontsize=8)
+    ax.bar(
+        [i - w / 2 for i in x],
+        t["online_retail_yuan"] / 1e12,
+        w,
+        color=PALETTE[0],
+        label="Online retail sales (NBS/MOFCOM)",
+    )
+    bars = ax.bar(
+        [i + w / 2 for i in x],
+        t["live_sales_yuan"] / 1e12,
+        w,
+        color=PALETTE[1],
+        label="Live-commerce sales",
+    )
+    for b, share, lb in zip(
+        bars, t["live_share_of_online_retail_pct"], t["live_lower_bound"], strict=True
+    ):
+        ax.annotate(
+            f"{'>' if lb else ''}{share:.1f}%",
+            (b.get_x() + b.get_width() / 2, b.get_height()),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
     ax.set_xticks(list(x), [p.replace("..", "–") for p in t["period"]])
     ax.set_ylabel("trillion yuan")
     ax.set_title("Live-commerce sales against online retail (share of online retail labelled)")
@@ -120,10 +152,20 @@ def plot_platform_jobs(df: pd.DataFrame) -> tuple[plt.Figure, list[str], pd.Data
     fig, ax = plt.subplots(figsize=(9, 4.8))
     colors = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(sorted(rows["platform"].unique()))}
     for i, r in rows.iterrows():  # a dozen bars: a loop is clearest
-        ax.bar(i, r["value"] / 1e6, color=colors[r["platform"]],
-               hatch="//" if r["lower_bound"] else None, edgecolor="white")
-        ax.annotate(f"{'≥' if r['lower_bound'] else ''}{r['value'] / 1e6:.1f}m", (i, r["value"] / 1e6),
-                    ha="center", va="bottom", fontsize=8)
+        ax.bar(
+            i,
+            r["value"] / 1e6,
+            color=colors[r["platform"]],
+            hatch="//" if r["lower_bound"] else None,
+            edgecolor="white",
+        )
+        ax.annotate(
+            f"{'≥' if r['lower_bound'] else ''}{r['value'] / 1e6:.1f}m",
+            (i, r["value"] / 1e6),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
     ax.set_xticks(range(len(rows)), rows["label"], fontsize=8)
     ax.set_ylabel("jobs (millions of persons)")
     ax.set_title("Jobs attributed to platforms by separate studies (not a time series)")

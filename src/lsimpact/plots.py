@@ -18,20 +18,28 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+import matplotlib.pyplot as plt
+import seaborn as sns
+from matplotlib import font_manager
 
-from . import exhibits  # noqa: E402
-from .io import atomic_path  # noqa: E402
+from . import exhibits
+from .io import atomic_path
 
 __all__ = ["PALETTE", "cjk_font", "label", "latin", "save", "set_style"]
 
 #: Colour-blind-safe palette (seaborn "colorblind", i.e. Okabe-Ito-like).
 PALETTE = sns.color_palette("colorblind")
 _DPI = 150
-_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei",
-              "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC")
+_CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
 
 
 def set_style() -> None:
@@ -73,8 +81,21 @@ def label(english: str, chinese: str | None = None) -> str:
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_HAN}\u3000-\u303f\uff00-\uffef]+")
-_PUNCT = str.maketrans({"《": "'", "》": "'", "“": '"', "”": '"', "，": ",", "：": ":", "（": "(",
-                        "）": ")", "、": ", ", "。": ".", "　": " "})
+_PUNCT = str.maketrans(
+    {
+        "《": "'",
+        "》": "'",
+        "“": '"',
+        "”": '"',
+        "，": ",",
+        "：": ":",
+        "（": "(",
+        "）": ")",
+        "、": ", ",
+        "。": ".",
+        "　": " ",
+    }
+)
 
 
 def latin(text: str) -> str:
@@ -154,8 +175,8 @@ def save(
     text = caption_text(caption, sources, synthetic)
     wrapped = "\n".join(textwrap.wrap(text, width=int(fig.get_figwidth() * 15)))
     n_lines = wrapped.count("\n") + 1
-    _latinise_figure(fig)
     fig.text(0.01, 0.005, wrapped, ha="left", va="bottom", fontsize=7.5, color="#444444")
+    _latinise_figure(fig)
     fig.tight_layout(rect=(0, 0.035 * n_lines + 0.01, 1, 1))
     paths = []
     for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):

@@ -112,17 +112,18 @@ def period_bounds(period: pd.Series) -> pd.DataFrame:
     first_month = np.where(g["hq"].notna(), (n.fillna(1) - 1) * months + 1, 1)
     ym = pd.DataFrame({"year": year, "month": first_month, "day": 1})[y]
     start[y] = pd.to_datetime(ym)
-    end[y] = (
-        pd.to_datetime(ym.assign(month=ym["month"] + months[y.to_numpy()] - 1))
-        + pd.offsets.MonthEnd(0)
-    )
+    end[y] = pd.to_datetime(
+        ym.assign(month=ym["month"] + months[y.to_numpy()] - 1)
+    ) + pd.offsets.MonthEnd(0)
     f = g["f1"].notna()
     start[f] = _dt(g.loc[f, "f1"])
     end[f] = _dt(g.loc[f, "f2"])
     parsed = d | m | y | f | g["unknown"].notna()
     bad_dates = (d | m | f) & (start.isna() | end.isna())
     error = pd.Series(None, index=s.index, dtype="object")
-    error[~parsed] = "period not in a known form (YYYY-MM-DD, YYYY, YYYY-H1, YYYY-Qn, YYYY-MM, a..b)"
+    error[~parsed] = (
+        "period not in a known form (YYYY-MM-DD, YYYY, YYYY-H1, YYYY-Qn, YYYY-MM, a..b)"
+    )
     error[bad_dates] = "period holds an impossible date"
     error[parsed & ~bad_dates & (end < start)] = "period ends before it starts"
     return pd.DataFrame({"period_start": start, "period_end": end, "error": error})
@@ -162,7 +163,9 @@ def clean(raw: pd.DataFrame) -> Cleaned:
     dup = df.duplicated(subset=RAW_COLUMNS, keep="first")
     df = df[~dup]
 
-    value = pd.to_numeric(df["value"].str.replace(",", "", regex=False), errors="coerce")
+    value = pd.to_numeric(df["value"].str.replace(",", "", regex=False), errors="coerce").astype(
+        float
+    )
     conv = df["unit"].map(lambda u: UNIT_CONVERSIONS.get(u, (None, np.nan)))
     base_unit = conv.str[0]
     factor = conv.str[1].astype(float)
@@ -179,7 +182,9 @@ def clean(raw: pd.DataFrame) -> Cleaned:
         mask = mask & ~bad  # one reason per row: the first problem found
         if mask.any():
             reasons = periods.loc[mask, "error"] if reason is None else reason
-            parts.append(quarantine_rows(df.loc[mask, "source_row"], col, df.loc[mask, col], reasons))
+            parts.append(
+                quarantine_rows(df.loc[mask, "source_row"], col, df.loc[mask, col], reasons)
+            )
         bad |= mask
     quarantine = concat_quarantine(parts)
 
