@@ -142,22 +142,31 @@ _COUNT_RE = re.compile(
 def parse_counts(s: pd.Series) -> pd.DataFrame:
     """Parse counts as written ("3,463万人", "34.63 million", "0.36亿", "超6455万").
 
-    Uses :func:`lsimpact.parse.parse_count` when it is available (issue 3) and a small
-    vectorised fallback otherwise. Returns ``value``, ``lower_bound`` and ``error``
+    Uses :func:`lsimpact.parse.parse_count` (issue 3) and a small vectorised fallback for
+    the rows it rejects. Returns ``value``, ``lower_bound`` and ``error``
     (None on success), aligned to ``s``.
     """
     from .. import parse
 
-    if hasattr(parse, "parse_count"):
-        res = parse.parse_count(s)
-        return pd.DataFrame(
-            {
-                "value": res["value"],
-                "lower_bound": res.get("lower_bound", False),
-                "error": res["error"],
-            },
-            index=s.index,
-        )
+    fb = _parse_counts_fallback(s)
+    if not hasattr(parse, "parse_count"):
+        return fb
+    res = parse.parse_count(s)
+    # parse_count (issue 3) rejects some forms reports use ("3,463万人", "34.63 million",
+    # "more than 40 million"); the fallback fills exactly those rows.
+    use = res["value"].notna()
+    return pd.DataFrame(
+        {
+            "value": res["value"].where(use, fb["value"]).astype(float),
+            "lower_bound": res["lower_bound"].where(use, fb["lower_bound"]).astype(bool),
+            "error": res["error"].where(use | fb["value"].isna(), None),
+        },
+        index=s.index,
+    )
+
+
+def _parse_counts_fallback(s: pd.Series) -> pd.DataFrame:
+    """Small vectorised count parser (value, lower_bound, error) used by parse_counts."""
     text = s.astype("str").fillna("").str.strip()
     full = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
     text = text.map(lambda x: x.translate(full))  # short strings; translate has no vector form
