@@ -164,6 +164,7 @@ def normalize_codes(codes: pd.Series) -> pd.DataFrame:
         "not an occupation code (expected digits like 6-01-02-03 or 6010203)",
     )
     err = err.mask(empty, "code is empty")
+    err = err.astype(object).where(err.notna(), None)  # None on success, as lsimpact.parse
 
     note = _join_flags(
         {
@@ -257,6 +258,7 @@ def clean_classification(raw: pd.DataFrame) -> Cleaned:
     rows = source_rows(raw)
     dup = raw[[CODE_COL, TITLE_COL]].duplicated(keep="first")
     df = raw.loc[~dup, [CODE_COL, TITLE_COL]]
+    rows = rows[~dup]
     norm = normalize_codes(df[CODE_COL])
     title_raw = df[TITLE_COL].astype("string").str.strip()
     title = title_raw.str.rstrip("_")

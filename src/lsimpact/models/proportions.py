@@ -57,6 +57,9 @@ def proportion_ci(
         raise InputError(f"unknown interval method {method!r}", expected=f"one of {_METHODS}")
     k = np.asarray(count, dtype=float)
     n = np.asarray(nobs, dtype=float)
+    if np.any((k < 0) | (k > n)):
+        raise InputError("counts must be between 0 and the number of observations",
+                         expected="0 <= count <= nobs for every group")
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "wilson":
             z = stats.norm.isf(alpha / 2)
