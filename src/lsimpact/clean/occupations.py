@@ -47,12 +47,24 @@ __all__ = [
     "clean_occupation_video",
     "normalize_codes",
     "normalize_titles",
+    "occupation_video_table",
 ]
 
 CODE_COL, TITLE_COL = "职业代码", "职业名称"
 LEVEL_NAMES = {1: "major", 2: "middle", 3: "minor", 4: "occupation"}
 EDITION_2022 = "2022"
 EDITION_OLDER = "older (level 4, pre-2015)"
+#: English names of the major groups (大类) for figures and tables.
+MAJOR_GROUPS_EN = {
+    1: "1 Heads of organisations",
+    2: "2 Professionals and technicians",
+    3: "3 Clerical and related staff",
+    4: "4 Production and life services",
+    5: "5 Agriculture, forestry, husbandry, fishery",
+    6: "6 Production, manufacturing and related",
+    7: "7 Military",
+    8: "8 Not classifiable",
+}
 #: Published structure of the 2022 edition (MOHRSS, 2022-09-28; see SOURCES.md).
 PUBLISHED_2022 = {1: 8, 2: 79, 3: 449, 4: 1639}
 
@@ -642,6 +654,29 @@ def clean_occupation_video(
         notes=tuple(notes),
     )
     return Cleaned(out, q, acc, options={"rule": rule.as_dict()})
+
+
+def occupation_video_table(
+    rule: TransformRule | dict[str, Any] | None = None,
+    observations: str | None = None,
+) -> Cleaned:
+    """Clean the shipped (or a user's) observations under ``rule``, validated.
+
+    Parameters
+    ----------
+    rule
+        Transformation rule (default ``creators >= 10``).
+    observations
+        Path of a user's observations file in the same format; default the shipped
+        synthetic ``occupation_video_observations``.
+    """
+    from .. import catalog, datasets
+    from ..io import read_table
+
+    spec = datasets.get("occupation_video")
+    obs = catalog.load(spec.inputs[0]) if observations is None else read_table(observations)
+    frames = [obs, catalog.load(spec.inputs[1])]
+    return datasets.run_cleaner(spec, frames, rule=TransformRule.coerce(rule))
 
 
 def _occupations_schema():
