@@ -84,3 +84,10 @@ def test_datapackage_is_valid_json_with_unique_names():
     pkg = json.loads((config.raw_dir() / "datapackage.json").read_text(encoding="utf-8"))
     names = [r["name"] for r in pkg["resources"]]
     assert len(names) == len(set(names))
+
+
+def test_readme_lists_every_raw_file_with_its_kind():
+    readme = (config.project_root() / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Data sources and availability", 1)[1].split("\n## ", 1)[0]
+    for res in catalog.datapackage()["resources"]:
+        assert f"`{res['path']}`" in section, f"README does not describe data/raw/{res['path']}"
