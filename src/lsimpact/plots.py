@@ -133,10 +133,13 @@ def _latinise_figure(fig: plt.Figure) -> None:
             t.set_text(latin(s))
 
 
-def caption_text(caption: str, sources: Sequence[str], synthetic: bool) -> str:
+def caption_text(
+    caption: str, sources: Sequence[str], synthetic: bool, *, with_sources: bool = True
+) -> str:
     """The caption printed under a figure: text, sources, and a synthetic-data warning."""
     parts = [caption.strip()] if caption else []
-    parts.append("Source: " + "; ".join(latin(s) for s in sources) + ".")
+    if with_sources:
+        parts.append("Source: " + "; ".join(latin(s) for s in sources) + ".")
     if synthetic:
         parts.append("SYNTHETIC DATA (seeded generator with known true effects), not observations.")
     return " ".join(parts)
@@ -188,7 +191,7 @@ def save(
         "figure",
         name,
         paths,
-        caption=text,
+        caption=caption_text(caption, [], synthetic, with_sources=False),
         sources=sources,
         inputs=inputs,
         synthetic=synthetic,

@@ -13,7 +13,16 @@ from pandera.errors import SchemaErrors
 
 from .errors import ValidationError
 
-__all__ = ["validate", "published_figures", "followers_daily", "followers_published"]
+__all__ = [
+    "validate",
+    "published_figures",
+    "platform_jobs",
+    "province_panel",
+    "occupations",
+    "occupation_video",
+    "followers_daily",
+    "followers_published",
+]
 
 #: Base units that ``published_figures.value`` may be expressed in.
 BASE_UNITS = (
@@ -107,6 +116,77 @@ def published_figures() -> pa.DataFrameSchema:
 
 
 # --- platform_jobs (issue 5) --------------------------------------------------------------
+def platform_jobs() -> pa.DataFrameSchema:
+    """Schema of ``platform_jobs`` and ``jobs``: one row per measure, category, platform,
+    region, period and source; values in base units."""
+    text = pa.Column(str, nullable=False, checks=pa.Check.str_length(min_value=1))
+    return pa.DataFrameSchema(
+        {
+            "measure": pa.Column(
+                str, pa.Check.isin(["jobs", "jobs_per_gmv", "gmv", "sales", "users"])
+            ),
+            "category": text,
+            "platform": text,
+            "region": text,
+            "year": pa.Column("Int64", pa.Check.between(1990, 2100), nullable=True),
+            "period": text,
+            "period_start": pa.Column("datetime64[ns]", nullable=True),
+            "period_end": pa.Column("datetime64[ns]", nullable=True),
+            "value": pa.Column(float, pa.Check.ge(0)),
+            "unit": pa.Column(str, pa.Check.isin(["persons", "yuan", "jobs_per_100m_yuan"])),
+            "lower_bound": pa.Column(bool),
+            "approximate": pa.Column(bool),
+            "conflict": pa.Column(bool),
+            "reference_period_stated": pa.Column(bool),
+            "source_org": text,
+            "source_title": pa.Column(str),
+            "source_url": pa.Column(str),
+            "series_id": text,
+            "source_row": pa.Column(int, pa.Check.ge(2)),
+        },
+        checks=[
+            pa.Check(
+                lambda d: (d["measure"] != "jobs") | (d["unit"] == "persons"),
+                error="jobs must be in persons",
+            )
+        ],
+        strict=True,
+        ordered=False,
+    )
+
+
+def province_panel() -> pa.DataFrameSchema:
+    """Schema of ``province_panel``: one row per province and year."""
+    pos = pa.Column(float, pa.Check.gt(0))
+    return pa.DataFrameSchema(
+        {
+            "province": pa.Column(str),
+            "province_en": pa.Column(str),
+            "province_code": pa.Column(int, pa.Check.between(10, 99)),
+            "year": pa.Column(int, pa.Check.between(1990, 2100)),
+            "population": pos,
+            "internet_users": pos,
+            "live_commerce_penetration": pa.Column(float, pa.Check.between(0, 100)),
+            "employment": pos,
+            "disposable_income_per_capita": pos,
+            "gdp_per_capita": pos,
+            "urbanization_rate": pa.Column(float, pa.Check.between(0, 100)),
+            "source_row": pa.Column(int, pa.Check.ge(2)),
+            "log_employment": pa.Column(float),
+            "log_income": pa.Column(float),
+            "log_gdp_per_capita": pa.Column(float),
+            "penetration_lag1": pa.Column(float, nullable=True),
+        },
+        checks=[
+            pa.Check(
+                lambda d: d["internet_users"] <= d["population"] * 1.0001,
+                error="more internet users than residents",
+            )
+        ],
+        strict=True,
+        ordered=False,
+        **_unique_key("province_code", "year"),
+    )
 
 
 # --- followers (issue 4) ------------------------------------------------------------------
@@ -163,6 +243,71 @@ def _followers_panel(unique: bool) -> pa.DataFrameSchema:
 
 
 # --- occupations (issue 6) ----------------------------------------------------------------
+def occupations() -> pa.DataFrameSchema:
+    """Schema of ``occupations``: one row per GBM code (levels 1-3: 2022; 4: older)."""
+    code = pa.Column(str, pa.Check.str_matches(r"^[1-8](-\d\d){0,3}$"))
+    opt = {"nullable": True}
+    return pa.DataFrameSchema(
+        {
+            "code": code,
+            "digits": pa.Column(str, pa.Check.str_matches(r"^\d(\d\d){0,3}$")),
+            "level": pa.Column(int, pa.Check.isin([1, 2, 3, 4])),
+            "level_name": pa.Column(str, pa.Check.isin(["major", "middle", "minor", "occupation"])),
+            "title": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "title_norm": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "major_group": pa.Column(int, pa.Check.in_range(1, 8)),
+            "major_title": pa.Column(str, **opt),
+            "middle_group": pa.Column(str, **opt),
+            "middle_title": pa.Column(str, **opt),
+            "minor_group": pa.Column(str, **opt),
+            "edition": pa.Column(str, pa.Check.isin(["2022", "older (level 4, pre-2015)"])),
+            "residual": pa.Column(bool),
+            "manual": pa.Column(bool),
+            "gbm_as_published": pa.Column(str, **opt),
+            "issue": pa.Column(str, **opt),
+            "source_row": pa.Column(int, pa.Check.ge(2)),
+        },
+        checks=[
+            pa.Check(lambda d: (d["level"] <= 3) == (d["edition"] == "2022"),
+                     error="levels 1-3 are the 2022 edition, level 4 the older one"),
+            pa.Check(lambda d: d["digits"].str.len() == 2 * d["level"] - 1,
+                     error="digits length does not match the level"),
+        ],
+        strict=True,
+        **_unique_key("code"),
+    )
+
+
+def occupation_video() -> pa.DataFrameSchema:
+    """Schema of ``occupation_video``: one row per 2022 minor group, platform and period."""
+    count = pa.Column("Int64", pa.Check.ge(0), nullable=True)
+    return pa.DataFrameSchema(
+        {
+            "minor_group": pa.Column(str, pa.Check.str_matches(r"^[1-8]-\d\d-\d\d$")),
+            "title": pa.Column(str),
+            "major_group": pa.Column(int, pa.Check.in_range(1, 8)),
+            "major_title": pa.Column(str),
+            "middle_group": pa.Column(str),
+            "middle_title": pa.Column(str),
+            "residual": pa.Column(bool),
+            "manual": pa.Column(bool),
+            "platform": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "period": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "creators": pa.Column("Int64", pa.Check.ge(0), nullable=False),
+            "videos": count,
+            "live_sessions": count,
+            "first_seen": pa.Column("datetime64[ns]", nullable=True),
+            "transformed": pa.Column(bool),
+            "match_method": pa.Column(
+                str, pa.Check.isin(["code", "code (occupation level)", "title"])
+            ),
+            "n_source_rows": pa.Column(int, pa.Check.ge(1)),
+            "first_source_row": pa.Column(int, pa.Check.ge(2)),
+        },
+        strict=True,
+        **_unique_key("minor_group", "platform", "period"),
+    )
+
 
 
 # --- prices --------------------------------------------------------------------------------

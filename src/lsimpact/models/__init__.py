@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+from . import logit, proportions  # noqa: F401  (issue 6)
+from .event_study import EventStudyResult, compare_groups, did, event_study  # issue 4
+from .fe import FEResult, feols, penetration_regressions
+from .its import ITSResult, its  # issue 4
+from .ols import jobs_gmv_pairs, loglog_elasticity
 from .results import TIDY_COLUMNS, Result, tidy_frame, tidy_from_statsmodels
 
-__all__ = ["TIDY_COLUMNS", "Result", "tidy_frame", "tidy_from_statsmodels"]
-from .event_study import EventStudyResult, compare_groups, did, event_study
-from .its import ITSResult, its
-
-__all__ += ["EventStudyResult", "ITSResult", "compare_groups", "did", "event_study", "its"]
+__all__ = [
+    "TIDY_COLUMNS",
+    "EventStudyResult",
+    "FEResult",
+    "ITSResult",
+    "Result",
+    "compare_groups",
+    "did",
+    "event_study",
+    "feols",
+    "its",
+    "jobs_gmv_pairs",
+    "loglog_elasticity",
+    "penetration_regressions",
+    "tidy_frame",
+    "tidy_from_statsmodels",
+]
