@@ -65,17 +65,24 @@ def demean(
     one_d = out.ndim == 1
     if one_d:
         out = out[:, None]
+    if not out.flags.f_contiguous:  # columns contiguous: each pass reads one column
+        out = np.asfortranarray(out)
     counts = [np.bincount(c).astype(float) for c in codes]
     scale = max(float(np.abs(out).max(initial=0.0)), 1.0)
+    active = list(range(out.shape[1]))
     for _ in range(maxiter):
-        change = 0.0
-        for c, cnt in zip(codes, counts, strict=True):
-            for j in range(out.shape[1]):  # per column: bincount is vectorised over rows
-                means = np.bincount(c, weights=out[:, j], minlength=len(cnt)) / cnt
-                step = means[c]
-                out[:, j] -= step
+        still = []
+        for j in active:  # per column: bincount is vectorised over rows
+            change = 0.0
+            col = out[:, j]
+            for c, cnt in zip(codes, counts, strict=True):
+                means = np.bincount(c, weights=col, minlength=len(cnt)) / cnt
+                col -= means[c]
                 change = max(change, float(np.abs(means).max(initial=0.0)))
-        if change <= tol * scale:
+            if change > tol * scale:  # columns converge at different speeds
+                still.append(j)
+        active = still
+        if not active:
             break
     else:  # pragma: no cover - pathological designs only
         raise RuntimeError("fixed-effect demeaning did not converge")
@@ -238,7 +245,7 @@ def _event_design(d: pd.DataFrame, groups: Sequence[str], pre: int, post: int, r
     names, meta = [], []
     rel = d["rel_day"].to_numpy()
     grp = d[group_col].to_numpy()
-    X = np.zeros((len(d), len(groups) * len(days)))
+    X = np.zeros((len(d), len(groups) * len(days)), order="F")
     j = 0
     for g in groups:
         in_g = grp == g
@@ -355,7 +362,7 @@ def did(
         else:
             cols.append(in_g * postd)
             names.append(g)
-    fit = twfe(d["y"].to_numpy(), np.column_stack(cols), unit, time, names)
+    fit = twfe(d["y"].to_numpy(), np.asfortranarray(np.column_stack(cols)), unit, time, names)
     tidy = fit.tidy()
     if len(groups) >= 2:
         step = 2 if slope else 1
