@@ -212,7 +212,7 @@ def detect_glitches(
 
 
 def _progress(total: int, desc: str, enabled: bool | None) -> Any:
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     disable = not sys.stderr.isatty() if enabled is None else not enabled
     return tqdm(total=total, desc=desc, unit="row", unit_scale=True, disable=disable, leave=False)
