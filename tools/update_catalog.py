@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from lsimpact.catalog import file_sha256  # noqa: E402
+from lsimpact.catalog import file_sha256
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from . import catalog, config  # noqa: E402
-from .datasets import build, load  # noqa: E402
+from . import catalog, config
+from .datasets import build, load
 
 __all__ = ["__version__", "build", "catalog", "config", "load"]

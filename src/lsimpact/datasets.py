@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from . import __version__, catalog, config
-from .cleaning import Cleaned
+from .cleaning import Cleaned, RowAccounting
 from .errors import InputError
 from .io import read_parquet_metadata, read_table, write_json, write_parquet, write_text
 
@@ -61,13 +61,14 @@ class DatasetSpec:
 
 @dataclass
 class BuildResult:
-    """What ``build`` wrote."""
+    """What ``build`` wrote (``cleaned`` is None when the table was already current)."""
 
     name: str
     path: Path
     quarantine_path: Path
-    cleaned: Cleaned
+    summary: RowAccounting
     rebuilt: bool
+    cleaned: Cleaned | None = None
 
 
 @cache
@@ -161,10 +162,8 @@ def build(name: str, *, force: bool = False) -> BuildResult:
         meta = read_parquet_metadata(out)
         if meta.get("lsimpact:fingerprint") == fp:
             summary = json.loads(meta["lsimpact:summary"])
-            from .cleaning import RowAccounting
-
             acc = RowAccounting(**{**summary, "notes": tuple(summary.get("notes", []))})
-            return BuildResult(name, out, quarantine_path(out), Cleaned(pd.DataFrame(), pd.DataFrame(), acc), False)
+            return BuildResult(name, out, quarantine_path(out), acc, rebuilt=False)
     frames = [catalog.load(res) for res in spec.inputs]
     cleaned = run_cleaner(spec, frames)
     qpath = write_outputs(
@@ -177,7 +176,7 @@ def build(name: str, *, force: bool = False) -> BuildResult:
             ),
         },
     )
-    return BuildResult(name, out, qpath, cleaned, True)
+    return BuildResult(name, out, qpath, cleaned.summary, rebuilt=True, cleaned=cleaned)
 
 
 def build_all(*, force: bool = False) -> list[BuildResult]:

@@ -8,6 +8,7 @@ installed (``label``), so a fresh machine never renders missing-glyph boxes.
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 from collections.abc import Sequence
 from functools import cache
@@ -17,20 +18,28 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+import matplotlib.pyplot as plt
+import seaborn as sns
+from matplotlib import font_manager
 
-from . import exhibits  # noqa: E402
-from .io import atomic_path  # noqa: E402
+from . import exhibits
+from .io import atomic_path
 
-__all__ = ["PALETTE", "cjk_font", "label", "save", "set_style"]
+__all__ = ["PALETTE", "cjk_font", "label", "latin", "save", "set_style"]
 
 #: Colour-blind-safe palette (seaborn "colorblind", i.e. Okabe-Ito-like).
 PALETTE = sns.color_palette("colorblind")
 _DPI = 150
-_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei",
-              "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC")
+_CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
 
 
 def set_style() -> None:
@@ -70,10 +79,64 @@ def label(english: str, chinese: str | None = None) -> str:
     return chinese if (chinese and cjk_font()) else english
 
 
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{_HAN}\u3000-\u303f\uff00-\uffef]+")
+_PUNCT = str.maketrans(
+    {
+        "《": "'",
+        "》": "'",
+        "“": '"',
+        "”": '"',
+        "，": ",",
+        "：": ":",
+        "（": "(",
+        "）": ")",
+        "、": ", ",
+        "。": ".",
+        "　": " ",
+    }
+)
+
+
+def latin(text: str) -> str:
+    """``text`` with Chinese rendered in Latin letters, unless a CJK font is installed.
+
+    "经济日报 (Economic Daily)" and "Economic Daily (经济日报)" keep the English name; any
+    other Chinese run becomes pinyin ("消费日报" -> "Xiaofei Ribao"), so no figure shows
+    missing-glyph boxes.
+    """
+    if cjk_font() or not _CJK_RUN.search(text):
+        return text
+    # A Chinese name followed by its English name in brackets: keep the English name.
+    text = re.sub(f"[{_HAN}]+[^()A-Za-z]*\\(([A-Z][^()]*)\\)", r"\1", text)
+    # An English name followed by its Chinese name in brackets: drop the brackets.
+    text = re.sub(f"\\s*\\([^()A-Za-z]*[{_HAN}][^()A-Za-z]*\\)", "", text)
+    text = text.translate(_PUNCT)
+
+    def _pinyin(m: re.Match[str]) -> str:
+        from pypinyin import lazy_pinyin
+
+        return " ".join(w.capitalize() for w in lazy_pinyin(m.group(0)) if w.strip())
+
+    return _CJK_RUN.sub(_pinyin, text)
+
+
+def _latinise_figure(fig: plt.Figure) -> None:
+    """Replace Chinese in every text of ``fig`` when no CJK font can draw it."""
+    if cjk_font():
+        return
+    from matplotlib.text import Text
+
+    for t in fig.findobj(Text):
+        s = t.get_text()
+        if s and _CJK_RUN.search(s):
+            t.set_text(latin(s))
+
+
 def caption_text(caption: str, sources: Sequence[str], synthetic: bool) -> str:
     """The caption printed under a figure: text, sources, and a synthetic-data warning."""
     parts = [caption.strip()] if caption else []
-    parts.append("Source: " + "; ".join(sources) + ".")
+    parts.append("Source: " + "; ".join(latin(s) for s in sources) + ".")
     if synthetic:
         parts.append("SYNTHETIC DATA (seeded generator with known true effects), not observations.")
     return " ".join(parts)
@@ -113,6 +176,7 @@ def save(
     wrapped = "\n".join(textwrap.wrap(text, width=int(fig.get_figwidth() * 15)))
     n_lines = wrapped.count("\n") + 1
     fig.text(0.01, 0.005, wrapped, ha="left", va="bottom", fontsize=7.5, color="#444444")
+    _latinise_figure(fig)
     fig.tight_layout(rect=(0, 0.035 * n_lines + 0.01, 1, 1))
     paths = []
     for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):

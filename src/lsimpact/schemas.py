@@ -13,7 +13,7 @@ from pandera.errors import SchemaErrors
 
 from .errors import ValidationError
 
-__all__ = ["validate", "published_figures"]
+__all__ = ["validate", "published_figures", "occupations", "occupation_video"]
 
 #: Base units that ``published_figures.value`` may be expressed in.
 BASE_UNITS = (
@@ -113,6 +113,71 @@ def published_figures() -> pa.DataFrameSchema:
 
 
 # --- occupations (issue 6) ----------------------------------------------------------------
+def occupations() -> pa.DataFrameSchema:
+    """Schema of ``occupations``: one row per GBM code (levels 1-3: 2022; 4: older)."""
+    code = pa.Column(str, pa.Check.str_matches(r"^[1-8](-\d\d){0,3}$"))
+    opt = {"nullable": True}
+    return pa.DataFrameSchema(
+        {
+            "code": code,
+            "digits": pa.Column(str, pa.Check.str_matches(r"^\d(\d\d){0,3}$")),
+            "level": pa.Column(int, pa.Check.isin([1, 2, 3, 4])),
+            "level_name": pa.Column(str, pa.Check.isin(["major", "middle", "minor", "occupation"])),
+            "title": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "title_norm": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "major_group": pa.Column(int, pa.Check.in_range(1, 8)),
+            "major_title": pa.Column(str, **opt),
+            "middle_group": pa.Column(str, **opt),
+            "middle_title": pa.Column(str, **opt),
+            "minor_group": pa.Column(str, **opt),
+            "edition": pa.Column(str, pa.Check.isin(["2022", "older (level 4, pre-2015)"])),
+            "residual": pa.Column(bool),
+            "manual": pa.Column(bool),
+            "gbm_as_published": pa.Column(str, **opt),
+            "issue": pa.Column(str, **opt),
+            "source_row": pa.Column(int, pa.Check.ge(2)),
+        },
+        checks=[
+            pa.Check(lambda d: (d["level"] <= 3) == (d["edition"] == "2022"),
+                     error="levels 1-3 are the 2022 edition, level 4 the older one"),
+            pa.Check(lambda d: d["digits"].str.len() == 2 * d["level"] - 1,
+                     error="digits length does not match the level"),
+        ],
+        strict=True,
+        **_unique_key("code"),
+    )
+
+
+def occupation_video() -> pa.DataFrameSchema:
+    """Schema of ``occupation_video``: one row per 2022 minor group, platform and period."""
+    count = pa.Column("Int64", pa.Check.ge(0), nullable=True)
+    return pa.DataFrameSchema(
+        {
+            "minor_group": pa.Column(str, pa.Check.str_matches(r"^[1-8]-\d\d-\d\d$")),
+            "title": pa.Column(str),
+            "major_group": pa.Column(int, pa.Check.in_range(1, 8)),
+            "major_title": pa.Column(str),
+            "middle_group": pa.Column(str),
+            "middle_title": pa.Column(str),
+            "residual": pa.Column(bool),
+            "manual": pa.Column(bool),
+            "platform": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "period": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "creators": pa.Column("Int64", pa.Check.ge(0), nullable=False),
+            "videos": count,
+            "live_sessions": count,
+            "first_seen": pa.Column("datetime64[ns]", nullable=True),
+            "transformed": pa.Column(bool),
+            "match_method": pa.Column(
+                str, pa.Check.isin(["code", "code (occupation level)", "title"])
+            ),
+            "n_source_rows": pa.Column(int, pa.Check.ge(1)),
+            "first_source_row": pa.Column(int, pa.Check.ge(2)),
+        },
+        strict=True,
+        **_unique_key("minor_group", "platform", "period"),
+    )
+
 
 
 # --- prices --------------------------------------------------------------------------------

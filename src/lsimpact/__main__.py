@@ -1,0 +1,7 @@
+"""``python -m lsimpact`` = the ``lsimpact`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,232 @@
+"""Published figures -> the tidy table ``published_figures``.
+
+One row per series, entity, period and source. The raw columns keep their names;
+``value`` and ``unit`` are converted to base units (persons, yuan, percent, ...), the
+figure as printed is kept in ``value_as_published`` / ``unit_as_published``; typed
+``period_start`` / ``period_end`` dates are added; published lower bounds
+("more than ...") and approximate figures ("about ...") are flagged; and when two sources
+give different values for the same series, entity and period, both rows are kept and
+flagged ``conflict`` (never averaged).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..cleaning import (
+    Cleaned,
+    RowAccounting,
+    concat_quarantine,
+    quarantine_rows,
+    source_rows,
+)
+from ..datasets import DatasetSpec
+from ..schemas import published_figures as _schema
+
+__all__ = ["UNIT_CONVERSIONS", "clean", "period_bounds"]
+
+#: unit as published -> (base unit, multiplier)
+UNIT_CONVERSIONS: dict[str, tuple[str, float]] = {
+    "million_persons": ("persons", 1e6),
+    "million_users": ("persons", 1e6),
+    "million_jobs": ("persons", 1e6),
+    "followers": ("followers", 1.0),
+    "yuan": ("yuan", 1.0),
+    "million_yuan": ("yuan", 1e6),
+    "billion_yuan": ("yuan", 1e9),
+    "trillion_yuan": ("yuan", 1e12),
+    "HKD": ("HKD", 1.0),
+    "billion_HKD": ("HKD", 1e9),
+    "percent": ("percent", 1.0),
+    "occupations": ("occupations", 1.0),
+    "groups": ("groups", 1.0),
+    "work_types": ("work_types", 1.0),
+    "million_sessions": ("sessions", 1e6),
+    "million_views": ("views", 1e6),
+    "billion_views": ("views", 1e9),
+    "million_products": ("products", 1e6),
+    "million_accounts": ("accounts", 1e6),
+    "million_orders": ("orders", 1e6),
+    # Both job-intensity figures onto one scale so that their tenfold disagreement shows.
+    "jobs_per_100m_yuan_gmv": ("jobs_per_100m_yuan", 1.0),
+    "jobs_per_billion_yuan_gmv": ("jobs_per_100m_yuan", 0.1),
+}
+
+RAW_COLUMNS = [
+    "series_id",
+    "entity",
+    "period",
+    "period_type",
+    "value",
+    "unit",
+    "definition",
+    "source_org",
+    "source_title",
+    "source_url",
+    "quote",
+]
+
+# Period grammar of SOURCES.md; each alternative fills named groups.
+_PERIOD_RE = (
+    r"^(?:(?P<d1>\d{4}-\d{2}-\d{2})(?:\.\.(?P<d2>\d{4}-\d{2}-\d{2}))?"
+    r"|(?P<m1>\d{4}-\d{2})(?:\.\.(?P<m2>\d{4}-\d{2}))?"
+    r"|(?P<y>\d{4})(?:-(?P<hq>[HQ])(?P<n>\d))?"
+    r"|FY\d{4} \((?P<f1>\d{4}-\d{2}-\d{2})\.\.(?P<f2>\d{4}-\d{2}-\d{2})\)"
+    r"|(?P<unknown>unknown))$"
+)
+_APPROX_RE = r"(?i)\bapprox|\babout\b|\bnearly\b|\baround\b|约|近"
+
+
+def period_bounds(period: pd.Series) -> pd.DataFrame:
+    """Start and end dates of published period strings (vectorised).
+
+    ``YYYY-MM-DD`` is a point (start = end); ``YYYY``, ``YYYY-H1``, ``YYYY-Q3``, ``YYYY-MM``
+    span their calendar period; ``a..b`` ranges span from the start of ``a`` to the end of
+    ``b``; ``FY2025 (2024-06-01..2025-05-31)`` uses the dates in brackets; ``unknown``
+    gives missing dates.
+
+    Returns
+    -------
+    DataFrame
+        ``period_start``, ``period_end`` (datetime64) and ``error`` (None when parsed).
+    """
+    s = period.astype("str").str.strip()
+    g = s.str.extract(_PERIOD_RE)
+    start = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    end = start.copy()
+
+    def _dt(x: pd.Series) -> pd.Series:
+        return pd.to_datetime(x, errors="coerce", format="%Y-%m-%d")
+
+    d = g["d1"].notna()
+    start[d] = _dt(g.loc[d, "d1"])
+    end[d] = _dt(g.loc[d, "d2"].fillna(g.loc[d, "d1"]))
+    m = g["m1"].notna()
+    start[m] = _dt(g.loc[m, "m1"] + "-01")
+    end[m] = _dt(g.loc[m, "m2"].fillna(g.loc[m, "m1"]) + "-01") + pd.offsets.MonthEnd(0)
+    y = g["y"].notna()
+    year = pd.to_numeric(g["y"], errors="coerce")
+    n = pd.to_numeric(g["n"], errors="coerce")
+    months = np.select([g["hq"] == "H", g["hq"] == "Q"], [6, 3], 12)
+    first_month = np.where(g["hq"].notna(), (n.fillna(1) - 1) * months + 1, 1)
+    ym = pd.DataFrame({"year": year, "month": first_month, "day": 1})[y]
+    start[y] = pd.to_datetime(ym)
+    end[y] = pd.to_datetime(
+        ym.assign(month=ym["month"] + months[y.to_numpy()] - 1)
+    ) + pd.offsets.MonthEnd(0)
+    f = g["f1"].notna()
+    start[f] = _dt(g.loc[f, "f1"])
+    end[f] = _dt(g.loc[f, "f2"])
+    parsed = d | m | y | f | g["unknown"].notna()
+    bad_dates = (d | m | f) & (start.isna() | end.isna())
+    error = pd.Series(None, index=s.index, dtype="object")
+    error[~parsed] = (
+        "period not in a known form (YYYY-MM-DD, YYYY, YYYY-H1, YYYY-Qn, YYYY-MM, a..b)"
+    )
+    error[bad_dates] = "period holds an impossible date"
+    error[parsed & ~bad_dates & (end < start)] = "period ends before it starts"
+    return pd.DataFrame({"period_start": start, "period_end": end, "error": error})
+
+
+def clean(raw: pd.DataFrame) -> Cleaned:
+    """Clean the published figures (see the module docstring).
+
+    Parameters
+    ----------
+    raw
+        The ``published_figures`` resource as strings (``catalog.load``) or a user's file in
+        the same format.
+
+    Returns
+    -------
+    Cleaned
+        ``data`` with the raw columns (``value``/``unit`` in base units) plus
+        ``value_as_published``, ``unit_as_published``, ``period_start``, ``period_end``,
+        ``lower_bound``, ``approximate``, ``conflict`` and ``source_row``; the quarantine
+        holds rows with an unparseable value, unknown unit, unreadable period or no source.
+    """
+    missing = [c for c in RAW_COLUMNS if c not in raw.columns]
+    if missing:
+        from ..errors import InputError
+
+        raise InputError(
+            f"missing column(s): {', '.join(missing)}",
+            path=raw.attrs.get("source_path"),
+            expected=f"the columns {', '.join(RAW_COLUMNS)}",
+            hint="rename your columns to these names (see README, 'Bring your own data')",
+        )
+    df = raw[RAW_COLUMNS].astype("str").apply(lambda c: c.str.strip())
+    df["source_row"] = source_rows(raw).to_numpy()
+    n_input = len(df)
+
+    dup = df.duplicated(subset=RAW_COLUMNS, keep="first")
+    df = df[~dup]
+
+    value = pd.to_numeric(df["value"].str.replace(",", "", regex=False), errors="coerce").astype(
+        float
+    )
+    conv = df["unit"].map(lambda u: UNIT_CONVERSIONS.get(u, (None, np.nan)))
+    base_unit = conv.str[0]
+    factor = conv.str[1].astype(float)
+    periods = period_bounds(df["period"])
+
+    problems = [
+        (value.isna(), "value", "value is not a number"),
+        (base_unit.isna(), "unit", f"unknown unit (known: {', '.join(UNIT_CONVERSIONS)})"),
+        (periods["error"].notna(), "period", None),
+        (df["source_url"].eq("") & df["source_org"].eq(""), "source_url", "no source given"),
+    ]
+    parts, bad = [], pd.Series(False, index=df.index)
+    for mask, col, reason in problems:
+        mask = mask & ~bad  # one reason per row: the first problem found
+        if mask.any():
+            reasons = periods.loc[mask, "error"] if reason is None else reason
+            parts.append(
+                quarantine_rows(df.loc[mask, "source_row"], col, df.loc[mask, col], reasons)
+            )
+        bad |= mask
+    quarantine = concat_quarantine(parts)
+
+    ok = ~bad
+    out = df[ok].copy()
+    out["value_as_published"] = value[ok]
+    out["unit_as_published"] = out["unit"]
+    out["value"] = value[ok] * factor[ok]
+    out["unit"] = base_unit[ok].astype("str")
+    out["period_start"] = periods.loc[ok, "period_start"]
+    out["period_end"] = periods.loc[ok, "period_end"]
+    out["period_type"] = out["period_type"].where(out["period"] != "unknown", "unknown")
+    out["lower_bound"] = out["definition"].str.startswith("LOWER BOUND")
+    out["approximate"] = out["definition"].str.contains(_APPROX_RE, regex=True)
+    key = ["series_id", "entity", "period"]
+    n_values = out.groupby(key)["value"].transform("nunique")
+    out["conflict"] = (n_values > 1) | out["definition"].str.contains("CONFLICT", regex=False)
+    out = out.sort_values([*key, "source_row"], kind="stable").reset_index(drop=True)
+    out["source_row"] = out["source_row"].astype("int64")
+
+    summary = RowAccounting(
+        dataset="published_figures",
+        input_rows=n_input,
+        used_rows=int(ok.sum()),
+        quarantined_rows=int(bad.sum()),
+        duplicate_rows=int(dup.sum()),
+        output_rows=len(out),
+        notes=(
+            f"{int(out['lower_bound'].sum())} lower bounds, {int(out['approximate'].sum())} "
+            f"approximate, {int(out['conflict'].sum())} rows in conflicting groups",
+        ),
+    )
+    return Cleaned(out, quarantine, summary)
+
+
+DATASETS = [
+    DatasetSpec(
+        name="published_figures",
+        inputs=("published_figures",),
+        cleaner=clean,
+        schema=_schema,
+        description="Published figures (real), base units, typed periods, flags; one row per "
+        "series, entity, period and source",
+    )
+]
