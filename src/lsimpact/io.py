@@ -451,7 +451,11 @@ def _read_excel(p: Path, magic: bytes, dtype: Any) -> pd.DataFrame:
         hint="download or copy the file again, or open it in Excel and save it again",
     )
     if not magic.startswith(b"PK\x03\x04"):
-        raise damaged
+        raise InputError(
+            "this is not an Excel .xlsx file (its content is not an .xlsx archive)",
+            path=p,
+            hint="check that you picked the right file; a CSV file should end in .csv",
+        )
     try:
         df = pd.read_excel(p, dtype=dtype, keep_default_na=False)
     except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError) as exc:
