@@ -198,3 +198,30 @@ def test_cli_validate_exit_codes_without_traceback(dataset, name, status, says, 
     assert code == status
     assert says in out.out + out.err
     assert "Traceback" not in out.out + out.err
+
+
+# --- schemas.validate: a few readable lines ------------------------------------------------
+def test_validate_failure_names_source_rows_and_reasons():
+    import pandera.pandas as pa
+
+    from lsimpact.errors import ValidationError
+    from lsimpact.schemas import validate
+
+    schema = pa.DataFrameSchema(
+        {"k": pa.Column(str), "v": pa.Column(float, pa.Check.ge(0)), "source_row": pa.Column(int)},
+        unique=["k"],
+        report_duplicates="all",
+    )
+    df = pd.DataFrame(
+        {"k": ["a", "a", "b"], "v": [1.0, -2.0, None], "source_row": [2, 3, 9]}, index=[7, 8, 9]
+    )
+    with pytest.raises(ValidationError) as info:
+        validate(df, schema, dataset="demo")
+    lines = info.value.message.splitlines()
+    assert lines[0] == "table 'demo' failed validation:"
+    assert "- k: duplicate key in 2 row(s); source rows 2, 3; values a" in lines
+    assert "- v: greater_than_or_equal_to(0) in 1 row(s); source rows 3; values -2.0" in lines
+    assert "- v: missing value in 1 row(s); source rows 9; values nan" in lines
+    missing = pa.DataFrameSchema({"k": pa.Column(str), "z": pa.Column(int)}, strict=True)
+    with pytest.raises(ValidationError, match=r"\(table\): column missing; values z"):
+        validate(pd.DataFrame({"k": ["x"]}), missing, dataset="demo")
