@@ -23,6 +23,7 @@ written out in full ("1,234", "88.00") are exact (precision 0).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -145,10 +146,11 @@ def _nonempty(a: pa.Array) -> np.ndarray:
 
 
 def _remove(arr: pa.Array, chars: str) -> pa.Array:
-    """Remove every occurrence of each character, skipping the pass when none occurs."""
+    """Remove every occurrence of each character, skipping the work when none occurs."""
+    if not pc.any(pc.match_substring_regex(arr, f"[{re.escape(chars)}]")).as_py():
+        return arr
     for ch in chars:
-        if pc.any(pc.match_substring(arr, ch)).as_py():
-            arr = pc.replace_substring(arr, ch, "")
+        arr = pc.replace_substring(arr, ch, "")
     return arr
 
 
@@ -185,10 +187,19 @@ def _scaled_digits(
     core = _remove(compact, ",")
     core = pc.utf8_ltrim(core, lead) if lead else core
     core = pc.utf8_rtrim(core, trail) if trail else core
-    # Longest unit first, so that "万亿" is not read as "亿".
-    names = sorted(units, key=len, reverse=True)
-    hits = [_bool(pc.ends_with(core, u)) for u in names]
-    k = np.select(hits, [units[u] for u in names], default=bare_exp).astype("int64")
+    # The unit is the tail of the cell: look the last L characters up among the units of
+    # length L, longest first so that "万亿" is not read as "亿" (one lookup per length,
+    # not one scan per unit).
+    k = np.full(len(core), bare_exp, dtype="int64")
+    found = np.zeros(len(core), dtype=bool)
+    for size in sorted({len(u) for u in units}, reverse=True):
+        names = [u for u in units if len(u) == size]
+        tail = pc.utf8_slice_codeunits(core, start=-size)
+        pos = pc.fill_null(pc.index_in(tail, value_set=pa.array(names)), -1)
+        pos = pos.to_numpy(zero_copy_only=False)
+        hit = (pos >= 0) & ~found
+        k[hit] = np.array([units[u] for u in names], dtype="int64")[pos[hit]]
+        found |= hit
     unit_chars = "".join(sorted(set("".join(units))))
     core = pc.utf8_rtrim(core, unit_chars) if unit_chars else core
     # Scientific notation ("2.81e+07", as Excel writes big numbers) is rare: split only
