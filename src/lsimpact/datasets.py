@@ -141,7 +141,12 @@ def run_cleaner(spec: DatasetSpec, frames: list[pd.DataFrame], **options: Any) -
 
 def write_outputs(cleaned: Cleaned, output: Path, metadata: dict[str, str]) -> Path:
     """Write the clean table, its quarantine CSV and summary JSON atomically."""
-    meta = {"lsimpact:summary": json.dumps(cleaned.summary.as_dict(), sort_keys=True), **metadata}
+    meta = {
+        "lsimpact:summary": json.dumps(cleaned.summary.as_dict(), sort_keys=True),
+        # The options a cleaner ran with (e.g. the "transformed" rule) travel with the table.
+        "lsimpact:options": json.dumps(cleaned.options, sort_keys=True, default=str),
+        **metadata,
+    }
     write_parquet(cleaned.data, output, metadata=meta)
     qpath = quarantine_path(output)
     write_text(qpath, cleaned.quarantine.to_csv(index=False, lineterminator="\n"))
@@ -201,6 +206,7 @@ def load(name: str, *, build_if_needed: bool = True) -> pd.DataFrame:
     df.attrs["dataset"] = name
     df.attrs["summary"] = json.loads(meta.get("lsimpact:summary", "{}"))
     df.attrs["inputs"] = json.loads(meta.get("lsimpact:inputs", "{}"))
+    df.attrs["options"] = json.loads(meta.get("lsimpact:options", "{}"))
     return df
 
 

@@ -13,7 +13,14 @@ from pandera.errors import SchemaErrors
 
 from .errors import ValidationError
 
-__all__ = ["validate", "published_figures", "occupations", "occupation_video"]
+__all__ = [
+    "validate",
+    "published_figures",
+    "platform_jobs",
+    "province_panel",
+    "occupations",
+    "occupation_video",
+]
 
 #: Base units that ``published_figures.value`` may be expressed in.
 BASE_UNITS = (
@@ -150,6 +157,77 @@ def published_figures() -> pa.DataFrameSchema:
 
 
 # --- platform_jobs (issue 5) --------------------------------------------------------------
+def platform_jobs() -> pa.DataFrameSchema:
+    """Schema of ``platform_jobs`` and ``jobs``: one row per measure, category, platform,
+    region, period and source; values in base units."""
+    text = pa.Column(str, nullable=False, checks=pa.Check.str_length(min_value=1))
+    return pa.DataFrameSchema(
+        {
+            "measure": pa.Column(
+                str, pa.Check.isin(["jobs", "jobs_per_gmv", "gmv", "sales", "users"])
+            ),
+            "category": text,
+            "platform": text,
+            "region": text,
+            "year": pa.Column("Int64", pa.Check.between(1990, 2100), nullable=True),
+            "period": text,
+            "period_start": pa.Column("datetime64[ns]", nullable=True),
+            "period_end": pa.Column("datetime64[ns]", nullable=True),
+            "value": pa.Column(float, pa.Check.ge(0)),
+            "unit": pa.Column(str, pa.Check.isin(["persons", "yuan", "jobs_per_100m_yuan"])),
+            "lower_bound": pa.Column(bool),
+            "approximate": pa.Column(bool),
+            "conflict": pa.Column(bool),
+            "reference_period_stated": pa.Column(bool),
+            "source_org": text,
+            "source_title": pa.Column(str),
+            "source_url": pa.Column(str),
+            "series_id": text,
+            "source_row": pa.Column(int, pa.Check.ge(2)),
+        },
+        checks=[
+            pa.Check(
+                lambda d: (d["measure"] != "jobs") | (d["unit"] == "persons"),
+                error="jobs must be in persons",
+            )
+        ],
+        strict=True,
+        ordered=False,
+    )
+
+
+def province_panel() -> pa.DataFrameSchema:
+    """Schema of ``province_panel``: one row per province and year."""
+    pos = pa.Column(float, pa.Check.gt(0))
+    return pa.DataFrameSchema(
+        {
+            "province": pa.Column(str),
+            "province_en": pa.Column(str),
+            "province_code": pa.Column(int, pa.Check.between(10, 99)),
+            "year": pa.Column(int, pa.Check.between(1990, 2100)),
+            "population": pos,
+            "internet_users": pos,
+            "live_commerce_penetration": pa.Column(float, pa.Check.between(0, 100)),
+            "employment": pos,
+            "disposable_income_per_capita": pos,
+            "gdp_per_capita": pos,
+            "urbanization_rate": pa.Column(float, pa.Check.between(0, 100)),
+            "source_row": pa.Column(int, pa.Check.ge(2)),
+            "log_employment": pa.Column(float),
+            "log_income": pa.Column(float),
+            "log_gdp_per_capita": pa.Column(float),
+            "penetration_lag1": pa.Column(float, nullable=True),
+        },
+        checks=[
+            pa.Check(
+                lambda d: d["internet_users"] <= d["population"] * 1.0001,
+                error="more internet users than residents",
+            )
+        ],
+        strict=True,
+        ordered=False,
+        **_unique_key("province_code", "year"),
+    )
 
 
 # --- followers (issue 4) ------------------------------------------------------------------

@@ -134,7 +134,7 @@ def save(
         "table",
         name,
         paths,
-        caption=text,
+        caption=caption_text(caption, [], synthetic, with_sources=False),
         sources=sources,
         inputs=inputs,
         synthetic=synthetic,

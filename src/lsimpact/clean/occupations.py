@@ -39,6 +39,7 @@ from ..cleaning import (
 )
 from ..datasets import DatasetSpec
 from ..errors import InputError
+from ..parse import parse_count, parse_datetime
 
 __all__ = [
     "DATASETS",
@@ -453,27 +454,20 @@ class TransformRule:
 
 
 def _parse_counts(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Non-negative counts from text ('1,234', '1.2万', '３'); (value, bad) vectorised.
+    """Non-negative counts via :func:`lsimpact.parse.parse_count`; (value, bad).
 
-    Empty cells are missing (not bad). '万' (1e4) and '亿' (1e8) multiply.
+    Empty cells are missing (not bad); "1.2万", "３", "1,234" and "10万+" are understood.
     """
-    t = s.astype("string").str.normalize("NFKC").str.strip().str.replace(",", "", regex=False)
-    t = t.replace("", pd.NA)
-    parts = t.str.extract(r"^(\d+(?:\.\d+)?)\s*(万|亿)?$")
-    num = pd.to_numeric(parts[0], errors="coerce")
-    mult = parts[1].map({"万": 1e4, "亿": 1e8}).astype("float64").fillna(1.0)
-    val = (num.astype("float64") * mult).round()
-    bad = _b(t.notna()) & _b(val.isna())
-    return val.astype("Int64"), bad
+    p = parse_count(s)
+    bad = _b(p["error"].notna() & p["error"].ne("missing"))
+    return p["value"].round().astype("Int64"), bad
 
 
 def _parse_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Dates from YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日 or YYYYMMDD; (value, bad)."""
-    t = s.astype("string").str.normalize("NFKC").str.strip().replace("", pd.NA)
-    t = t.str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
-    t = t.str.replace(r"[年月/.]", "-", regex=True).str.replace("日", "", regex=False)
-    val = pd.to_datetime(t, format="%Y-%m-%d", errors="coerce")
-    bad = _b(t.notna()) & _b(val.isna())
+    """Calendar dates via :func:`lsimpact.parse.parse_datetime`; (value, bad)."""
+    p = parse_datetime(s)
+    bad = _b(p["error"].notna() & p["error"].ne("missing"))
+    val = p["value"].dt.tz_localize(None).dt.normalize()
     return val.astype("datetime64[ns]"), bad
 
 

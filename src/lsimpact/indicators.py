@@ -1,0 +1,174 @@
+"""Derived indicators of the jobs pipeline, each defined in its docstring.
+
+All functions are vectorised over pandas Series/DataFrames. ``share_checks`` recomputes
+every share a source publishes next to its counts (live-streaming users as % of internet
+users, online retail as % of retail sales, live sales as % of online retail) and reports
+whether the two agree within the rounding of the published numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "half_unit",
+    "jobs_per_100m_yuan",
+    "share_checks",
+    "share_pct",
+    "share_tolerance",
+    "yoy_growth",
+]
+
+
+def jobs_per_100m_yuan(jobs: pd.Series | float, gmv_yuan: pd.Series | float) -> pd.Series | float:
+    """Jobs per 100 million yuan of GMV: ``jobs / (gmv_yuan / 1e8)``.
+
+    The unit of the published "≈1,100 jobs per 100 million yuan" figure (SOURCES.md
+    caveat 7). A zero or missing GMV gives NaN.
+    """
+    gmv = pd.Series(gmv_yuan, dtype=float) if np.ndim(gmv_yuan) else float(gmv_yuan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.asarray(jobs, dtype=float) / (np.asarray(gmv, dtype=float) / 1e8)
+    out = np.where(np.isfinite(out), out, np.nan)
+    return pd.Series(out, index=getattr(jobs, "index", None)) if np.ndim(out) else float(out)
+
+
+def share_pct(part: pd.Series | float, whole: pd.Series | float) -> pd.Series | float:
+    """``part`` as a percentage of ``whole``: ``100 * part / whole`` (NaN when whole is 0).
+
+    Used for live-commerce users as a share of internet users and live-commerce sales as
+    a share of online retail.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = 100 * np.asarray(part, dtype=float) / np.asarray(whole, dtype=float)
+    out = np.where(np.isfinite(out), out, np.nan)
+    return pd.Series(out, index=getattr(part, "index", None)) if np.ndim(out) else float(out)
+
+
+def yoy_growth(
+    df: pd.DataFrame, value: str = "value", *, time: str = "year", by: list[str] | None = None
+) -> pd.Series:
+    """Year-on-year growth in percent: ``100 * (v[t] / v[t-1] - 1)`` within ``by`` groups.
+
+    Only an observation for exactly year ``t-1`` counts as the previous year: a gap gives
+    NaN rather than a multi-year change labelled as annual. Aligned to ``df.index``.
+    """
+    by = list(by or [])
+    key = [*by, time]
+    if df.duplicated(key).any():
+        raise ValueError(f"yoy_growth needs one row per {key}; aggregate or filter first")
+    prev = df[key + [value]].copy()
+    prev[time] = prev[time] + 1
+    merged = df[key].merge(prev.rename(columns={value: "_prev"}), on=key, how="left")
+    cur = df[value].to_numpy(dtype=float)
+    g = 100 * (cur / merged["_prev"].to_numpy(dtype=float) - 1)
+    return pd.Series(g, index=df.index, name=f"{value}_yoy_pct")
+
+
+def half_unit(values_as_published: pd.Series) -> pd.Series:
+    """Half a unit in the last printed digit of each published number (its rounding bound).
+
+    ``7.51`` -> 0.005; ``1011`` -> 0.5; ``24.9`` -> 0.05. Trailing zeros of a float are
+    lost, so ``9.80`` is read as ``9.8`` (a looser, conservative bound).
+    """
+    text = values_as_published.astype(float).map(lambda v: f"{v:.10g}")
+    decimals = text.str.extract(r"\.(\d+)$")[0].str.len().fillna(0).astype(int)
+    return 0.5 * 10.0 ** (-decimals)
+
+
+def share_tolerance(
+    share: pd.Series,
+    part: pd.Series,
+    part_half_unit: pd.Series,
+    whole: pd.Series,
+    whole_half_unit: pd.Series,
+    published_half_unit: pd.Series,
+) -> pd.Series:
+    """Largest gap between a recomputed and a published share explained by rounding.
+
+    The published share is rounded (``published_half_unit``); the counts behind the
+    recomputed share are rounded too, which moves ``part / whole`` by at most about
+    ``share * (h_part / part + h_whole / whole)`` (first-order error propagation).
+    """
+    return published_half_unit + share * (part_half_unit / part + whole_half_unit / whole)
+
+
+_SHARE_IN_QUOTE = r"(?:占|佔|accounting for|making up)[^0-9%]{0,40}?(\d+(?:\.\d+)?)\s*(?:%|percent)"
+
+#: (numerator series, denominator series, what the share is)
+SHARE_PAIRS = [
+    ("cnnic_live_users", "cnnic_internet_users", "live-streaming users % of internet users"),
+    ("cnsa_live_users", "cnnic_internet_users", "live-streaming users % of internet users"),
+    (
+        "cnnic_ecommerce_live_users",
+        "cnnic_internet_users",
+        "e-commerce live users % of internet users",
+    ),
+    (
+        "nbs_online_retail_physical_goods",
+        "nbs_retail_sales_consumer_goods",
+        "physical-goods online retail % of retail sales",
+    ),
+    ("mofcom_live_ecommerce_sales", "nbs_online_retail_total", "live sales % of online retail"),
+]
+
+
+def share_checks(published: pd.DataFrame) -> pd.DataFrame:
+    """Recompute each published share from the counts and compare within rounding.
+
+    Parameters
+    ----------
+    published
+        The cleaned ``published_figures`` table (``lsimpact.load("published_figures")``).
+
+    Returns
+    -------
+    DataFrame
+        One row per numerator figure whose quote states a share and whose denominator
+        (same period) is in the table: ``share``, ``period``, ``part``, ``whole``,
+        ``recomputed_pct``, ``published_pct``, ``difference``, ``tolerance``, ``agrees``,
+        the numerator and denominator sources. Disagreements are rows with
+        ``agrees == False``, never dropped.
+    """
+    cols = ["series_id", "period", "value", "value_as_published", "source_org", "quote"]
+    rows = []
+    for num_id, den_id, label in SHARE_PAIRS:
+        num = published.loc[published["series_id"] == num_id, cols].copy()
+        num["published_txt"] = num["quote"].str.extract(_SHARE_IN_QUOTE, expand=False)
+        num = num[num["published_txt"].notna()]
+        den = published.loc[published["series_id"] == den_id, cols[:5]]
+        # several denominators for one period (conflicting sources): keep each pairing
+        m = num.merge(den, on="period", suffixes=("", "_whole"))
+        if m.empty:
+            continue
+        m["share"] = label
+        rows.append(m)
+    if not rows:
+        return pd.DataFrame()
+    m = pd.concat(rows, ignore_index=True)
+    pub = m["published_txt"].astype(float)
+    rec = share_pct(m["value"], m["value_whole"])
+    h_part = half_unit(m["value_as_published"]) * (m["value"] / m["value_as_published"])
+    h_whole = half_unit(m["value_as_published_whole"]) * (
+        m["value_whole"] / m["value_as_published_whole"]
+    )
+    tol = share_tolerance(rec, m["value"], h_part, m["value_whole"], h_whole, half_unit(pub))
+    out = pd.DataFrame(
+        {
+            "share": m["share"],
+            "period": m["period"],
+            "part_series": m["series_id"],
+            "part": m["value"],
+            "whole_series": m["series_id_whole"],
+            "whole": m["value_whole"],
+            "recomputed_pct": rec,
+            "published_pct": pub,
+            "difference": rec - pub,
+            "tolerance": tol,
+            "part_source": m["source_org"],
+            "whole_source": m["source_org_whole"],
+        }
+    )
+    out["agrees"] = out["difference"].abs() <= out["tolerance"] + 1e-9
+    return out.sort_values(["share", "period"], kind="stable").reset_index(drop=True)
