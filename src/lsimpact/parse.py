@@ -175,6 +175,7 @@ def _scaled_digits(
     trail: str,
     units: Mapping[str, int],
     bare_exp: int = 0,
+    inner: str = "",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Digits and the power of ten of the last digit of numbers with affixes and units.
 
@@ -202,6 +203,7 @@ def _scaled_digits(
         found |= hit
     unit_chars = "".join(sorted(set("".join(units))))
     core = pc.utf8_rtrim(core, unit_chars) if unit_chars else core
+    core = pc.utf8_rtrim(core, inner) if inner else core  # "100余万": 余 before the unit
     # Scientific notation ("2.81e+07", as Excel writes big numbers) is rare: split only
     # the rows that have it.
     has_e = valid & _bool(pc.match_substring(core, "e"))
@@ -300,23 +302,35 @@ COUNT_UNITS: dict[str, int] = {
     "k": 3,
     "m": 6,
     "b": 9,
+    "mn": 6,
+    "bn": 9,
+    "thousand": 3,
+    "million": 6,
+    "billion": 9,
 }
+_LOWER_PREFIX = r">=|≥|>|超过|超|大于|逾|morethan|over"
+_APPROX_PREFIX = r"近|约|大约|about|approximately|approx|~|≈"
 _COUNT_RE = (
-    r"^(?P<pre>>=|≥|>|超过|超|大于)?(?P<sign>[+-])?"
+    rf"^(?:{_LOWER_PREFIX}|{_APPROX_PREFIX})?(?P<sign>[+-])?"
     + _NUMBER
-    + r"(?:e(?P<exp>[+-]?\d{1,3}))?"
-    + r"(?P<unit>万亿|千万|百万|十万|万|亿|千|w|k|m|b)?"
-    + r"(?P<post>\+|以上|多|余)?$"
+    + r"(?:e(?P<exp>[+-]?\d{1,3}))?(?:余|多)?"
+    + r"(?P<unit>万亿|千万|百万|十万|万|亿|千|thousand|million|billion|mn|bn|w|k|m|b)?"
+    + r"(?:\+|以上|多|余)?(?:人次|人|个|位|名|户|家|次)?(?:\+|以上)?$"
 )
-_COUNT_LEAD = ">=≥超过大于+-"
-_COUNT_TRAIL = "+以上多余"
+# Character sets of the prefixes and suffixes above (stripped once a row has matched).
+_COUNT_LEAD = ">=≥超过大于逾近约~≈morethanvbuapxily+-"
+_COUNT_TRAIL = "+以上多余人次个位名户家"
+_COUNT_LOWER_RE = rf"^(?:{_LOWER_PREFIX})|.\+|多|余|以上"
+_COUNT_APPROX_RE = rf"^(?:{_APPROX_PREFIX})"
 
 
 def parse_count(s: pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
     """Parse follower, view and job counts as platforms and trackers print them.
 
     Understands "2807.5万", "1.2亿", "3.5w"/"3.5W", "12k", "2.8M", "1.1B", "1,234",
-    full-width forms ("２８．５万"), and lower bounds ("10万+", "超过10万", "1000以上").
+    "34.63 million", full-width forms ("２８．５万"), a counted noun ("3,463万人", "500个"),
+    lower bounds ("10万+", "超过10万", "1000以上", "100余万", "more than 40 million") and
+    approximations ("近50万", "约3万", "about 2 million").
 
     Parameters
     ----------
@@ -331,8 +345,9 @@ def parse_count(s: pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
     DataFrame
         Aligned to ``s`` with ``value`` (float64, whole numbers), ``error`` (None or
         "missing", "not a count", "a range, not one count", "too many digits",
-        "not a whole number", "negative count"), ``lower_bound`` (bool: "10万+") and
-        ``precision`` (float64, see the module docstring).
+        "not a whole number", "negative count"), ``lower_bound`` (bool: "10万+"),
+        ``approximate`` (bool: "近50万") and ``precision`` (float64, see the module
+        docstring).
 
     Examples
     --------
@@ -347,7 +362,7 @@ def parse_count(s: pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
     compact = _compact(arr)
     valid = _matches(compact, _COUNT_RE)
     digits, k, too_long, has_digits = _scaled_digits(
-        compact, valid, lead=_COUNT_LEAD, trail=_COUNT_TRAIL, units=COUNT_UNITS
+        compact, valid, lead=_COUNT_LEAD, trail=_COUNT_TRAIL, units=COUNT_UNITS, inner="余多"
     )
     ok_shape = valid & has_digits
     value = _value_from(digits, k)
@@ -369,16 +384,15 @@ def parse_count(s: pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
     )
     good = np.equal(error, None)
     value = np.where(negative, -value, value)
-    # "10万+", "超过10万": a lower-bound marker was trimmed off one end.
-    length = pc.binary_length(compact)
-    lower = _bool(pc.not_equal(length, pc.binary_length(pc.utf8_rtrim(compact, _COUNT_TRAIL))))
-    lower |= _bool(pc.not_equal(length, pc.binary_length(pc.utf8_ltrim(compact, ">=≥超过大于"))))
+    lower = _matches_where(compact, _COUNT_LOWER_RE, good)
+    approx = _matches_where(compact, _COUNT_APPROX_RE, good)
     return _frame(
         s.index,
         {
             "value": np.where(good, value, np.nan),
             "error": error,
-            "lower_bound": good & lower,
+            "lower_bound": lower,
+            "approximate": approx,
             "precision": np.where(good, _precision_from(k), np.nan),
         },
     )
@@ -404,6 +418,7 @@ def _count_from_numbers(s: pd.Series, allow_negative: bool) -> pd.DataFrame:
             "value": np.where(good, v, np.nan),
             "error": error,
             "lower_bound": np.zeros(len(v), dtype=bool),
+            "approximate": np.zeros(len(v), dtype=bool),
             "precision": np.where(good, 0.0, np.nan),
         },
     )
