@@ -191,16 +191,30 @@ def _scaled_digits(
     # The unit is the tail of the cell: look the last L characters up among the units of
     # length L, longest first so that "万亿" is not read as "亿" (one lookup per length,
     # not one scan per unit).
+    # Longer units are only looked for on rows whose last character could end one.
     k = np.full(len(core), bare_exp, dtype="int64")
     found = np.zeros(len(core), dtype=bool)
+    last = pc.utf8_slice_codeunits(core, start=-1)
     for size in sorted({len(u) for u in units}, reverse=True):
         names = [u for u in units if len(u) == size]
-        tail = pc.utf8_slice_codeunits(core, start=-size)
-        pos = pc.fill_null(pc.index_in(tail, value_set=pa.array(names)), -1)
-        pos = pos.to_numpy(zero_copy_only=False)
-        hit = (pos >= 0) & ~found
-        k[hit] = np.array([units[u] for u in names], dtype="int64")[pos[hit]]
-        found |= hit
+        exps = np.array([units[u] for u in names], dtype="int64")
+        if size == 1:
+            rows, tail = np.flatnonzero(~found), None
+        else:
+            ends = pa.array(sorted({u[-1] for u in names}))
+            rows = np.flatnonzero(valid & ~found & _bool(pc.is_in(last, value_set=ends)))
+            if not len(rows):
+                continue
+            tail = pc.utf8_slice_codeunits(core.take(pa.array(rows)), start=-size)
+        if tail is None:
+            pos = pc.fill_null(pc.index_in(last, value_set=pa.array(names)), -1)
+            pos = pos.to_numpy(zero_copy_only=False)[rows]
+        else:
+            pos = pc.fill_null(pc.index_in(tail, value_set=pa.array(names)), -1)
+            pos = pos.to_numpy(zero_copy_only=False)
+        hit = pos >= 0
+        k[rows[hit]] = exps[pos[hit]]
+        found[rows[hit]] = True
     unit_chars = "".join(sorted(set("".join(units))))
     core = pc.utf8_rtrim(core, unit_chars) if unit_chars else core
     core = pc.utf8_rtrim(core, inner) if inner else core  # "100余万": 余 before the unit
