@@ -83,6 +83,7 @@ BROKEN_CASES = [
     ("binary_garbage.csv", "not a text table", None),
     ("utf8_with_latin1_byte.csv", "cannot decode the file as UTF-8", 6),
     ("big5_is_not_gbk.csv", "cannot decode", 2),
+    ("big5_text.csv", "probably in another encoding (e.g. Big5)", 1),
     ("too_many_fields.csv", "1 malformed line(s) (lines 5)", 5),
     ("too_few_fields.csv", "2 malformed line(s) (lines 5, 6)", 5),
     ("duplicate_header.csv", "repeats column name(s) followers", 1),

@@ -268,10 +268,22 @@ def detect_encoding(raw: bytes, path: Path | None = None) -> str:
     if len(head.decode("utf-8")) < len(head) - 32:  # many multi-byte UTF-8 characters
         raise _decode_error(raw, utf8_error, "UTF-8", path)
     try:
-        raw.decode("gb18030")
-        return "gb18030"
+        text = raw.decode("gb18030")
     except UnicodeDecodeError as exc:
         raise _decode_error(raw, exc, "UTF-8 or GBK/GB18030", path) from None
+    # Big5 (Taiwan, Hong Kong) bytes also decode as GB18030, into mojibake that lands in
+    # the private-use area; real GBK text practically never does.
+    if m := re.search("[\ue000-\uf8ff]", text):
+        pos = len(text[: m.start()].encode("gb18030"))
+        raise InputError(
+            "the file decodes as GBK/GB18030 only into unassigned characters: it is "
+            "probably in another encoding (e.g. Big5)",
+            path=path,
+            row=_line_of(raw, pos),
+            expected="text in UTF-8 (with or without BOM) or GBK/GB18030",
+            hint="re-save the file as 'CSV UTF-8' (Excel: Save As > CSV UTF-8)",
+        )
+    return "gb18030"
 
 
 def _decode_error(raw: bytes, exc: UnicodeDecodeError, tried: str, path: Path | None) -> InputError:

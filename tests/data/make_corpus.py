@@ -42,6 +42,7 @@ def main() -> None:
         + b"caf\xe9,x,1,2023-12-16\n"
     )
     w("utf8_with_latin1_byte.csv", broken)
+    w("big5_text.csv", "名稱,數量\n張三,100\n".encode("big5"))
     w("big5_is_not_gbk.csv", "名稱,數量\n".encode("big5") + b"\xff\xfe\xff\n")
 
     # Shapes: malformed lines, header problems, empty files, binary garbage.
