@@ -151,25 +151,23 @@ def test_normalise_headers_matches_loosely():
 def test_occupation_video_bad_values_are_quarantined():
     cleaned = datasets.clean_file("occupation_video", BROKEN / "occupation_video_bad_values.csv")
     s = cleaned.summary
-    assert (s.input_rows, s.used_rows, s.quarantined_rows, s.duplicate_rows) == (6, 2, 4, 0)
+    assert (s.input_rows, s.used_rows, s.quarantined_rows, s.duplicate_rows) == (6, 1, 5, 0)
     q = cleaned.quarantine
-    assert q["source_row"].tolist() == [3, 4, 5, 7]
-    assert q["raw_value"].tolist() == ["-5", "abc", "2019-02-30", "9-99-99"]
-    assert q["column"].tolist() == ["creators", "creators", "first_seen", "occupation_code"]
+    assert q["source_row"].tolist() == [3, 4, 5, 6, 7]
+    assert q["raw_value"].tolist() == ["-5", "abc", "2019-02-30", "2091-01-01", "9-99-99"]
+    assert q["column"].tolist() == ["creators", "creators", "first_seen", "first_seen", "occupation_code"]
 
 
 def test_occupation_video_chinese_header_is_accepted():
     cleaned = datasets.clean_file("occupation_video", BROKEN / "occupation_video_renamed.csv")
     assert cleaned.summary.input_rows == 6
-    assert cleaned.summary.quarantined_rows == 4
+    assert cleaned.summary.quarantined_rows == 5  # incl. the first_seen in 2091
 
 
-@pytest.mark.xfail(
-    strict=True, reason="occupation_video does not yet quarantine first_seen in the future"
-)
 def test_occupation_video_future_date_is_quarantined():
     cleaned = datasets.clean_file("occupation_video", BROKEN / "occupation_video_bad_values.csv")
-    assert 6 in cleaned.quarantine["source_row"].tolist()
+    q = cleaned.quarantine
+    assert q.loc[q["source_row"] == 6, "reason"].tolist() == ["date in the future"]
 
 
 def test_published_figures_duplicates_and_bad_values():
