@@ -51,6 +51,14 @@ COUNT_CASES = [
     ("1.23456万", None, None, False),  # 12345.6 is not a whole count
     ("0", 0, 0, False),
     ("1.5千万", 15_000_000, 500_000, False),
+    ("3,463万人", 34_630_000, 5_000, False),
+    ("34.63 million", 34_630_000, 5_000, False),
+    ("超6455万", 64_550_000, 5_000, True),
+    ("100余万", 1_000_000, 5_000, True),
+    ("100多万人次", 1_000_000, 5_000, True),
+    ("more than 40 million", 40_000_000, 500_000, True),
+    ("500个", 500, 0, False),
+    ("0.36亿", 36_000_000, 500_000, False),
 ]
 
 
@@ -110,7 +118,15 @@ def test_parse_count_numeric_input():
 
 def test_parse_count_empty_series():
     out = parse_count(pd.Series([], dtype="str"))
-    assert len(out) == 0 and list(out.columns) == ["value", "error", "lower_bound", "precision"]
+    assert len(out) == 0
+    assert list(out.columns) == ["value", "error", "lower_bound", "approximate", "precision"]
+
+
+def test_parse_count_approximate():
+    out = parse_count(pd.Series(["近50万", "约3万", "about 2 million", "50万"]))
+    assert out["value"].tolist() == [500_000, 30_000, 2_000_000, 500_000]
+    assert out["approximate"].tolist() == [True, True, True, False]
+    assert not out["lower_bound"].any()
 
 
 COUNT_UNITS_FOR_TEST = [("", 0), ("万", 4), ("w", 4), ("W", 4), ("亿", 8), ("k", 3), ("K", 3),

@@ -107,3 +107,19 @@ def test_readme_exhibit_list_is_regenerated(tmp_path):
     )
     assert "old" not in text and text.endswith("after\n")
     assert not report.update_readme(manifest, readme)  # idempotent
+
+
+def test_overview_notebook_outputs_are_byte_identical_across_runs(tmp_path):
+    """Two report runs give the same figure and table bytes (svg.hashsalt, no dates)."""
+    import hashlib
+
+    nb = report.notebooks()[0]
+    assert nb.name == "00_overview.ipynb"
+    digests = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        report.run_notebooks([nb], out, log=lambda *a, **k: None)
+        files = sorted(p for p in out.rglob("*") if p.suffix in {".png", ".svg", ".csv", ".md", ".tex"})
+        assert files, "the overview notebook saved no exhibits"
+        digests.append({p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files})
+    assert digests[0] == digests[1]

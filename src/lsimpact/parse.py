@@ -23,6 +23,7 @@ written out in full ("1,234", "88.00") are exact (precision 0).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -72,7 +73,7 @@ MISSING_TOKENS: tuple[str, ...] = (
 )
 
 # A run of digits with optional thousands grouping, and an optional fraction. Shared by
-# the count, money and percent patterns (the group names are read by _scaled_number).
+# the count, money and percent patterns.
 _NUMBER = r"(?P<int>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<frac>\d+))?"
 _MAX_DIGITS = 15  # float64 holds every integer of up to 15 digits exactly
 _RANGE_RE = r"\d\s*[万亿千wWkKmMbB元%]?\s*(?:-|~|～|至|到)\s*[¥￥]?\d"
@@ -109,17 +110,23 @@ def normalise_text(s: pd.Series) -> pd.Series:
 
 def _normalise(arr: pa.Array) -> pa.Array:
     """Translate full-width characters (only in the cells holding them) and trim."""
-    has_wide = pc.fill_null(pc.match_substring_regex(arr, _FULLWIDTH_RE), False)
-    if pc.any(has_wide).as_py():
+    # Pure-ASCII cells (the common case) cannot hold full-width forms: a cheap check first.
+    non_ascii = ~_bool(pc.string_is_ascii(arr))
+    if non_ascii.any():
+        idx = np.flatnonzero(non_ascii)
+        wide = _bool(pc.match_substring_regex(arr.take(pa.array(idx)), _FULLWIDTH_RE))
+        idx = idx[wide]
+    else:
+        idx = np.array([], dtype="int64")
+    if len(idx):
         # Only the affected cells go through Python's str.translate: typical exports
         # hold none or a few, and a table is the only exact way to map 100 code points.
-        idx = np.flatnonzero(has_wide.to_numpy(zero_copy_only=False))
         fixed = pd.Series(arr.take(pa.array(idx)).to_pylist(), dtype=object).str.translate(
             FULLWIDTH_TABLE
         )
-        values = arr.to_numpy(zero_copy_only=False).copy()
-        values[idx] = fixed.to_numpy(dtype=object)
-        arr = pa.array(values, type=arr.type, from_pandas=True)
+        mask = np.zeros(len(arr), dtype=bool)
+        mask[idx] = True
+        arr = pc.replace_with_mask(arr, pa.array(mask), pa.array(fixed, type=arr.type))
     return pc.utf8_trim_whitespace(arr)
 
 
@@ -138,52 +145,136 @@ def _nonempty(a: pa.Array) -> np.ndarray:
     return pc.greater(pc.utf8_length(a), 0).to_numpy(zero_copy_only=False)
 
 
-def _scaled_number(
-    parts: pa.StructArray, unit_exponents: Mapping[str, int], unit_field: str = "unit"
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Digits, power of ten of the last digit, digit-count check and has-digits mask.
+def _remove(arr: pa.Array, chars: str) -> pa.Array:
+    """Remove every occurrence of each character, skipping the work when none occurs."""
+    if not pc.any(pc.match_substring_regex(arr, f"[{re.escape(chars)}]")).as_py():
+        return arr
+    for ch in chars:
+        arr = pc.replace_substring(arr, ch, "")
+    return arr
 
-    The written number ``int.frac`` times ``10**unit_exponent`` equals ``digits * 10**k``;
-    ``digits`` is exact (at most 15 significant digits, flagged by ``too_long``).
+
+def _compact(arr: pa.Array) -> pa.Array:
+    """Lower-cased with every space and tab removed ("3.5 万" -> "3.5万")."""
+    return pc.utf8_lower(_remove(arr, " \t"))
+
+
+# Powers of ten by table lookup: numpy's float power is the slowest step otherwise.
+_POW10 = 10.0 ** np.arange(-300, 301)
+
+
+def _pow10(k: np.ndarray) -> np.ndarray:
+    return _POW10[np.clip(k, -300, 300).astype("int64") + 300]
+
+
+def _scaled_digits(
+    compact: pa.Array,
+    valid: np.ndarray,
+    *,
+    lead: str,
+    trail: str,
+    units: Mapping[str, int],
+    bare_exp: int = 0,
+    inner: str = "",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Digits and the power of ten of the last digit of numbers with affixes and units.
+
+    ``compact`` matched its parser's full pattern where ``valid``, so on those rows the
+    affixes can be stripped as character sets and the unit read with ``ends_with``: all
+    cheap kernels, where a capturing regex costs several times more per row. The written
+    number equals ``digits * 10**k``; ``digits`` is exact (at most 15 significant digits,
+    else ``too_long``). Returns ``digits, k, too_long, has_digits``.
     """
-    int_part = pc.replace_substring(_field(parts, "int"), ",", "")
-    frac = _field(parts, "frac")
-    all_digits = pc.binary_join_element_wise(int_part, frac, "")
-    has_digits = _nonempty(all_digits)
-    significant = pc.utf8_ltrim(all_digits, "0")
-    too_long = pc.greater(pc.utf8_length(significant), _MAX_DIGITS).to_numpy(zero_copy_only=False)
-    safe = pc.if_else(
-        pa.array(has_digits & ~too_long), all_digits, pa.scalar("0", type=all_digits.type)
+    core = _remove(compact, ",")
+    core = pc.utf8_ltrim(core, lead) if lead else core
+    core = pc.utf8_rtrim(core, trail) if trail else core
+    # The unit is the tail of the cell: look the last L characters up among the units of
+    # length L, longest first so that "万亿" is not read as "亿" (one lookup per length,
+    # not one scan per unit).
+    # Longer units are only looked for on rows whose last character could end one.
+    k = np.full(len(core), bare_exp, dtype="int64")
+    found = np.zeros(len(core), dtype=bool)
+    last = pc.utf8_slice_codeunits(core, start=-1)
+    for size in sorted({len(u) for u in units}, reverse=True):
+        names = [u for u in units if len(u) == size]
+        exps = np.array([units[u] for u in names], dtype="int64")
+        if size == 1:
+            rows, tail = np.flatnonzero(~found), None
+        else:
+            ends = pa.array(sorted({u[-1] for u in names}))
+            rows = np.flatnonzero(valid & ~found & _bool(pc.is_in(last, value_set=ends)))
+            if not len(rows):
+                continue
+            tail = pc.utf8_slice_codeunits(core.take(pa.array(rows)), start=-size)
+        if tail is None:
+            pos = pc.fill_null(pc.index_in(last, value_set=pa.array(names)), -1)
+            pos = pos.to_numpy(zero_copy_only=False)[rows]
+        else:
+            pos = pc.fill_null(pc.index_in(tail, value_set=pa.array(names)), -1)
+            pos = pos.to_numpy(zero_copy_only=False)
+        hit = pos >= 0
+        k[rows[hit]] = exps[pos[hit]]
+        found[rows[hit]] = True
+    unit_chars = "".join(sorted(set("".join(units))))
+    core = pc.utf8_rtrim(core, unit_chars) if unit_chars else core
+    core = pc.utf8_rtrim(core, inner) if inner else core  # "100余万": 余 before the unit
+    # Scientific notation ("2.81e+07", as Excel writes big numbers) is rare: split only
+    # the rows that have it.
+    has_e = valid & _bool(pc.match_substring(core, "e"))
+    if has_e.any():
+        idx = np.flatnonzero(has_e)
+        pieces = pc.split_pattern(core.take(pa.array(idx)), "e")
+        mantissa = pc.list_element(pieces, 0)
+        exponent = pc.replace_substring(pc.list_element(pieces, 1), "+", "")
+        k[idx] += pc.cast(exponent, pa.int64()).to_numpy(zero_copy_only=False)
+        core = pc.replace_with_mask(core, pa.array(has_e), mantissa)
+    dot = pc.fill_null(pc.find_substring(core, "."), -1).to_numpy(zero_copy_only=False)
+    dot = np.where(valid, dot, -1)
+    length = pc.fill_null(pc.binary_length(core), 0).to_numpy(zero_copy_only=False)
+    n_frac = np.where(dot >= 0, length - dot - 1, 0)
+    n_digits = length - (dot >= 0)
+    has_digits = valid & (n_digits > 0)
+    too_long = valid & (n_digits > _MAX_DIGITS)
+    if too_long.any():  # leading zeros do not count: recount those rows exactly
+        idx = np.flatnonzero(too_long)
+        sub = pc.utf8_ltrim(pc.replace_substring(core.take(pa.array(idx)), ".", ""), "0")
+        too_long[idx] = pc.binary_length(sub).to_numpy(zero_copy_only=False) > _MAX_DIGITS
+    usable = has_digits & ~too_long
+    # float("2807.5") * 10 rounds back to the exact integer 28075 for up to 15 digits.
+    number = pc.cast(pc.if_else(pa.array(usable), core, pa.scalar("0")), pa.float64())
+    digits = np.round(number.to_numpy(zero_copy_only=False) * _pow10(n_frac))
+    return digits, k - n_frac, too_long, has_digits
+
+
+def _bool(a: pa.Array) -> np.ndarray:
+    """A boolean pyarrow result as numpy, null counted as False."""
+    return pc.fill_null(a, False).to_numpy(zero_copy_only=False)
+
+
+def _matches(arr: pa.Array, pattern: str) -> np.ndarray:
+    return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(
+        zero_copy_only=False
     )
-    digits = pc.cast(safe, pa.float64()).to_numpy(zero_copy_only=False)
-    names = list(unit_exponents)
-    exps = np.array([unit_exponents[n] for n in names] + [0], dtype="int64")
-    unit_idx = pc.index_in(
-        _field(parts, unit_field), value_set=pa.array(names, type=pa.string())
-    ).to_numpy(zero_copy_only=False)
-    unit_idx = np.where(np.isnan(unit_idx.astype("float64")), len(names), unit_idx)
-    k = exps[unit_idx.astype("int64")] - pc.utf8_length(frac).to_numpy(zero_copy_only=False)
-    if "exp" in parts.type.names:
-        exp_str = pc.replace_substring(_field(parts, "exp"), "+", "")
-        exp_ok = _nonempty(exp_str)
-        exp_val = pc.cast(
-            pc.if_else(pa.array(exp_ok), exp_str, pa.scalar("0", type=exp_str.type)), pa.int64()
-        ).to_numpy(zero_copy_only=False)
-        k = k + exp_val
-    return digits, k.astype("int64"), too_long, has_digits
+
+
+def _matches_where(arr: pa.Array, pattern: str, where: np.ndarray) -> np.ndarray:
+    """``_matches`` evaluated only on the rows in ``where`` (False elsewhere)."""
+    out = np.zeros(len(arr), dtype=bool)
+    if where.any():
+        idx = np.flatnonzero(where)
+        out[idx] = _matches(arr.take(pa.array(idx)), pattern)
+    return out
 
 
 def _value_from(digits: np.ndarray, k: np.ndarray) -> np.ndarray:
     """``digits * 10**k`` computed so that exact decimals stay correctly rounded."""
-    kc = np.clip(k, -300, 300).astype("float64")
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.where(kc >= 0, digits * 10.0**kc, digits / 10.0 ** (-kc))
+        return np.where(k >= 0, digits * _pow10(k), digits / _pow10(-k))
 
 
 def _precision_from(k: np.ndarray) -> np.ndarray:
     """Half a unit of the last written digit when a multiplier scales it, else 0."""
-    kc = np.clip(k, -300, 300).astype("float64")
-    return np.where(kc > 0, 0.5 * 10.0**kc, 0.0)
+    return np.where(k > 0, 0.5 * _pow10(k), 0.0)
 
 
 def _errors(n: int, conditions: list[tuple[np.ndarray, str]]) -> np.ndarray:
@@ -225,21 +316,35 @@ COUNT_UNITS: dict[str, int] = {
     "k": 3,
     "m": 6,
     "b": 9,
+    "mn": 6,
+    "bn": 9,
+    "thousand": 3,
+    "million": 6,
+    "billion": 9,
 }
+_LOWER_PREFIX = r">=|≥|>|超过|超|大于|逾|morethan|over"
+_APPROX_PREFIX = r"近|约|大约|about|approximately|approx|~|≈"
 _COUNT_RE = (
-    r"^(?P<pre>>=|≥|>|超过|超|大于)?(?P<sign>[+-])?"
+    rf"^(?:{_LOWER_PREFIX}|{_APPROX_PREFIX})?(?P<sign>[+-])?"
     + _NUMBER
-    + r"(?:e(?P<exp>[+-]?\d{1,3}))?"
-    + r"(?P<unit>万亿|千万|百万|十万|万|亿|千|w|k|m|b)?"
-    + r"(?P<post>\+|以上|多|余)?$"
+    + r"(?:e(?P<exp>[+-]?\d{1,3}))?(?:余|多)?"
+    + r"(?P<unit>万亿|千万|百万|十万|万|亿|千|thousand|million|billion|mn|bn|w|k|m|b)?"
+    + r"(?:\+|以上|多|余)?(?:人次|人|个|位|名|户|家|次)?(?:\+|以上)?$"
 )
+# Character sets of the prefixes and suffixes above (stripped once a row has matched).
+_COUNT_LEAD = ">=≥超过大于逾近约~≈morethanvbuapxily+-"
+_COUNT_TRAIL = "+以上多余人次个位名户家"
+_COUNT_LOWER_RE = rf"^(?:{_LOWER_PREFIX})|.\+|多|余|以上"
+_COUNT_APPROX_RE = rf"^(?:{_APPROX_PREFIX})"
 
 
 def parse_count(s: pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
     """Parse follower, view and job counts as platforms and trackers print them.
 
     Understands "2807.5万", "1.2亿", "3.5w"/"3.5W", "12k", "2.8M", "1.1B", "1,234",
-    full-width forms ("２８．５万"), and lower bounds ("10万+", "超过10万", "1000以上").
+    "34.63 million", full-width forms ("２８．５万"), a counted noun ("3,463万人", "500个"),
+    lower bounds ("10万+", "超过10万", "1000以上", "100余万", "more than 40 million") and
+    approximations ("近50万", "约3万", "about 2 million").
 
     Parameters
     ----------
@@ -254,8 +359,9 @@ def parse_count(s: pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
     DataFrame
         Aligned to ``s`` with ``value`` (float64, whole numbers), ``error`` (None or
         "missing", "not a count", "a range, not one count", "too many digits",
-        "not a whole number", "negative count"), ``lower_bound`` (bool: "10万+") and
-        ``precision`` (float64, see the module docstring).
+        "not a whole number", "negative count"), ``lower_bound`` (bool: "10万+"),
+        ``approximate`` (bool: "近50万") and ``precision`` (float64, see the module
+        docstring).
 
     Examples
     --------
@@ -267,17 +373,18 @@ def parse_count(s: pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
         return _count_from_numbers(s, allow_negative)
     arr = _normalise(_as_strings(s))
     missing = _missing_mask(arr)
-    compact = pc.utf8_lower(pc.replace_substring_regex(arr, r"\s+", ""))
-    parts = pc.extract_regex(compact, _COUNT_RE)
-    matched = parts.is_valid().to_numpy(zero_copy_only=False)
-    digits, k, too_long, has_digits = _scaled_number(parts, COUNT_UNITS)
-    ok_shape = matched & has_digits
-    value = _value_from(digits, k)
-    whole = np.where(k >= 0, True, np.mod(digits, 10.0 ** np.clip(-k, 0, 300)) == 0)
-    negative = pc.equal(_field(parts, "sign"), "-").to_numpy(zero_copy_only=False)
-    is_range = pc.fill_null(pc.match_substring_regex(arr, _RANGE_RE), False).to_numpy(
-        zero_copy_only=False
+    compact = _compact(arr)
+    valid = _matches(compact, _COUNT_RE)
+    digits, k, too_long, has_digits = _scaled_digits(
+        compact, valid, lead=_COUNT_LEAD, trail=_COUNT_TRAIL, units=COUNT_UNITS, inner="余多"
     )
+    ok_shape = valid & has_digits
+    value = _value_from(digits, k)
+    whole = (k >= 0) | (np.mod(digits, _pow10(-k)) == 0)
+    negative = valid & _bool(
+        pc.starts_with(pc.utf8_ltrim(compact, _COUNT_LEAD.replace("-", "").replace("+", "")), "-")
+    )
+    is_range = _matches_where(arr, _RANGE_RE, ~valid & ~missing)
     error = _errors(
         n,
         [
@@ -291,13 +398,15 @@ def parse_count(s: pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
     )
     good = np.equal(error, None)
     value = np.where(negative, -value, value)
-    lower = _nonempty(_field(parts, "pre")) | _nonempty(_field(parts, "post"))
+    lower = _matches_where(compact, _COUNT_LOWER_RE, good)
+    approx = _matches_where(compact, _COUNT_APPROX_RE, good)
     return _frame(
         s.index,
         {
             "value": np.where(good, value, np.nan),
             "error": error,
-            "lower_bound": good & lower,
+            "lower_bound": lower,
+            "approximate": approx,
             "precision": np.where(good, _precision_from(k), np.nan),
         },
     )
@@ -323,6 +432,7 @@ def _count_from_numbers(s: pd.Series, allow_negative: bool) -> pd.DataFrame:
             "value": np.where(good, v, np.nan),
             "error": error,
             "lower_bound": np.zeros(len(v), dtype=bool),
+            "approximate": np.zeros(len(v), dtype=bool),
             "precision": np.where(good, 0.0, np.nan),
         },
     )
@@ -627,17 +737,26 @@ def parse_money(s: pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
     n = len(s)
     arr = _normalise(_as_strings(s))
     missing = _missing_mask(arr)
-    compact = pc.utf8_lower(pc.replace_substring_regex(arr, r"\s+", ""))
-    parts = pc.extract_regex(compact, _MONEY_RE)
-    matched = parts.is_valid().to_numpy(zero_copy_only=False)
-    digits, k, too_long, has_digits = _scaled_number(parts, MONEY_UNITS)
-    ok_shape = matched & has_digits
-    sign = pc.binary_join_element_wise(_field(parts, "sign1"), _field(parts, "sign"), "")
-    negative = pc.equal(sign, "-").to_numpy(zero_copy_only=False)
-    double_sign = pc.greater(pc.utf8_length(sign), 1).to_numpy(zero_copy_only=False)
-    flag = lambda pattern: pc.fill_null(  # noqa: E731
-        pc.match_substring_regex(compact, pattern), False
-    ).to_numpy(zero_copy_only=False)
+    compact = _compact(arr)
+    valid = _matches(compact, _MONEY_RE)
+    digits, k, too_long, has_digits = _scaled_digits(
+        compact,
+        valid,
+        lead="+-¥rmbcny人民币",
+        trail="元人民币块钱yuanrmbc起以上+",
+        units=MONEY_UNITS,
+    )
+    ok_shape = valid & has_digits
+    n_minus = pc.count_substring(compact, "-").to_numpy(zero_copy_only=False)
+    n_signs = n_minus + pc.count_substring(pc.utf8_rtrim(compact, "+"), "+").to_numpy(
+        zero_copy_only=False
+    )
+    negative = valid & (n_minus == 1)
+    double_sign = valid & (n_signs > 1)
+
+    def flag(pattern: str) -> np.ndarray:
+        return _matches(compact, pattern)
+
     error = _errors(
         n,
         [
@@ -656,7 +775,7 @@ def parse_money(s: pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
         {
             "value": np.where(good, np.where(negative, -value, value), np.nan),
             "error": error,
-            "lower_bound": good & _nonempty(_field(parts, "lb")),
+            "lower_bound": good & flag(r"(?:起|以上|\+)$"),
             "precision": np.where(good, _precision_from(k), np.nan),
         },
     )
@@ -699,23 +818,17 @@ def parse_percent(
     n = len(s)
     arr = _normalise(_as_strings(s))
     missing = _missing_mask(arr)
-    compact = pc.utf8_lower(pc.replace_substring_regex(arr, r"\s+", ""))
-    parts = pc.extract_regex(compact, _PERCENT_RE)
-    matched = parts.is_valid().to_numpy(zero_copy_only=False)
+    compact = _compact(arr)
+    matched = _matches(compact, _PERCENT_RE)
     # "%" and "percentage points" keep the number; "‰" divides by ten; bare numbers follow
-    # the ``bare`` argument (an empty unit matches the last entry).
-    digits, k, too_long, has_digits = _scaled_number(
-        parts,
-        {
-            "%": 0,
-            "个百分点": 0,
-            "百分点": 0,
-            "pp": 0,
-            "pct": 0,
-            "percent": 0,
-            "‰": -1,
-            "": bare_exp,
-        },
+    # the ``bare`` argument.
+    digits, k, too_long, has_digits = _scaled_digits(
+        compact,
+        matched,
+        lead="+-",
+        trail="",
+        units={"%": 0, "个百分点": 0, "百分点": 0, "pp": 0, "pct": 0, "percent": 0, "‰": -1},
+        bare_exp=bare_exp,
     )
     error = _errors(
         n,
@@ -726,7 +839,7 @@ def parse_percent(
         ],
     )
     good = np.equal(error, None)
-    negative = pc.equal(_field(parts, "sign"), "-").to_numpy(zero_copy_only=False)
+    negative = matched & _bool(pc.starts_with(compact, "-"))
     value = _value_from(digits, k)
     return _frame(
         s.index,

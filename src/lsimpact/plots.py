@@ -133,6 +133,26 @@ def _latinise_figure(fig: plt.Figure) -> None:
             t.set_text(latin(s))
 
 
+def _fit_titles(fig: plt.Figure) -> bool:
+    """Wrap axes titles that would be cut off at the figure's edges; True if any was."""
+    renderer = fig.canvas.get_renderer()
+    width = fig.bbox.width
+    changed = False
+    for ax in fig.axes:
+        title = ax.title
+        text = title.get_text()
+        if not text:
+            continue
+        box = title.get_window_extent(renderer)
+        centre = (box.x0 + box.x1) / 2
+        room = 2 * min(centre, width - centre) * 0.97
+        if box.width > room > 0:
+            chars = max(15, int(len(text) * room / box.width))
+            title.set_text(textwrap.fill(text, chars))
+            changed = True
+    return changed
+
+
 def caption_text(
     caption: str, sources: Sequence[str], synthetic: bool, *, with_sources: bool = True
 ) -> str:
@@ -180,7 +200,10 @@ def save(
     n_lines = wrapped.count("\n") + 1
     fig.text(0.01, 0.005, wrapped, ha="left", va="bottom", fontsize=7.5, color="#444444")
     _latinise_figure(fig)
-    fig.tight_layout(rect=(0, 0.035 * n_lines + 0.01, 1, 1))
+    rect = (0, 0.035 * n_lines + 0.01, 1, 1)
+    fig.tight_layout(rect=rect)
+    if _fit_titles(fig):
+        fig.tight_layout(rect=rect)
     paths = []
     for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
         target = folder / f"{name}.{ext}"

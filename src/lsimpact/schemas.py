@@ -43,24 +43,67 @@ BASE_UNITS = (
 )
 
 
+_CHECK_NAMES = {
+    "column_in_schema": "column not in the schema",
+    "column_in_dataframe": "column missing",
+    "not_nullable": "missing value",
+    "multiple_fields_uniqueness": "duplicate key",
+    "field_uniqueness": "duplicate value",
+    "dataframe_column_labels_unique": "repeated column name",
+}
+
+
+def _check_name(check: object) -> str:
+    text = str(check)
+    if text.startswith("dtype("):
+        return f"wrong type (expected {text[6:-1].strip(chr(39))})"
+    return _CHECK_NAMES.get(text, text)
+
+
+def _failure_lines(df: pd.DataFrame, cases: pd.DataFrame, limit: int = 5) -> list[str]:
+    """One line per failed check: where (source rows when known), how many, examples."""
+    cases = cases.copy()
+    # Rows as the user knows them: the source row of the input when the table has it.
+    idx = cases["index"]
+    if "source_row" in df.columns:
+        known = idx.notna() & idx.isin(df.index)
+        src = df["source_row"]
+        cases["where"] = idx.astype(object).where(~known, idx[known].map(src))
+        unit = "source rows"
+    else:
+        cases["where"] = idx
+        unit = "rows (index)"
+    frame_level = (cases["schema_context"] == "DataFrameSchema") & ~cases["check"].isin(
+        list(_CHECK_NAMES)
+    )
+    # A table-wide check lists every column of a failing row: one line per check then.
+    cases["column"] = cases["column"].astype(object).where(~frame_level, "(row)")
+    cases["column"] = cases["column"].where(cases["column"].notna(), "(table)")
+    lines = []
+    for (column, check), grp in cases.groupby(["column", "check"], dropna=False, sort=True):
+        where = pd.unique(grp["where"].dropna().astype(str))
+        vals = pd.unique(grp["failure_case"].map(str))
+        line = f"- {column}: {_check_name(check)}"
+        if len(where):
+            line += f" in {len(where)} row(s); {unit} {', '.join(where[:limit])}"
+            line += " ..." if len(where) > limit else ""
+        if column != "(row)":
+            line += f"; values {', '.join(vals[:limit])}" + (" ..." if len(vals) > limit else "")
+        lines.append(line)
+    return lines
+
+
 def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: str) -> pd.DataFrame:
     """Validate ``df`` against ``schema``; raise a short, readable ``ValidationError``.
 
-    All failures are collected (``lazy=True``) and summarised per column and check, with
-    up to five example rows each.
+    All failures are collected (``lazy=True``) and summarised, one line per column and
+    check, naming up to five rows (the input's ``source_row`` when the table has that
+    column) and example values.
     """
     try:
         return schema.validate(df, lazy=True)
     except SchemaErrors as exc:
-        cases = exc.failure_cases
-        lines = []
-        for (column, check), grp in cases.groupby(["column", "check"], dropna=False, sort=True):
-            idx = grp["index"].dropna().astype(str).tolist()[:5]
-            vals = grp["failure_case"].astype(str).tolist()[:5]
-            lines.append(
-                f"- column {column!s}: check {check!s} failed on {len(grp)} row(s); "
-                f"rows {', '.join(idx) or '-'}; values {', '.join(vals)}"
-            )
+        lines = _failure_lines(df, exc.failure_cases)
         raise ValidationError(
             f"table '{dataset}' failed validation:\n" + "\n".join(lines),
             hint="fix the rows named above in the input, or report a bug if the input is fine",

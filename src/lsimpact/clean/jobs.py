@@ -21,14 +21,13 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
 from ..cleaning import Cleaned, RowAccounting, concat_quarantine, quarantine_rows, source_rows
 from ..datasets import DatasetSpec
 from ..errors import InputError
+from ..parse import parse_count
 from ..schemas import platform_jobs as _jobs_schema
 from ..schemas import province_panel as _panel_schema
 from . import published
@@ -129,56 +128,14 @@ def clean_platform_jobs(raw: pd.DataFrame) -> Cleaned:
 
 
 # --- counts as written in reports -------------------------------------------------------
-_MULT = {"亿": 1e8, "萬": 1e4, "万": 1e4, "w": 1e4, "千": 1e3, "k": 1e3, "thousand": 1e3,
-         "m": 1e6, "mn": 1e6, "million": 1e6, "百万": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9,
-         "億": 1e8, "": 1.0}  # fmt: skip
-_LOWER = r"(?i)^\s*(?:超过|超|逾|突破|more than|over|exceed(?:s|ed)?|>)\s*|(?:以上|\+)\s*$"
-_COUNT_RE = re.compile(
-    r"(?i)^(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>百万|亿|億|万|萬|千|thousand|million|billion|mn|bn|[wkmb])?"
-    r"\s*(?:人|个|個|jobs?|persons?|people)?$"
-)
-
-
 def parse_counts(s: pd.Series) -> pd.DataFrame:
     """Parse counts as written ("3,463万人", "34.63 million", "0.36亿", "超6455万").
 
-    Uses :func:`lsimpact.parse.parse_count` (issue 3) and a small vectorised fallback for
-    the rows it rejects. Returns ``value``, ``lower_bound`` and ``error``
-    (None on success), aligned to ``s``.
+    A thin view of :func:`lsimpact.parse.parse_count`: ``value``, ``lower_bound`` and
+    ``error`` (None on success), aligned to ``s``.
     """
-    from .. import parse
-
-    fb = _parse_counts_fallback(s)
-    if not hasattr(parse, "parse_count"):
-        return fb
-    res = parse.parse_count(s)
-    # parse_count (issue 3) rejects some forms reports use ("3,463万人", "34.63 million",
-    # "more than 40 million"); the fallback fills exactly those rows.
-    use = res["value"].notna()
-    return pd.DataFrame(
-        {
-            "value": res["value"].where(use, fb["value"]).astype(float),
-            "lower_bound": res["lower_bound"].where(use, fb["lower_bound"]).astype(bool),
-            "error": res["error"].where(use | fb["value"].isna(), None),
-        },
-        index=s.index,
-    )
-
-
-def _parse_counts_fallback(s: pd.Series) -> pd.DataFrame:
-    """Small vectorised count parser (value, lower_bound, error) used by parse_counts."""
-    text = s.astype("str").fillna("").str.strip()
-    full = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
-    text = text.map(lambda x: x.translate(full))  # short strings; translate has no vector form
-    lower = text.str.contains(_LOWER, regex=True)
-    core = text.str.replace(_LOWER, "", regex=True).str.replace(",", "", regex=False).str.strip()
-    m = core.str.extract(_COUNT_RE)
-    num = pd.to_numeric(m["num"], errors="coerce")
-    mult = m["unit"].fillna("").str.lower().map(_MULT)
-    value = num * mult
-    error = pd.Series(None, index=s.index, dtype=object)
-    error[value.isna()] = "not a count (e.g. '3,463万人', '34.63 million', '0.36亿')"
-    return pd.DataFrame({"value": value.astype(float), "lower_bound": lower, "error": error})
+    res = parse_count(s)
+    return res[["value", "lower_bound", "error"]]
 
 
 JOBS_COLUMNS = ["platform", "region", "year", "job_type", "jobs", "source"]

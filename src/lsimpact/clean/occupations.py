@@ -575,9 +575,15 @@ def clean_occupation_video(
     q_parts.append(quarantine_rows(r[miss_c], "creators", df.loc[miss_c, "creators"],
                                    "creators is empty (the unit count is required)"))
     first, bad_d = _parse_dates(df["first_seen"])
+    # A first-seen date after today is a scrape or typing error, not an observation.
+    future = ~bad_d & _b(first > pd.Timestamp.now().normalize())
     q_parts.append(quarantine_rows(r[matched & bad_d], "first_seen",
                                    df.loc[matched & bad_d, "first_seen"],
                                    "not a date (expected YYYY-MM-DD)"))
+    q_parts.append(quarantine_rows(r[matched & future], "first_seen",
+                                   df.loc[matched & future, "first_seen"],
+                                   "date in the future"))
+    bad_d = bad_d | future
     plat = df["platform"].astype("string").str.strip().replace("", pd.NA)
     per = df["period"].astype("string").str.strip().replace("", pd.NA)
     miss_pp = matched & (_b(plat.isna()) | _b(per.isna()))
