@@ -152,3 +152,12 @@ def test_progress_bar_quiet_off_terminal():
 
     assert _progress(10, "x", None).disable  # pytest's stderr is not a terminal
     assert not _progress(10, "x", True).disable
+
+
+def test_header_unit_in_brackets_scales_the_counts():
+    log = pd.DataFrame({"昵称": ["甲", "甲"], "粉丝数（万）": ["3116.0", "3108.6"],
+                        "采集时间": ["2023-12-12 20:00", "2023-12-13 20:00"], "分组": ["brand"] * 2})
+    d = clean_snapshots(log).data
+    assert d["followers"].tolist() == [31_160_000.0, 31_086_000.0]
+    assert d["net_change"].iloc[1] == -74_000.0 and d["group"].iloc[0] == "brand"
+    assert d["account_id"].iloc[0] == "甲"

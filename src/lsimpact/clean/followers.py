@@ -29,7 +29,6 @@ Dong Yuhui accounts (resource ``published_figures``) into the same panel format,
 from __future__ import annotations
 
 import sys
-import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -46,6 +45,7 @@ from ..cleaning import (
 )
 from ..datasets import DatasetSpec
 from ..errors import InputError
+from ..io import HEADER_ALIASES, normalise_headers
 from ..parse import parse_count, parse_datetime
 from ..schemas import followers_daily as _schema
 from ..schemas import followers_published as _schema_published
@@ -74,55 +74,23 @@ PANEL_COLUMNS = [
     "source_row",
 ]
 
-#: Header spellings trackers use (after lower-casing and stripping) -> canonical name.
-ALIASES: Mapping[str, str] = {
-    "platform": "platform",
-    "平台": "platform",
-    "account_id": "account_id",
-    "account id": "account_id",
-    "uid": "account_id",
-    "id": "account_id",
-    "账号id": "account_id",
-    "账号": "account_id",
-    "抖音号": "account_id",
-    "达人id": "account_id",
-    "account_name": "account_name",
-    "account": "account_name",
-    "name": "account_name",
-    "nickname": "account_name",
-    "账号名称": "account_name",
-    "达人名称": "account_name",
-    "昵称": "account_name",
-    "group": "group",
-    "分组": "group",
-    "类型": "group",
-    "followers": "followers",
-    "follower_count": "followers",
-    "fans": "followers",
-    "粉丝数": "followers",
-    "粉丝": "followers",
-    "粉丝总量": "followers",
-    "captured_at": "captured_at",
-    "capture_time": "captured_at",
-    "time": "captured_at",
-    "timestamp": "captured_at",
-    "采集时间": "captured_at",
-    "抓取时间": "captured_at",
-    "时间": "captured_at",
+#: Header spellings: the shared table :data:`lsimpact.io.HEADER_ALIASES` plus a tracker's
+#: watch-list group column.
+ALIASES: Mapping[str, tuple[str, ...]] = {
+    **HEADER_ALIASES,
+    "group": ("分组", "类型", "账号类型", "标签", "watchlist_group"),
 }
 
 _CHUNK = 1_000_000
 
 
 def _normalise_headers(raw: pd.DataFrame) -> pd.DataFrame:
-    """Rename known header spellings (Chinese or English) to the canonical names."""
-    mapping = {}
-    for col in raw.columns:
-        key = unicodedata.normalize("NFKC", str(col)).strip().lower()
-        canon = ALIASES.get(key)
-        if canon and canon not in mapping.values():
-            mapping[col] = canon
-    out = raw.rename(columns=mapping)
+    """Rename known header spellings (Chinese or English) to the canonical names.
+
+    Uses :func:`lsimpact.io.normalise_headers`, so a bracketed unit such as "粉丝数（万）"
+    is applied to the cells.
+    """
+    out = normalise_headers(raw, dict(ALIASES))
     if "account_id" not in out.columns and "account_name" in out.columns:
         out["account_id"] = out["account_name"]
     if "account_name" not in out.columns and "account_id" in out.columns:
