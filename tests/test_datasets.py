@@ -72,3 +72,9 @@ def test_clean_file_on_user_csv(processed, tmp_path):
     assert cleaned.summary.input_rows == 5
     assert pd.read_parquet(out)["value"].iloc[0] == pytest.approx(731e6)
     assert (tmp_path / "out" / "mine.quarantine.csv").is_file()
+
+
+def test_alias_resolves_to_the_dataset(processed):
+    assert datasets.get("followers").name == "followers_daily"
+    res = datasets.build("followers")
+    assert res.path.name == "followers_daily.parquet"

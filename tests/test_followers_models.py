@@ -84,7 +84,7 @@ def test_its_equals_statsmodels_hac():
     s = p[p["account_id"] == "brand_01"].copy()
     r = models.its(s, INCIDENT, lags=3)
     k = (s["date"] - pd.Timestamp(INCIDENT)).dt.days
-    s = s.assign(y=np.log(s["followers"]), k=k, post=(k >= 0) * 1.0, dow=s["date"].dt.dayofweek)
+    s = s.assign(y=np.log(s["followers"]), k=k, post=(k >= 0) * 1.0, dow=s["date"].dt.day_of_week)
     ref = smf.ols("y ~ k + post + post:k + C(dow)", data=s).fit(
         cov_type="HAC", cov_kwds={"maxlags": 3, "use_correction": True})
     t = r.coefs.set_index("term")

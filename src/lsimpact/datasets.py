@@ -49,6 +49,8 @@ class DatasetSpec:
         Zero-argument callable returning the pandera schema of the output.
     description
         One line shown by ``lsimpact data --list`` and in the README.
+    aliases
+        Other names accepted by ``get`` and the CLI (``followers`` for ``followers_daily``).
     """
 
     name: str
@@ -57,6 +59,7 @@ class DatasetSpec:
     schema: Callable[[], Any]
     description: str = ""
     options: Mapping[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass
@@ -91,13 +94,14 @@ def names() -> list[str]:
 
 
 def get(name: str) -> DatasetSpec:
-    """The spec of dataset ``name``."""
-    try:
-        return _registry()[name]
-    except KeyError:
-        raise InputError(
-            f"unknown dataset '{name}'", expected=f"one of: {', '.join(names())}"
-        ) from None
+    """The spec of dataset ``name`` (or of the dataset that has ``name`` as an alias)."""
+    registry = _registry()
+    if name in registry:
+        return registry[name]
+    for spec in registry.values():
+        if name in spec.aliases:
+            return spec
+    raise InputError(f"unknown dataset '{name}'", expected=f"one of: {', '.join(names())}")
 
 
 def _code_fingerprint(spec: DatasetSpec) -> str:
@@ -161,6 +165,7 @@ def build(name: str, *, force: bool = False) -> BuildResult:
     current, unless ``force``.
     """
     spec = get(name)
+    name = spec.name
     out = output_path(name)
     fp = _fingerprint(spec)
     if not force and out.is_file():
@@ -194,6 +199,7 @@ def load(name: str, *, build_if_needed: bool = True) -> pd.DataFrame:
 
     ``df.attrs`` carries the row accounting and the raw inputs' hashes.
     """
+    name = get(name).name
     if build_if_needed:
         build(name)
     out = output_path(name)

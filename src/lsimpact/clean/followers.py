@@ -527,6 +527,7 @@ DATASETS = [
         cleaner=clean_snapshots,
         schema=_schema,
         description="Daily follower panel (last valid snapshot a day; glitches out, gaps flagged)",
+        aliases=("followers",),
     ),
     DatasetSpec(
         name="followers_published",

@@ -110,7 +110,7 @@ def its(
     post = (k >= 0).astype(float)
     X = pd.DataFrame({"const": 1.0, "trend": k, "level_change": post, "slope_change": post * k})
     if dow:
-        d = pd.get_dummies(s["date"].dt.dayofweek, prefix="dow", drop_first=True, dtype=float)
+        d = pd.get_dummies(s["date"].dt.day_of_week, prefix="dow", drop_first=True, dtype=float)
         X = pd.concat([X, d.set_axis(X.index)], axis=1)
     L = newey_west_lags(len(y)) if lags is None else lags
     res = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": L, "use_correction": True})
