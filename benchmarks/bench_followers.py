@@ -55,36 +55,43 @@ else:
 
 def _panel_code(n_accounts: int, n_days: int) -> str:
     """Code that loads (or builds and caches) the cleaned daily panel."""
-    return f"""
+    return (
+        f"""
 from pathlib import Path
 cache = Path({str(CACHE)!r}) / "panel_{n_accounts}x{n_days}.parquet"
 if cache.exists():
     panel = pd.read_parquet(cache)
 else:
     from lsimpact.clean.followers import clean_snapshots
-""" + "\n".join("    " + line for line in _raw_code(n_accounts, n_days).splitlines()) + """
+"""
+        + "\n".join("    " + line for line in _raw_code(n_accounts, n_days).splitlines())
+        + """
     panel = clean_snapshots(raw, progress=False).data
     del raw
     cache.parent.mkdir(parents=True, exist_ok=True)
     panel.to_parquet(cache)
 """
+    )
 
 
 def _task(name: str, n_accounts: int, n_days: int) -> str:
     pre, post = 14, 28
     body = {
-        "generate": _raw_code(n_accounts, n_days) + """
+        "generate": _raw_code(n_accounts, n_days)
+        + """
 rows = len(raw)
 elapsed = float("nan")
 """,
-        "clean": _raw_code(n_accounts, n_days) + """
+        "clean": _raw_code(n_accounts, n_days)
+        + """
 from lsimpact.clean.followers import clean_snapshots
 rows = len(raw)
 t = time.perf_counter()
 panel = clean_snapshots(raw, progress=False).data
 elapsed = time.perf_counter() - t
 """,
-        "es-own": _panel_code(n_accounts, n_days) + f"""
+        "es-own": _panel_code(n_accounts, n_days)
+        + f"""
 from lsimpact.models import event_study
 rows = len(panel)
 t = time.perf_counter()
@@ -92,7 +99,8 @@ res = event_study(panel, "2023-12-14", pre={pre}, post={post})
 elapsed = time.perf_counter() - t
 check = float(res.coefs.set_index("term").loc["brand:0", "estimate"])
 """,
-        "es-pyfixest": _panel_code(n_accounts, n_days) + f"""
+        "es-pyfixest": _panel_code(n_accounts, n_days)
+        + f"""
 import pyfixest as pf
 from lsimpact.models.event_study import prepare_panel
 rows = len(panel)
@@ -112,7 +120,8 @@ fit = pf.feols("y ~ " + " + ".join(names) + " | unit + date", data=d, vcov={{"CR
 elapsed = time.perf_counter() - t
 check = float(fit.coef()["brand_100"])
 """,
-        "did-own": _panel_code(n_accounts, n_days) + """
+        "did-own": _panel_code(n_accounts, n_days)
+        + """
 from lsimpact.models import did
 rows = len(panel)
 t = time.perf_counter()
@@ -120,7 +129,8 @@ res = did(panel, "2023-12-14", pre=1000, post=1000)
 elapsed = time.perf_counter() - t
 check = float(res.coefs.set_index("term").loc["brand", "estimate"])
 """,
-        "did-pyfixest": _panel_code(n_accounts, n_days) + """
+        "did-pyfixest": _panel_code(n_accounts, n_days)
+        + """
 import pyfixest as pf
 from lsimpact.models.event_study import prepare_panel
 rows = len(panel)
@@ -135,7 +145,8 @@ fit = pf.feols("y ~ brand + host | unit + date", data=d, vcov={"CRV1": "unit"})
 elapsed = time.perf_counter() - t
 check = float(fit.coef()["brand"])
 """,
-        "did-statsmodels": _panel_code(n_accounts, n_days) + """
+        "did-statsmodels": _panel_code(n_accounts, n_days)
+        + """
 import statsmodels.formula.api as smf
 from lsimpact.models.event_study import prepare_panel
 rows = len(panel)
@@ -162,8 +173,12 @@ print(json.dumps({"rows": rows, "seconds": elapsed, "peak_mib": peak,
 
 def run(name: str, n_accounts: int, n_days: int) -> dict:
     """Run one task in a fresh interpreter; return its timing record."""
-    proc = subprocess.run([sys.executable, "-c", _task(name, n_accounts, n_days)],
-                          capture_output=True, text=True, env=None)
+    proc = subprocess.run(
+        [sys.executable, "-c", _task(name, n_accounts, n_days)],
+        capture_output=True,
+        text=True,
+        env=None,
+    )
     if proc.returncode != 0:
         return {"task": name, "error": proc.stderr.strip().splitlines()[-1][:120]}
     out = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -175,8 +190,14 @@ def main(small: bool = False) -> None:
     from tabulate import tabulate
 
     big = (2_000, 200) if small else (50_000, 200)
-    plan = [("generate", *big), ("clean", *big), ("es-own", *big), ("es-pyfixest", *big), ("did-own", *big),
-            ("did-pyfixest", *big)]
+    plan = [
+        ("generate", *big),
+        ("clean", *big),
+        ("es-own", *big),
+        ("es-pyfixest", *big),
+        ("did-own", *big),
+        ("did-pyfixest", *big),
+    ]
     plan += [(t, 300, 200) for t in ("did-own", "did-pyfixest", "did-statsmodels")]
     rows = []
     for name, n_acc, n_days in plan:

@@ -29,8 +29,18 @@ def main() -> None:
     rng = np.random.default_rng(0)
     gbm = catalog.load("occupational_classification_gbm")
     obs = catalog.load("occupation_video_observations")
-    spellings = np.array(["6-01-02-03", "6010203", "６－０１－０２", "GBM 60102", "6-1-2",
-                          "2-02-38 (GBM 20238)", "601023", ""])
+    spellings = np.array(
+        [
+            "6-01-02-03",
+            "6010203",
+            "６－０１－０２",
+            "GBM 60102",
+            "6-1-2",
+            "2-02-38 (GBM 20238)",
+            "601023",
+            "",
+        ]
+    )
     print(f"{'task':<42}{'rows':>10}{'seconds':>10}{'peak MiB':>10}")
     for n in (10_000, 100_000, 300_000):
         s = pd.Series(rng.choice(spellings, size=n))

@@ -73,8 +73,13 @@ def test_fill_loglinear_is_flagged_and_geometric():
 
 
 def test_only_lower_bounds_flag_the_day_and_median_option():
-    log = pd.DataFrame({"account_id": ["x"] * 3, "followers": ["5万+", "51000", "52000"],
-                        "captured_at": ["2024-01-01 01:00", "2024-01-02 01:00", "2024-01-02 02:00"]})
+    log = pd.DataFrame(
+        {
+            "account_id": ["x"] * 3,
+            "followers": ["5万+", "51000", "52000"],
+            "captured_at": ["2024-01-01 01:00", "2024-01-02 01:00", "2024-01-02 02:00"],
+        }
+    )
     c = clean_snapshots(log)
     assert c.data["lower_bound"].tolist() == [True, False]
     assert c.data["followers"].tolist() == [50000.0, 52000.0]
@@ -96,8 +101,9 @@ def test_missing_columns_raise_input_error():
 
 
 def test_generated_log_glitches_found_and_accounting(tmp_path):
-    raw, truth = followers(seed=5, n_accounts=30, n_brand=3, n_host=3, n_days=40,
-                           start="2023-11-20", glitch_rate=0.02)
+    raw, truth = followers(
+        seed=5, n_accounts=30, n_brand=3, n_host=3, n_days=40, start="2023-11-20", glitch_rate=0.02
+    )
     path = tmp_path / "log.csv"
     raw.to_csv(path, index=False)
     c = datasets.clean_file("followers_daily", path, tmp_path / "out.parquet")
@@ -115,13 +121,15 @@ def test_published_points_in_panel_format():
     d = c.data
     assert d["sparse"].all() and d["source"].str.len().gt(0).all()
     assert d["source_url"].str.startswith("http").all()
-    row = d[(d["account_id"] == "east_buy_main") & (d["date"] == "2023-12-16")
-            & d["followers"].notna()].iloc[0]
+    row = d[
+        (d["account_id"] == "east_buy_main") & (d["date"] == "2023-12-16") & d["followers"].notna()
+    ].iloc[0]
     assert row["followers"] == 28_438_000
     assert row["net_change"] == 28_438_000 - 31_086_000
     assert row["net_change_since"] == pd.Timestamp("2023-12-12")
-    chg = d[(d["account_id"] == "east_buy_main") & (d["date"] == "2023-12-16")
-            & d["followers"].isna()].iloc[0]
+    chg = d[
+        (d["account_id"] == "east_buy_main") & (d["date"] == "2023-12-16") & d["followers"].isna()
+    ].iloc[0]
     assert chg["net_change"] == -2_000_000 and chg["lower_bound"]
     assert chg["net_change_since"] == pd.Timestamp("2023-12-14")
     assert set(d["group"]) == {"brand", "host"}
@@ -131,10 +139,19 @@ def test_published_points_in_panel_format():
 def test_cli_cleans_a_chinese_header_gbk_export(tmp_path, capsys):
     from lsimpact import cli
 
-    raw, truth = followers(seed=2, n_accounts=10, n_brand=2, n_host=2, n_days=20,
-                           start="2023-12-01", launch=None)
-    raw = raw.rename(columns={"platform": "平台", "account_id": "账号ID", "account_name": "账号名称",
-                              "group": "分组", "followers": "粉丝数", "captured_at": "采集时间"})
+    raw, truth = followers(
+        seed=2, n_accounts=10, n_brand=2, n_host=2, n_days=20, start="2023-12-01", launch=None
+    )
+    raw = raw.rename(
+        columns={
+            "platform": "平台",
+            "account_id": "账号ID",
+            "account_name": "账号名称",
+            "group": "分组",
+            "followers": "粉丝数",
+            "captured_at": "采集时间",
+        }
+    )
     src = tmp_path / "导出.csv"
     raw.to_csv(src, index=False, encoding="gb18030")
     out = tmp_path / "daily.parquet"
@@ -142,7 +159,11 @@ def test_cli_cleans_a_chinese_header_gbk_export(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert f"{len(raw):,} input rows" in printed
     daily = pd.read_parquet(out)
-    assert daily["account_id"].nunique() == 10 and set(daily["group"]) == {"brand", "host", "control"}
+    assert daily["account_id"].nunique() == 10 and set(daily["group"]) == {
+        "brand",
+        "host",
+        "control",
+    }
     q = pd.read_csv(tmp_path / "daily.quarantine.csv")
     assert len(q) == truth["n_glitches"]
 
@@ -155,8 +176,14 @@ def test_progress_bar_quiet_off_terminal():
 
 
 def test_header_unit_in_brackets_scales_the_counts():
-    log = pd.DataFrame({"昵称": ["甲", "甲"], "粉丝数（万）": ["3116.0", "3108.6"],
-                        "采集时间": ["2023-12-12 20:00", "2023-12-13 20:00"], "分组": ["brand"] * 2})
+    log = pd.DataFrame(
+        {
+            "昵称": ["甲", "甲"],
+            "粉丝数（万）": ["3116.0", "3108.6"],
+            "采集时间": ["2023-12-12 20:00", "2023-12-13 20:00"],
+            "分组": ["brand"] * 2,
+        }
+    )
     d = clean_snapshots(log).data
     assert d["followers"].tolist() == [31_160_000.0, 31_086_000.0]
     assert d["net_change"].iloc[1] == -74_000.0 and d["group"].iloc[0] == "brand"

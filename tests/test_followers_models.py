@@ -16,21 +16,36 @@ INCIDENT = "2023-12-14"
 
 def _small_panel(seed: int = 0) -> tuple[pd.DataFrame, dict]:
     """Daily panel straight from a clean generated log (one snapshot a day)."""
-    raw, truth = followers(seed=seed, n_accounts=40, n_brand=8, n_host=8, n_days=40,
-                           start="2023-11-20", launch=None, snapshots_per_day=1, messy=False)
-    p = pd.DataFrame({
-        "platform": raw["platform"], "account_id": raw["account_id"], "group": raw["group"],
-        "date": pd.to_datetime(raw["captured_at"]).dt.normalize(),
-        "followers": raw["followers"].astype(float), "imputed": False,
-    })
+    raw, truth = followers(
+        seed=seed,
+        n_accounts=40,
+        n_brand=8,
+        n_host=8,
+        n_days=40,
+        start="2023-11-20",
+        launch=None,
+        snapshots_per_day=1,
+        messy=False,
+    )
+    p = pd.DataFrame(
+        {
+            "platform": raw["platform"],
+            "account_id": raw["account_id"],
+            "group": raw["group"],
+            "date": pd.to_datetime(raw["captured_at"]).dt.normalize(),
+            "followers": raw["followers"].astype(float),
+            "imputed": False,
+        }
+    )
     return p, truth
 
 
 @pytest.fixture(scope="module")
 def shipped():
     res = catalog.resource("followers_snapshots")
-    cleaned = datasets.run_cleaner(datasets.get("followers_daily"),
-                                   [catalog.load("followers_snapshots")])
+    cleaned = datasets.run_cleaner(
+        datasets.get("followers_daily"), [catalog.load("followers_snapshots")]
+    )
     return cleaned.data, res["true_effects"]
 
 
@@ -39,8 +54,9 @@ def test_demean_balanced_one_pass_equals_two_way_formula():
     u, t = np.repeat(np.arange(5), 4), np.tile(np.arange(4), 5)
     x = rng.normal(size=20)
     m = pd.DataFrame({"x": x, "u": u, "t": t})
-    expect = x - m.groupby("u")["x"].transform("mean") - m.groupby("t")["x"].transform("mean") \
-        + x.mean()
+    expect = (
+        x - m.groupby("u")["x"].transform("mean") - m.groupby("t")["x"].transform("mean") + x.mean()
+    )
     np.testing.assert_allclose(demean(x, [u, t]), expect, atol=1e-12)
 
 
@@ -61,7 +77,8 @@ def test_event_study_equals_statsmodels_dummies_and_pyfixest():
                 names.append(nm)
     d["day"] = d["date"].dt.strftime("%m%d")
     ref = smf.ols("y ~ " + " + ".join(names) + " + C(account_id) + C(day)", data=d).fit(
-        cov_type="cluster", cov_kwds={"groups": pd.factorize(d["account_id"])[0]})
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(d["account_id"])[0]}
+    )
     ours = es.coefs.set_index("term")
     ours_est = ours["estimate"].to_numpy()
     np.testing.assert_allclose(ours_est, ref.params[names].to_numpy(), rtol=0, atol=1e-8)
@@ -72,11 +89,14 @@ def test_event_study_equals_statsmodels_dummies_and_pyfixest():
     np.testing.assert_allclose(ours["std_error"].to_numpy(), se_sm, rtol=1e-8)
 
     pf = pytest.importorskip("pyfixest")
-    fit = pf.feols("y ~ " + " + ".join(names) + " | account_id + day", data=d,
-                   vcov={"CRV1": "account_id"}, fixef_tol=1e-13)
+    fit = pf.feols(
+        "y ~ " + " + ".join(names) + " | account_id + day",
+        data=d,
+        vcov={"CRV1": "account_id"},
+        fixef_tol=1e-13,
+    )
     np.testing.assert_allclose(ours_est, fit.coef()[names].to_numpy(), atol=1e-8)
-    np.testing.assert_allclose(ours["std_error"].to_numpy(), fit.se()[names].to_numpy(),
-                               rtol=1e-8)
+    np.testing.assert_allclose(ours["std_error"].to_numpy(), fit.se()[names].to_numpy(), rtol=1e-8)
 
 
 def test_its_equals_statsmodels_hac():
@@ -86,7 +106,8 @@ def test_its_equals_statsmodels_hac():
     k = (s["date"] - pd.Timestamp(INCIDENT)).dt.days
     s = s.assign(y=np.log(s["followers"]), k=k, post=(k >= 0) * 1.0, dow=s["date"].dt.day_of_week)
     ref = smf.ols("y ~ k + post + post:k + C(dow)", data=s).fit(
-        cov_type="HAC", cov_kwds={"maxlags": 3, "use_correction": True})
+        cov_type="HAC", cov_kwds={"maxlags": 3, "use_correction": True}
+    )
     t = r.coefs.set_index("term")
     assert t.loc["level_change", "estimate"] == pytest.approx(ref.params["post"], abs=1e-10)
     assert t.loc["slope_change", "std_error"] == pytest.approx(ref.bse["post:k"], rel=1e-8)
@@ -126,9 +147,12 @@ def test_event_study_and_did_recover_truth_on_shipped_data(shipped):
             assert _covers(d.loc[f"{g}: {e}"], eff[g][e]), (g, e)
     diff = eff["host"]["level"] - eff["brand"]["level"]
     assert d.loc["host - brand: level", "estimate"] == pytest.approx(
-        d.loc["host: level", "estimate"] - d.loc["brand: level", "estimate"], abs=1e-12)
-    assert abs(d.loc["host - brand: level", "estimate"] - diff) < 4 * d.loc[
-        "host - brand: level", "std_error"]
+        d.loc["host: level", "estimate"] - d.loc["brand: level", "estimate"], abs=1e-12
+    )
+    assert (
+        abs(d.loc["host - brand: level", "estimate"] - diff)
+        < 4 * d.loc["host - brand: level", "std_error"]
+    )
     att = models.did(panel, inc, pre=21, post=28).coefs.set_index("term")
     for g in ("brand", "host"):  # average effect over days 0..28
         assert _covers(att.loc[g], eff[g]["level"] + eff[g]["slope"] * 14)
@@ -179,8 +203,9 @@ def test_paths_helpers_and_plots(shipped):
     panel, truth = shipped
     rec = fol.true_effects_table(truth, horizons=(7,)).set_index(["group", "quantity"])
     assert rec.loc[("brand", "day 7"), "true_value"] == pytest.approx(-0.09 - 0.007)
-    pub = datasets.run_cleaner(datasets.get("followers_published"),
-                               [catalog.load("published_figures")]).data
+    pub = datasets.run_cleaner(
+        datasets.get("followers_published"), [catalog.load("published_figures")]
+    ).data
     ch = fol.published_changes(pub)
     assert ch["date"].is_monotonic_increasing is False  # sorted by account, then date
     assert (ch.groupby("account_id")["date"].apply(lambda s: s.is_monotonic_increasing)).all()

@@ -155,7 +155,13 @@ def test_occupation_video_bad_values_are_quarantined():
     q = cleaned.quarantine
     assert q["source_row"].tolist() == [3, 4, 5, 6, 7]
     assert q["raw_value"].tolist() == ["-5", "abc", "2019-02-30", "2091-01-01", "9-99-99"]
-    assert q["column"].tolist() == ["creators", "creators", "first_seen", "first_seen", "occupation_code"]
+    assert q["column"].tolist() == [
+        "creators",
+        "creators",
+        "first_seen",
+        "first_seen",
+        "occupation_code",
+    ]
 
 
 def test_occupation_video_chinese_header_is_accepted():

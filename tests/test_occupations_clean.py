@@ -55,8 +55,17 @@ def test_classification_hierarchy(classes):
 
 def test_classification_quarantine_and_duplicates():
     raw = pd.DataFrame(
-        {"职业代码": ["1 (GBM10000)", "1-01 (GBM 10100)", "1-01 (GBM 10100)", "x", "1-02", "1-02"],
-         "职业名称": ["负责人", "机关负责人", "机关负责人", "无", "", "国家机关负责人"]}
+        {
+            "职业代码": [
+                "1 (GBM10000)",
+                "1-01 (GBM 10100)",
+                "1-01 (GBM 10100)",
+                "x",
+                "1-02",
+                "1-02",
+            ],
+            "职业名称": ["负责人", "机关负责人", "机关负责人", "无", "", "国家机关负责人"],
+        }
     )
     c = clean_classification(raw)
     c.summary.check()
@@ -73,8 +82,16 @@ def test_classification_missing_column():
 
 
 def _obs(rows):
-    cols = ["occupation_code", "occupation_title", "platform", "period", "creators", "videos",
-            "live_sessions", "first_seen"]
+    cols = [
+        "occupation_code",
+        "occupation_title",
+        "platform",
+        "period",
+        "creators",
+        "videos",
+        "live_sessions",
+        "first_seen",
+    ]
     return pd.DataFrame(rows, columns=cols).astype(str)
 
 
@@ -111,8 +128,9 @@ def test_matching_by_code_title_and_aggregation(gbm):
 
 
 def test_rule_is_explicit_and_recorded():
-    df = pd.DataFrame({"creators": [0, 3, 12, 12], "videos": [0, 1, 5, 5],
-                       "live_sessions": [2, 0, 0, pd.NA]}).astype("Int64")
+    df = pd.DataFrame(
+        {"creators": [0, 3, 12, 12], "videos": [0, 1, 5, 5], "live_sessions": [2, 0, 0, pd.NA]}
+    ).astype("Int64")
     assert TransformRule().apply(df).tolist() == [False, False, True, True]
     r = TransformRule(min_creators=10, min_live_sessions=1, combine="any")
     assert r.apply(df).tolist() == [True, False, True, True]
@@ -126,15 +144,17 @@ def test_rule_is_explicit_and_recorded():
 
 def test_user_file_with_chinese_headers(tmp_path, gbm):
     p = tmp_path / "obs.csv"
-    pd.DataFrame({"职业代码": ["2-02-38"], "平台": ["抖音"], "时期": ["2024"],
-                  "创作者数": ["20"]}).to_csv(p, index=False)
+    pd.DataFrame(
+        {"职业代码": ["2-02-38"], "平台": ["抖音"], "时期": ["2024"], "创作者数": ["20"]}
+    ).to_csv(p, index=False)
     c = datasets.clean_file("occupation_video", p, tmp_path / "out.parquet")
     assert c.data["creators"].tolist() == [20]
     meta = pd.read_parquet(tmp_path / "out.parquet").shape
     assert meta == (1, 18)
     with pytest.raises(InputError, match="creators"):
-        clean_occupation_video(pd.DataFrame({"occupation_code": ["1"], "platform": ["a"],
-                                             "period": ["b"]}), gbm)
+        clean_occupation_video(
+            pd.DataFrame({"occupation_code": ["1"], "platform": ["a"], "period": ["b"]}), gbm
+        )
 
 
 def test_shipped_dataset_builds_with_rule_in_metadata():

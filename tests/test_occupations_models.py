@@ -40,8 +40,9 @@ def test_shares_overall_and_by_group():
     t = shares(df, "t", by="g", labels={1: "one"}).table
     assert t["group"].tolist() == ["All", "one", "2"]
     assert t["n"].tolist() == [5, 3, 2] and t["count"].tolist() == [3, 2, 1]
-    np.testing.assert_allclose(t["conf_low"], proportion_confint([3, 2, 1], [5, 3, 2],
-                                                                 method="wilson")[0])
+    np.testing.assert_allclose(
+        t["conf_low"], proportion_confint([3, 2, 1], [5, 3, 2], method="wilson")[0]
+    )
 
 
 def test_sensitivity_counts():
@@ -60,8 +61,9 @@ def test_adoption_curve_matches_statsmodels_km():
     cens = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(200, 400, size=n), unit="D")
     df = pd.DataFrame({"first_seen": dates.where(~never), "end": cens})
     curve = adoption_curve(df, censor_col="end", end="2021-02-04").table
-    t = np.where(df["first_seen"].notna() & (df["first_seen"] <= df["end"]),
-                 df["first_seen"], df["end"])
+    t = np.where(
+        df["first_seen"].notna() & (df["first_seen"] <= df["end"]), df["first_seen"], df["end"]
+    )
     time = (pd.to_datetime(t) - pd.Timestamp("2020-01-01")).days.to_numpy()
     event = (df["first_seen"].notna() & (df["first_seen"] <= df["end"])).to_numpy()
     ref = SurvfuncRight(time, event.astype(int))
@@ -73,9 +75,12 @@ def test_adoption_curve_matches_statsmodels_km():
 
 
 def test_adoption_curve_without_censoring_is_the_ecdf():
-    df = pd.DataFrame({"first_seen": pd.to_datetime(["2020-01-01", "2020-01-01", "2020-03-01",
-                                                     None, None]),
-                       "g": ["a", "a", "b", "b", "b"]})
+    df = pd.DataFrame(
+        {
+            "first_seen": pd.to_datetime(["2020-01-01", "2020-01-01", "2020-03-01", None, None]),
+            "g": ["a", "a", "b", "b", "b"],
+        }
+    )
     t = adoption_curve(df, by="g", end="2020-12-31").table
     allc = t[t["group"] == "All"]
     assert allc["adopted"].tolist() == pytest.approx([0.4, 0.6])
@@ -98,8 +103,13 @@ def logit_data():
 def test_ame_derivatives_match_get_margeff(logit_data):
     r = fit_logit(logit_data, "y ~ C(g, Treatment(reference=2)) + x + d")
     res = r.fitted
-    mine = average_marginal_effects(res.params.to_numpy(), res.cov_params().to_numpy(),
-                                    res.model.exog, list(res.model.exog_names), discrete=False)
+    mine = average_marginal_effects(
+        res.params.to_numpy(),
+        res.cov_params().to_numpy(),
+        res.model.exog,
+        list(res.model.exog_names),
+        discrete=False,
+    )
     ref = res.get_margeff(at="overall", method="dydx", dummy=False)
     np.testing.assert_allclose(mine["estimate"], ref.margeff, rtol=1e-8)
     np.testing.assert_allclose(mine["std_error"], ref.margeff_se, rtol=1e-4)
@@ -120,8 +130,9 @@ def test_ame_factor_contrast_by_counterfactual_prediction(logit_data):
     for level in (1, 3):
         want = float(np.mean(res.predict(data.assign(g=level)) - base))
         got = r.term(f"C(g, Treatment(reference=2))[T.{level}]")["estimate"]
-        assert r.ame.set_index("term").loc[f"C(g, Treatment(reference=2))[T.{level}]",
-                                           "estimate"] == pytest.approx(want, rel=1e-10)
+        assert r.ame.set_index("term").loc[
+            f"C(g, Treatment(reference=2))[T.{level}]", "estimate"
+        ] == pytest.approx(want, rel=1e-10)
         assert got != pytest.approx(want)  # the log-odds coefficient is not the AME
     # Delta-method SE against a numerical gradient of the same contrast.
     b0 = res.params.to_numpy()
@@ -136,8 +147,9 @@ def test_ame_factor_contrast_by_counterfactual_prediction(logit_data):
         return np.mean(1 / (1 + np.exp(-X1 @ b)) - 1 / (1 + np.exp(-X0 @ b)))
 
     eps = 1e-6
-    grad = np.array([(contrast(b0 + eps * e) - contrast(b0 - eps * e)) / (2 * eps)
-                     for e in np.eye(len(b0))])
+    grad = np.array(
+        [(contrast(b0 + eps * e) - contrast(b0 - eps * e)) / (2 * eps) for e in np.eye(len(b0))]
+    )
     se = np.sqrt(grad @ res.cov_params().to_numpy() @ grad)
     row = r.ame.set_index("term").loc["C(g, Treatment(reference=2))[T.3]"]
     assert row["std_error"] == pytest.approx(se, rel=1e-5)

@@ -42,8 +42,10 @@ def test_shipped_file_regenerates_from_catalogued_seed(res):
 def test_headline_consistent_with_published_lower_bound(res):
     t = res["true_effects"]
     assert t["expected_share"] > 0.80 and t["realised_share"] > 0.80
-    df = clean_occupation_video(catalog.load("occupation_video_observations"),
-                                catalog.load("occupational_classification_gbm")).data
+    df = clean_occupation_video(
+        catalog.load("occupation_video_observations"),
+        catalog.load("occupational_classification_gbm"),
+    ).data
     assert len(df) == t["n_groups"] == 445
     assert df["transformed"].mean() == pytest.approx(t["realised_share"], abs=1e-12)
 

@@ -119,7 +119,14 @@ def test_overview_notebook_outputs_are_byte_identical_across_runs(tmp_path):
     for run in ("a", "b"):
         out = tmp_path / run
         report.run_notebooks([nb], out, log=lambda *a, **k: None)
-        files = sorted(p for p in out.rglob("*") if p.suffix in {".png", ".svg", ".csv", ".md", ".tex"})
+        files = sorted(
+            p for p in out.rglob("*") if p.suffix in {".png", ".svg", ".csv", ".md", ".tex"}
+        )
         assert files, "the overview notebook saved no exhibits"
-        digests.append({p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files})
+        digests.append(
+            {
+                p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in files
+            }
+        )
     assert digests[0] == digests[1]

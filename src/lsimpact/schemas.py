@@ -274,8 +274,9 @@ def _followers_panel(unique: bool) -> pa.DataFrameSchema:
                 error="net_change_since not before date",
             ),
             pa.Check(
-                lambda d: d["sparse"] | d["imputed"] | d["followers"].isna()
-                | (d["n_snapshots"] > 0),
+                lambda d: (
+                    d["sparse"] | d["imputed"] | d["followers"].isna() | (d["n_snapshots"] > 0)
+                ),
                 error="a daily value without any snapshot that is not flagged imputed",
             ),
         ],
@@ -311,10 +312,14 @@ def occupations() -> pa.DataFrameSchema:
             "source_row": pa.Column(int, pa.Check.ge(2)),
         },
         checks=[
-            pa.Check(lambda d: (d["level"] <= 3) == (d["edition"] == "2022"),
-                     error="levels 1-3 are the 2022 edition, level 4 the older one"),
-            pa.Check(lambda d: d["digits"].str.len() == 2 * d["level"] - 1,
-                     error="digits length does not match the level"),
+            pa.Check(
+                lambda d: (d["level"] <= 3) == (d["edition"] == "2022"),
+                error="levels 1-3 are the 2022 edition, level 4 the older one",
+            ),
+            pa.Check(
+                lambda d: d["digits"].str.len() == 2 * d["level"] - 1,
+                error="digits length does not match the level",
+            ),
         ],
         strict=True,
         **_unique_key("code"),
@@ -350,7 +355,6 @@ def occupation_video() -> pa.DataFrameSchema:
         strict=True,
         **_unique_key("minor_group", "platform", "period"),
     )
-
 
 
 # --- prices --------------------------------------------------------------------------------

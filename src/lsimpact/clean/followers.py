@@ -175,7 +175,9 @@ def detect_glitches(
     glitch[idx[off]] = True
     reason = np.full(n, "", dtype=object)
     reason[zero] = "scrape glitch: count shown as 0"
-    reason[idx[off]] = f"scrape glitch: off by more than x{factor:g} from the neighbouring snapshots"
+    reason[idx[off]] = (
+        f"scrape glitch: off by more than x{factor:g} from the neighbouring snapshots"
+    )
     return glitch, reason
 
 
@@ -235,7 +237,11 @@ def clean_snapshots(
     n_in = len(raw)
     df = _normalise_headers(raw)
     src = source_rows(raw).to_numpy()
-    src_name = source or raw.attrs.get("resource") or Path(str(raw.attrs.get("source_path", "snapshot log"))).name
+    src_name = (
+        source
+        or raw.attrs.get("resource")
+        or Path(str(raw.attrs.get("source_path", "snapshot log"))).name
+    )
     cols = ["platform", "account_id", "account_name", "group", "followers", "captured_at"]
     for c in ("platform", "group"):
         if c not in df.columns:
@@ -264,14 +270,27 @@ def clean_snapshots(
     bad_acc = (acc_id == "").to_numpy()
     bad_cnt = cnt["error"].notna().to_numpy() & ~bad_acc
     bad_time = tim["error"].notna().to_numpy() & ~bad_acc & ~bad_cnt
-    q_parts.append(quarantine_rows(src[bad_acc], "account_id", df["account_id"][bad_acc],
-                                   "missing account id and name"))
-    q_parts.append(quarantine_rows(
-        src[bad_cnt], "followers", df["followers"][bad_cnt],
-        "followers not readable as a count (" + cnt["error"][bad_cnt].astype(str) + ")"))
-    q_parts.append(quarantine_rows(
-        src[bad_time], "captured_at", df["captured_at"][bad_time],
-        "capture time not readable (" + tim["error"][bad_time].astype(str) + ")"))
+    q_parts.append(
+        quarantine_rows(
+            src[bad_acc], "account_id", df["account_id"][bad_acc], "missing account id and name"
+        )
+    )
+    q_parts.append(
+        quarantine_rows(
+            src[bad_cnt],
+            "followers",
+            df["followers"][bad_cnt],
+            "followers not readable as a count (" + cnt["error"][bad_cnt].astype(str) + ")",
+        )
+    )
+    q_parts.append(
+        quarantine_rows(
+            src[bad_time],
+            "captured_at",
+            df["captured_at"][bad_time],
+            "capture time not readable (" + tim["error"][bad_time].astype(str) + ")",
+        )
+    )
     ok = ~(bad_acc | bad_cnt | bad_time)
 
     # From here on accounts are integer codes and times int64: sorting and grouping 10M
@@ -291,17 +310,24 @@ def clean_snapshots(
     # 3. Glitches, on each account's series in time order.
     order = np.lexsort((srow, t_ns, code))
     code, value, lower_b, t_ns, day, srow, okpos = (
-        x[order] for x in (code, value, lower_b, t_ns, day, srow, okpos))
+        x[order] for x in (code, value, lower_b, t_ns, day, srow, okpos)
+    )
     glitch, reason = detect_glitches(code, value, glitch_factor)
-    q_parts.append(quarantine_rows(srow[glitch], "followers",
-                                   df["followers"].to_numpy(dtype=object)[okpos[glitch]],
-                                   reason[glitch]))
+    q_parts.append(
+        quarantine_rows(
+            srow[glitch],
+            "followers",
+            df["followers"].to_numpy(dtype=object)[okpos[glitch]],
+            reason[glitch],
+        )
+    )
     n_acc = len(k_uniq)
     keep = ~glitch
     n_used = int(keep.sum())
     g_code, g_day = code[glitch], day[glitch]
     code, value, lower_b, t_ns, day, srow, okpos = (
-        x[keep] for x in (code, value, lower_b, t_ns, day, srow, okpos))
+        x[keep] for x in (code, value, lower_b, t_ns, day, srow, okpos)
+    )
 
     if n_used == 0:
         q = concat_quarantine(q_parts)
@@ -346,8 +372,7 @@ def clean_snapshots(
     groups = np.full(n_acc, "", dtype=object)
     if len(pu):
         first = np.r_[True, (pu // len(g_uniq))[1:] != (pu // len(g_uniq))[:-1]]
-        groups[pu[first] // len(g_uniq)] = np.asarray(g_uniq, dtype=object)[
-            pu[first] % len(g_uniq)]
+        groups[pu[first] // len(g_uniq)] = np.asarray(g_uniq, dtype=object)[pu[first] % len(g_uniq)]
 
     # 5. A full calendar per account between its first and last valid day.
     cell_acc = cells // span_days
@@ -381,8 +406,10 @@ def clean_snapshots(
             "n_snapshots": np.where(hit, n_snap[pos], 0).astype(np.int64),
             "n_glitches": np.where(ghit, g_n[gpos] if len(g_u) else 0, 0).astype(np.int64),
             "lower_bound": np.where(hit, lower[pos], False).astype(bool),
-            "source_row": pd.array(np.where(hit, row[pos], np.nan) if len(cells)
-                                   else np.array([], dtype=float), dtype="Int64"),
+            "source_row": pd.array(
+                np.where(hit, row[pos], np.nan) if len(cells) else np.array([], dtype=float),
+                dtype="Int64",
+            ),
         }
     )
     panel["imputed"] = False
@@ -393,7 +420,8 @@ def clean_snapshots(
     prev = np.r_[np.nan, f[:-1]]
     panel["net_change"] = np.where(same, f - prev, np.nan)
     panel["net_change_since"] = (panel["date"] - pd.Timedelta(days=1)).where(
-        same & ~np.isnan(panel["net_change"].to_numpy()))
+        same & ~np.isnan(panel["net_change"].to_numpy())
+    )
     panel["glitch"] = panel["n_glitches"] > 0
     panel["approximate"] = panel["imputed"]
     panel["sparse"] = False
@@ -417,8 +445,12 @@ def clean_snapshots(
             f"daily value: {how} valid snapshot of the day ({tz})",
         ),
     )
-    return Cleaned(panel, quarantine, acc, {"how": how, "fill": fill, "max_gap": max_gap,
-                                             "glitch_factor": glitch_factor, "tz": tz})
+    return Cleaned(
+        panel,
+        quarantine,
+        acc,
+        {"how": how, "fill": fill, "max_gap": max_gap, "glitch_factor": glitch_factor, "tz": tz},
+    )
 
 
 def _fill_loglinear(panel: pd.DataFrame, max_gap: int) -> pd.DataFrame:
@@ -441,7 +473,10 @@ def _fill_loglinear(panel: pd.DataFrame, max_gap: int) -> pd.DataFrame:
 #: Published entity -> (account_id, group) in the panel.
 PUBLISHED_ACCOUNTS: Mapping[str, tuple[str, str]] = {
     "East Buy (Dongfang Zhenxuan) main Douyin account": ("east_buy_main", "brand"),
-    "East Buy self-operated products (东方甄选自营产品) Douyin account": ("east_buy_products", "brand"),
+    "East Buy self-operated products (东方甄选自营产品) Douyin account": (
+        "east_buy_products",
+        "brand",
+    ),
     "Dong Yuhui personal Douyin account": ("dong_yuhui", "host"),
     "Yu Hui Tong Xing (与辉同行) Douyin account": ("yu_hui_tong_xing", "host"),
 }
@@ -467,8 +502,14 @@ def clean_published(raw: pd.DataFrame) -> Cleaned:
     d = pub.data
     known = d["entity"].isin(PUBLISHED_ACCOUNTS.keys())
     q = [pub.quarantine]
-    q.append(quarantine_rows(d.loc[~known, "source_row"], "entity", d.loc[~known, "entity"],
-                             "follower figure of an account not mapped in PUBLISHED_ACCOUNTS"))
+    q.append(
+        quarantine_rows(
+            d.loc[~known, "source_row"],
+            "entity",
+            d.loc[~known, "entity"],
+            "follower figure of an account not mapped in PUBLISHED_ACCOUNTS",
+        )
+    )
     d = d.loc[known]
     acc = d["entity"].map(lambda e: PUBLISHED_ACCOUNTS[e][0])
     grp = d["entity"].map(lambda e: PUBLISHED_ACCOUNTS[e][1])
@@ -498,7 +539,9 @@ def clean_published(raw: pd.DataFrame) -> Cleaned:
             "source_row": pd.array(d["source_row"].to_numpy(dtype=float), dtype="Int64"),
         }
     )
-    out = out.sort_values(["account_id", "date", "source_row"], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["account_id", "date", "source_row"], kind="stable").reset_index(
+        drop=True
+    )
     # Changes between consecutive published counts of the same account.
     c = out["followers"].notna()
     cc = out.loc[c]
@@ -514,8 +557,10 @@ def clean_published(raw: pd.DataFrame) -> Cleaned:
         quarantined_rows=len(quarantine),
         duplicate_rows=pub.summary.duplicate_rows,
         output_rows=len(out),
-        notes=(f"{int(is_f.sum())} follower rows of {len(raw)} published figures; "
-               "the other series are not follower data",),
+        notes=(
+            f"{int(is_f.sum())} follower rows of {len(raw)} published figures; "
+            "the other series are not follower data",
+        ),
     )
     return Cleaned(out[PANEL_COLUMNS], quarantine, acc_rec)
 

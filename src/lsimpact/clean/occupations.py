@@ -276,17 +276,30 @@ def clean_classification(raw: pd.DataFrame) -> Cleaned:
     title_raw = df[TITLE_COL].astype("string").str.strip()
     title = title_raw.str.rstrip("_")
     q_parts = [
-        quarantine_rows(rows[~norm["error"].isna()], CODE_COL,
-                        df.loc[norm["error"].notna(), CODE_COL], norm["error"].dropna())
+        quarantine_rows(
+            rows[~norm["error"].isna()],
+            CODE_COL,
+            df.loc[norm["error"].notna(), CODE_COL],
+            norm["error"].dropna(),
+        )
     ]
     no_title = norm["error"].isna() & (title.isna() | (title == ""))
-    q_parts.append(quarantine_rows(rows[no_title[no_title].index], TITLE_COL,
-                                   title_raw[no_title], "title is empty"))
+    q_parts.append(
+        quarantine_rows(
+            rows[no_title[no_title].index], TITLE_COL, title_raw[no_title], "title is empty"
+        )
+    )
     keep = norm["error"].isna() & ~no_title
     # A code repeated with a different title: keep the first, quarantine the others.
     rep = keep & norm["code"].where(keep).duplicated(keep="first")
-    q_parts.append(quarantine_rows(rows[rep[rep].index], CODE_COL, df.loc[rep, CODE_COL],
-                                   "code repeated with a different title; first row kept"))
+    q_parts.append(
+        quarantine_rows(
+            rows[rep[rep].index],
+            CODE_COL,
+            df.loc[rep, CODE_COL],
+            "code repeated with a different title; first row kept",
+        )
+    )
     keep &= ~rep
 
     n = norm.loc[keep]
@@ -314,8 +327,8 @@ def clean_classification(raw: pd.DataFrame) -> Cleaned:
     out["major_title"] = out["major_group"].astype("string").map(titles).astype("string")
     # Parent titles only within the 2022 edition: a level-4 code's prefix names a 2022
     # group that may be a different thing in the older edition.
-    out["middle_title"] = out["middle_group"].map(titles).astype("string").where(
-        out["edition"] == EDITION_2022
+    out["middle_title"] = (
+        out["middle_group"].map(titles).astype("string").where(out["edition"] == EDITION_2022)
     )
 
     issue = pd.Series(pd.NA, index=out.index, dtype="string")
@@ -327,14 +340,32 @@ def clean_classification(raw: pd.DataFrame) -> Cleaned:
     issue = issue.mask(gbm_bad, "GBM number " + n["gbm"].fillna("") + " disagrees with the code")
     minors_2022 = set(l2022.loc[l2022["level"] == 3, "code"])
     orphan = (out["level"] == 4) & ~out["minor_group"].isin(minors_2022)
-    issue = issue.mask(orphan, "older-edition occupation: its minor group is not in the 2022 levels")
+    issue = issue.mask(
+        orphan, "older-edition occupation: its minor group is not in the 2022 levels"
+    )
     out["issue"] = issue
 
     out["residual"] = out["residual"].astype(bool)
     out["manual"] = out["manual"].astype(bool)
-    cols = ["code", "digits", "level", "level_name", "title", "title_norm", "major_group",
-            "major_title", "middle_group", "middle_title", "minor_group", "edition",
-            "residual", "manual", "gbm_as_published", "issue", "source_row"]
+    cols = [
+        "code",
+        "digits",
+        "level",
+        "level_name",
+        "title",
+        "title_norm",
+        "major_group",
+        "major_title",
+        "middle_group",
+        "middle_title",
+        "minor_group",
+        "edition",
+        "residual",
+        "manual",
+        "gbm_as_published",
+        "issue",
+        "source_row",
+    ]
     out = out[cols].reset_index(drop=True)
 
     counts = out["level"].value_counts().reindex([1, 2, 3, 4], fill_value=0)
@@ -416,13 +447,18 @@ class TransformRule:
         if self.combine not in ("all", "any"):
             raise InputError(f"combine must be 'all' or 'any', not {self.combine!r}")
         if not self.conditions():
-            raise InputError("a transformation rule needs at least one threshold",
-                             hint="e.g. TransformRule(min_creators=10)")
+            raise InputError(
+                "a transformation rule needs at least one threshold",
+                hint="e.g. TransformRule(min_creators=10)",
+            )
 
     def conditions(self) -> dict[str, int]:
         """Column -> threshold of the active conditions."""
-        pairs = {"creators": self.min_creators, "videos": self.min_videos,
-                 "live_sessions": self.min_live_sessions}
+        pairs = {
+            "creators": self.min_creators,
+            "videos": self.min_videos,
+            "live_sessions": self.min_live_sessions,
+        }
         return {k: int(v) for k, v in pairs.items() if v is not None}
 
     def describe(self) -> str:
@@ -523,13 +559,26 @@ def clean_occupation_video(
     why = pd.Series(pd.NA, index=df.index, dtype="string")
     why = why.mask(has_code & norm["error"].notna(), norm["error"].astype("string"))
     upper = has_code & norm["error"].isna() & _b(norm["level"] <= 2)
-    why = why.mask(upper, "code " + norm["code"] + " is a " + norm["level"].map(
-        {1: "major", 2: "middle"}).astype("string") + " group, not a minor group or occupation")
+    why = why.mask(
+        upper,
+        "code "
+        + norm["code"]
+        + " is a "
+        + norm["level"].map({1: "major", 2: "middle"}).astype("string")
+        + " group, not a minor group or occupation",
+    )
     unknown = has_code & norm["error"].isna() & _b(norm["level"] >= 3) & ~code_hit
     amb = _b(norm["ambiguous"])
-    why = why.mask(unknown, "minor group " + cand + " is not in the 2022 classification"
-                   + pd.Series(np.where(amb, " (5 digits ending 00: maybe a GBM-padded middle "
-                                        "group)", ""), index=df.index))
+    why = why.mask(
+        unknown,
+        "minor group "
+        + cand
+        + " is not in the 2022 classification"
+        + pd.Series(
+            np.where(amb, " (5 digits ending 00: maybe a GBM-padded middle group)", ""),
+            index=df.index,
+        ),
+    )
 
     # Title fallback: exact normalised title among 2022 minor groups.
     title_n = normalize_titles(df["occupation_title"])
@@ -549,16 +598,24 @@ def clean_occupation_video(
     t_reason = pd.Series(
         np.select(
             [no_title, t_amb, t_upper],
-            ["no title to fall back on", "title matches several minor groups",
-             "title names a major or middle group"],
+            [
+                "no title to fall back on",
+                "title matches several minor groups",
+                "title names a major or middle group",
+            ],
             "title matches no 2022 minor group",
         ),
         index=df.index,
     )
     reason = (reason + np.where(reason == "", "", "; ") + t_reason).where(~matched)
-    q_parts = [quarantine_rows(r[~matched], "occupation_code",
-                               code_txt[~matched].fillna(df["occupation_title"][~matched]),
-                               reason[~matched])]
+    q_parts = [
+        quarantine_rows(
+            r[~matched],
+            "occupation_code",
+            code_txt[~matched].fillna(df["occupation_title"][~matched]),
+            reason[~matched],
+        )
+    ]
     method = pd.Series(np.where(code_hit, "code", "title"), index=df.index)
     method = method.where(~(code_hit & _b(norm["level"] == 4)), "code (occupation level)")
     conflict = code_hit & _b(by_title.notna()) & _b(by_title != cand)
@@ -568,28 +625,52 @@ def clean_occupation_video(
     for col in ("creators", "videos", "live_sessions"):
         val, bad = _parse_counts(df[col])
         counts[col] = val
-        q_parts.append(quarantine_rows(r[matched & bad], col, df.loc[matched & bad, col],
-                                       "not a non-negative count"))
+        q_parts.append(
+            quarantine_rows(
+                r[matched & bad], col, df.loc[matched & bad, col], "not a non-negative count"
+            )
+        )
         bad_any |= bad
     miss_c = matched & ~bad_any & _b(counts["creators"].isna())
-    q_parts.append(quarantine_rows(r[miss_c], "creators", df.loc[miss_c, "creators"],
-                                   "creators is empty (the unit count is required)"))
+    q_parts.append(
+        quarantine_rows(
+            r[miss_c],
+            "creators",
+            df.loc[miss_c, "creators"],
+            "creators is empty (the unit count is required)",
+        )
+    )
     first, bad_d = _parse_dates(df["first_seen"])
     # A first-seen date after today is a scrape or typing error, not an observation.
     future = ~bad_d & _b(first > pd.Timestamp.now().normalize())
-    q_parts.append(quarantine_rows(r[matched & bad_d], "first_seen",
-                                   df.loc[matched & bad_d, "first_seen"],
-                                   "not a date (expected YYYY-MM-DD)"))
-    q_parts.append(quarantine_rows(r[matched & future], "first_seen",
-                                   df.loc[matched & future, "first_seen"],
-                                   "date in the future"))
+    q_parts.append(
+        quarantine_rows(
+            r[matched & bad_d],
+            "first_seen",
+            df.loc[matched & bad_d, "first_seen"],
+            "not a date (expected YYYY-MM-DD)",
+        )
+    )
+    q_parts.append(
+        quarantine_rows(
+            r[matched & future],
+            "first_seen",
+            df.loc[matched & future, "first_seen"],
+            "date in the future",
+        )
+    )
     bad_d = bad_d | future
     plat = df["platform"].astype("string").str.strip().replace("", pd.NA)
     per = df["period"].astype("string").str.strip().replace("", pd.NA)
     miss_pp = matched & (_b(plat.isna()) | _b(per.isna()))
-    q_parts.append(quarantine_rows(r[miss_pp], "platform/period",
-                                   plat[miss_pp].fillna("") + "/" + per[miss_pp].fillna(""),
-                                   "platform or period is empty"))
+    q_parts.append(
+        quarantine_rows(
+            r[miss_pp],
+            "platform/period",
+            plat[miss_pp].fillna("") + "/" + per[miss_pp].fillna(""),
+            "platform or period is empty",
+        )
+    )
     good = matched & ~bad_any & ~miss_c & ~bad_d & ~miss_pp
 
     long = pd.DataFrame(
@@ -614,23 +695,49 @@ def clean_occupation_video(
     agg["n_source_rows"] = g.size()
     agg["first_source_row"] = g["source_row"].min()
     agg = agg.reset_index()
-    attrs = minors.set_index("code")[["title", "major_group", "major_title", "middle_group",
-                                      "middle_title", "residual", "manual"]]
+    attrs = minors.set_index("code")[
+        [
+            "title",
+            "major_group",
+            "major_title",
+            "middle_group",
+            "middle_title",
+            "residual",
+            "manual",
+        ]
+    ]
     out = agg.join(attrs, on="minor_group")
     for col in ("creators", "videos", "live_sessions"):
         out[col] = out[col].astype("Int64")
     out["transformed"] = rule.apply(out)
-    cols = ["minor_group", "title", "major_group", "major_title", "middle_group",
-            "middle_title", "residual", "manual", "platform", "period", "creators", "videos",
-            "live_sessions", "first_seen", "transformed", "match_method", "n_source_rows",
-            "first_source_row"]
+    cols = [
+        "minor_group",
+        "title",
+        "major_group",
+        "major_title",
+        "middle_group",
+        "middle_title",
+        "residual",
+        "manual",
+        "platform",
+        "period",
+        "creators",
+        "videos",
+        "live_sessions",
+        "first_seen",
+        "transformed",
+        "match_method",
+        "n_source_rows",
+        "first_source_row",
+    ]
     out = out[cols]
 
     q = concat_quarantine(q_parts)
     n_q = int(q["source_row"].nunique())
     observed_majors = set(out["major_group"].unique())
-    uncovered = minors[minors["major_group"].isin(observed_majors)
-                       & ~minors["code"].isin(out["minor_group"])]
+    uncovered = minors[
+        minors["major_group"].isin(observed_majors) & ~minors["code"].isin(out["minor_group"])
+    ]
     notes = [
         f"unit: minor groups (小类) of the 2022 edition; transformed rule: {rule.describe()}",
         f"transformed rule (json): {json.dumps(rule.as_dict(), sort_keys=True)}",
@@ -639,11 +746,15 @@ def clean_occupation_video(
         f"group: {int((good & code_hit & _b(norm['level'] == 4)).sum())}",
     ]
     if conflict[good].any():
-        notes.append(f"{int(conflict[good].sum())} rows whose title names another minor group "
-                     "than their code (code used)")
+        notes.append(
+            f"{int(conflict[good].sum())} rows whose title names another minor group "
+            "than their code (code used)"
+        )
     if len(uncovered):
-        notes.append(f"{len(uncovered)} minor groups of the observed major groups have no "
-                     "observation (not counted in shares)")
+        notes.append(
+            f"{len(uncovered)} minor groups of the observed major groups have no "
+            "observation (not counted in shares)"
+        )
     acc = RowAccounting(
         dataset="occupation_video",
         input_rows=len(obs),

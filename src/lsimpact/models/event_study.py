@@ -103,8 +103,13 @@ class TwfeFit:
 
     def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
         """Broom table with t(G-1) inference."""
-        return tidy_frame(self.names, self.coef, np.sqrt(np.diag(self.vcov)),
-                          df_resid=self.n_clusters - 1, alpha=alpha)
+        return tidy_frame(
+            self.names,
+            self.coef,
+            np.sqrt(np.diag(self.vcov)),
+            df_resid=self.n_clusters - 1,
+            alpha=alpha,
+        )
 
     def lincom(self, weights: np.ndarray) -> tuple[float, float]:
         """Estimate and standard error of ``weights @ coef``."""
@@ -117,8 +122,12 @@ class TwfeFit:
         v = self.vcov[np.ix_(list(idx), list(idx))]
         q = len(b)
         f = float(b @ np.linalg.solve(v, b)) / q
-        return {"F": f, "df_num": q, "df_den": self.n_clusters - 1,
-                "p_value": float(stats.f.sf(f, q, self.n_clusters - 1))}
+        return {
+            "F": f,
+            "df_num": q,
+            "df_den": self.n_clusters - 1,
+            "p_value": float(stats.f.sf(f, q, self.n_clusters - 1)),
+        }
 
 
 def twfe(
@@ -181,8 +190,10 @@ def prepare_panel(
     need = {"account_id", "date", "followers", group_col}
     miss = need - set(panel.columns)
     if miss:
-        raise InputError(f"the panel lacks column(s) {', '.join(sorted(miss))}",
-                         expected="a followers_daily table (lsimpact.load('followers_daily'))")
+        raise InputError(
+            f"the panel lacks column(s) {', '.join(sorted(miss))}",
+            expected="a followers_daily table (lsimpact.load('followers_daily'))",
+        )
     t0 = pd.Timestamp(incident)
     d = panel.loc[:, [c for c in panel.columns if c in need | {"platform", "imputed"}]]
     rel = (d["date"] - t0).dt.days
@@ -205,8 +216,10 @@ def prepare_panel(
 
 
 def _codes(d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    return (pd.factorize(d["unit"], sort=True)[0].astype(np.int64),
-            pd.factorize(d["date"], sort=True)[0].astype(np.int64))
+    return (
+        pd.factorize(d["unit"], sort=True)[0].astype(np.int64),
+        pd.factorize(d["date"], sort=True)[0].astype(np.int64),
+    )
 
 
 # --- event study ---------------------------------------------------------------------------
@@ -228,9 +241,16 @@ class EventStudyResult(Result):
         for i, g in enumerate(groups or list(dict.fromkeys(c["group"]))):
             s = c[c["group"] == g]
             off = (i - 0.5) * 0.25
-            ax.errorbar(s["rel_day"] + off, 100 * s["estimate"],
-                        yerr=100 * (s["conf_high"] - s["estimate"]), fmt="o", ms=3,
-                        lw=0.8, color=PALETTE[i], label=g)
+            ax.errorbar(
+                s["rel_day"] + off,
+                100 * s["estimate"],
+                yerr=100 * (s["conf_high"] - s["estimate"]),
+                fmt="o",
+                ms=3,
+                lw=0.8,
+                color=PALETTE[i],
+                label=g,
+            )
         ax.axhline(0, color="black", lw=0.8)
         ax.axvline(-0.5, color="grey", ls="--", lw=0.8)
         ax.set_xlabel("days since the incident")
@@ -239,8 +259,9 @@ class EventStudyResult(Result):
         return ax
 
 
-def _event_design(d: pd.DataFrame, groups: Sequence[str], pre: int, post: int, ref: int,
-                  group_col: str) -> tuple[np.ndarray, list[str], pd.DataFrame]:
+def _event_design(
+    d: pd.DataFrame, groups: Sequence[str], pre: int, post: int, ref: int, group_col: str
+) -> tuple[np.ndarray, list[str], pd.DataFrame]:
     days = [k for k in range(-pre, post + 1) if k != ref]
     names, meta = [], []
     rel = d["rel_day"].to_numpy()
@@ -293,13 +314,23 @@ def event_study(
         ``coefs`` has the tidy columns plus ``group`` and ``rel_day``; ``extra`` holds
         the joint pre-trend test per group (F, p) and the number of clusters.
     """
-    d, info = prepare_panel(panel, incident, pre=pre, post=post, outcome=outcome,
-                            exclude_imputed=exclude_imputed, group_col=group_col)
+    d, info = prepare_panel(
+        panel,
+        incident,
+        pre=pre,
+        post=post,
+        outcome=outcome,
+        exclude_imputed=exclude_imputed,
+        group_col=group_col,
+    )
     d = d.loc[d[group_col].isin([*groups, control])].reset_index(drop=True)
     for g in (*groups, control):
         if not (d[group_col] == g).any():
-            raise InputError(f"no accounts of group '{g}' in the estimation window",
-                             column=group_col, expected=f"groups {list(groups)} and '{control}'")
+            raise InputError(
+                f"no accounts of group '{g}' in the estimation window",
+                column=group_col,
+                expected=f"groups {list(groups)} and '{control}'",
+            )
     unit, time = _codes(d)
     X, names, meta = _event_design(d, groups, pre, post, ref, group_col)
     fit = twfe(d["y"].to_numpy(), X, unit, time, names)
@@ -321,8 +352,13 @@ def event_study(
         extra[f"pre-trend slope p ({g})"] = float(2 * stats.t.sf(abs(est / se), fit.n_clusters - 1))
     extra["dropped (no pre-period)"] = ", ".join(info["dropped_no_pre_period"]) or "none"
     return EventStudyResult(
-        model="TWFE event study", coefs=coefs, n_obs=fit.n_obs,
-        vcov="cluster: account (CRV1)", fitted=fit, extra=extra, twfe=fit,
+        model="TWFE event study",
+        coefs=coefs,
+        n_obs=fit.n_obs,
+        vcov="cluster: account (CRV1)",
+        fitted=fit,
+        extra=extra,
+        twfe=fit,
     )
 
 
@@ -347,8 +383,15 @@ def did(
     ``post * k``), the panel analogue of the interrupted time series. A term
     ``host - brand`` (first two groups) compares them within the same fit.
     """
-    d, info = prepare_panel(panel, incident, pre=pre, post=post, outcome=outcome,
-                            exclude_imputed=exclude_imputed, group_col=group_col)
+    d, info = prepare_panel(
+        panel,
+        incident,
+        pre=pre,
+        post=post,
+        outcome=outcome,
+        exclude_imputed=exclude_imputed,
+        group_col=group_col,
+    )
     d = d.loc[d[group_col].isin([*groups, control])].reset_index(drop=True)
     unit, time = _codes(d)
     rel = d["rel_day"].to_numpy()
@@ -376,9 +419,15 @@ def did(
         tidy = pd.concat([tidy, *rows], ignore_index=True)
     return Result(
         model="TWFE difference-in-differences" + (" (level and slope)" if slope else ""),
-        coefs=tidy, n_obs=fit.n_obs, vcov="cluster: account (CRV1)", fitted=fit,
-        extra={"clusters (accounts)": fit.n_clusters, "window": f"[-{pre}, {post}] days",
-               "dropped (no pre-period)": ", ".join(info["dropped_no_pre_period"]) or "none"},
+        coefs=tidy,
+        n_obs=fit.n_obs,
+        vcov="cluster: account (CRV1)",
+        fitted=fit,
+        extra={
+            "clusters (accounts)": fit.n_clusters,
+            "window": f"[-{pre}, {post}] days",
+            "dropped (no pre-period)": ", ".join(info["dropped_no_pre_period"]) or "none",
+        },
     )
 
 
@@ -404,8 +453,11 @@ def compare_groups(
         a, b = f"{groups[0]}:{h}", f"{groups[1]}:{h}"
         if a not in pos or b not in pos:
             raise InputError(f"day {h} is outside the event window", expected=str(fit.names[:1]))
-        for term, w in ((groups[0], {a: 1.0}), (groups[1], {b: 1.0}),
-                        (f"{groups[1]} - {groups[0]}", {b: 1.0, a: -1.0})):
+        for term, w in (
+            (groups[0], {a: 1.0}),
+            (groups[1], {b: 1.0}),
+            (f"{groups[1]} - {groups[0]}", {b: 1.0, a: -1.0}),
+        ):
             vec = np.zeros(len(fit.names))
             for t, v in w.items():
                 vec[pos[t]] = v
@@ -422,12 +474,20 @@ def describe_comparison(cmp: pd.DataFrame, horizon: int) -> str:
     brand, host, diff = s.loc[terms[0]], s.loc[terms[1]], s.loc[terms[2]]
 
     def pct(r: pd.Series) -> str:
-        return (f"{100 * r['estimate']:+.1f}% (95% CI {100 * r['conf_low']:+.1f}% to "
-                f"{100 * r['conf_high']:+.1f}%)")
+        return (
+            f"{100 * r['estimate']:+.1f}% (95% CI {100 * r['conf_low']:+.1f}% to "
+            f"{100 * r['conf_high']:+.1f}%)"
+        )
 
-    verdict = ("the audience followed the host" if diff["conf_low"] > 0 else
-               "the audience stayed with the brand" if diff["conf_high"] < 0 else
-               "the data cannot tell whether the audience followed the host or the brand")
-    return (f"By day {horizon} after the incident, relative to control accounts, {terms[0]} "
-            f"accounts changed by {pct(brand)} and {terms[1]} accounts by {pct(host)} "
-            f"(log points x 100); the gap {pct(diff)} says {verdict}.")
+    verdict = (
+        "the audience followed the host"
+        if diff["conf_low"] > 0
+        else "the audience stayed with the brand"
+        if diff["conf_high"] < 0
+        else "the data cannot tell whether the audience followed the host or the brand"
+    )
+    return (
+        f"By day {horizon} after the incident, relative to control accounts, {terms[0]} "
+        f"accounts changed by {pct(brand)} and {terms[1]} accounts by {pct(host)} "
+        f"(log points x 100); the gap {pct(diff)} says {verdict}."
+    )

@@ -19,8 +19,9 @@ __all__ = ["published_changes", "plot_published", "plot_paths", "true_effects_ta
 DISPUTE = ("2023-12-05", "2023-12-18")
 
 
-def published_changes(pub: pd.DataFrame, start: str = "2023-07-01",
-                      end: str = "2024-02-01") -> pd.DataFrame:
+def published_changes(
+    pub: pd.DataFrame, start: str = "2023-07-01", end: str = "2024-02-01"
+) -> pd.DataFrame:
     """Published follower counts and changes in ``[start, end]``, oldest first, with sources.
 
     Returns columns account_id, date, followers, net_change, net_change_since, kind
@@ -28,13 +29,23 @@ def published_changes(pub: pd.DataFrame, start: str = "2023-07-01",
     """
     d = pub[(pub["date"] >= start) & (pub["date"] <= end)].copy()
     d["kind"] = np.where(d["followers"].notna(), "count", "change")
-    cols = ["account_id", "date", "kind", "followers", "net_change", "net_change_since",
-            "lower_bound", "approximate", "source"]
+    cols = [
+        "account_id",
+        "date",
+        "kind",
+        "followers",
+        "net_change",
+        "net_change_since",
+        "lower_bound",
+        "approximate",
+        "source",
+    ]
     return d.sort_values(["account_id", "date", "kind"], kind="stable")[cols].reset_index(drop=True)
 
 
-def plot_published(pub: pd.DataFrame, ax: Any = None, *, start: str = "2023-11-15",
-                   end: str = "2024-01-31") -> Any:
+def plot_published(
+    pub: pd.DataFrame, ax: Any = None, *, start: str = "2023-11-15", end: str = "2024-01-31"
+) -> Any:
     """Published follower counts of each account (millions); hollow = lower bound."""
     import matplotlib.pyplot as plt
 
@@ -48,17 +59,29 @@ def plot_published(pub: pd.DataFrame, ax: Any = None, *, start: str = "2023-11-1
         ax.plot(s["date"], s["followers"] / 1e6, "-", color=PALETTE[i], lw=1, label=acc)
         exact = ~s["lower_bound"]
         ax.plot(s["date"][exact], s["followers"][exact] / 1e6, "o", color=PALETTE[i], ms=5)
-        ax.plot(s["date"][~exact], s["followers"][~exact] / 1e6, "o", mfc="none",
-                color=PALETTE[i], ms=6)
-    ax.axvspan(pd.Timestamp(DISPUTE[0]), pd.Timestamp(DISPUTE[1]), color="grey", alpha=0.15,
-               label="dispute (Dec 5-18)")
+        ax.plot(
+            s["date"][~exact], s["followers"][~exact] / 1e6, "o", mfc="none", color=PALETTE[i], ms=6
+        )
+    ax.axvspan(
+        pd.Timestamp(DISPUTE[0]),
+        pd.Timestamp(DISPUTE[1]),
+        color="grey",
+        alpha=0.15,
+        label="dispute (Dec 5-18)",
+    )
     ax.set_ylabel("followers (million)")
     ax.legend(fontsize=8)
     return ax
 
 
-def plot_paths(panel: pd.DataFrame, accounts: Sequence[str], incident: str, ax: Any = None,
-               *, control_group: str = "control") -> Any:
+def plot_paths(
+    panel: pd.DataFrame,
+    accounts: Sequence[str],
+    incident: str,
+    ax: Any = None,
+    *,
+    control_group: str = "control",
+) -> Any:
     """Daily followers of ``accounts`` indexed to the day before ``incident`` (=100).
 
     The median path of the control group is drawn for comparison; missing days stay gaps.
@@ -82,8 +105,11 @@ def plot_paths(panel: pd.DataFrame, accounts: Sequence[str], incident: str, ax: 
     ctrl = panel[panel["group"] == control_group]
     if len(ctrl):
         paths = ctrl.groupby("account_id")[["date", "followers"]].apply(indexed)
-        med = paths.groupby(level="date").median() if isinstance(paths, pd.Series) else \
-            paths.stack().groupby(level="date").median()
+        med = (
+            paths.groupby(level="date").median()
+            if isinstance(paths, pd.Series)
+            else paths.stack().groupby(level="date").median()
+        )
         ax.plot(*_xy(med), color="black", lw=1, ls=":", label="median control account")
     ax.axvline(t0, color="grey", ls="--", lw=0.8)
     ax.set_ylabel("followers, day before the incident = 100")

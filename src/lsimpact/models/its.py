@@ -48,8 +48,13 @@ class ITSResult(Result):
         ax.plot(s["date"], tr(s["y"]) / 1e6, ".", ms=3, color="grey", label="observed")
         ax.plot(s["date"], tr(s["fitted"]) / 1e6, lw=1.2, label="fitted")
         post = s["post"] > 0
-        ax.plot(s["date"][post], tr(s["counterfactual"][post]) / 1e6, ls="--", lw=1.2,
-                label="no incident (counterfactual)")
+        ax.plot(
+            s["date"][post],
+            tr(s["counterfactual"][post]) / 1e6,
+            ls="--",
+            lw=1.2,
+            label="no incident (counterfactual)",
+        )
         ax.axvline(pd.Timestamp(self.extra["incident"]), color="black", lw=0.8)
         ax.set_ylabel("followers (million)")
         ax.legend()
@@ -94,8 +99,11 @@ def its(
     if account is not None:
         s = s.loc[s["account_id"] == account]
     elif "account_id" in s.columns and s["account_id"].nunique() > 1:
-        raise InputError("several accounts in the series", column="account_id",
-                         hint="pass account='...' to choose one")
+        raise InputError(
+            "several accounts in the series",
+            column="account_id",
+            hint="pass account='...' to choose one",
+        )
     keep = s["followers"].notna() & (s["followers"] > 0)
     if exclude_imputed and "imputed" in s.columns:
         keep &= ~s["imputed"]
@@ -103,10 +111,15 @@ def its(
     t0 = pd.Timestamp(incident)
     k = (s["date"] - t0).dt.days.to_numpy(dtype=float)
     if (k < 0).sum() < 7 or (k >= 0).sum() < 7:
-        raise InputError(f"need at least a week of data before and after {t0.date()}",
-                         expected="a daily series spanning the incident")
-    y = np.log(s["followers"].to_numpy(dtype=float)) if outcome == "log" else \
-        s["followers"].to_numpy(dtype=float)
+        raise InputError(
+            f"need at least a week of data before and after {t0.date()}",
+            expected="a daily series spanning the incident",
+        )
+    y = (
+        np.log(s["followers"].to_numpy(dtype=float))
+        if outcome == "log"
+        else s["followers"].to_numpy(dtype=float)
+    )
     post = (k >= 0).astype(float)
     X = pd.DataFrame({"const": 1.0, "trend": k, "level_change": post, "slope_change": post * k})
     if dow:
@@ -116,13 +129,26 @@ def its(
     res = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": L, "use_correction": True})
     cf = X.copy()
     cf[["level_change", "slope_change"]] = 0.0
-    frame = pd.DataFrame({"date": s["date"].to_numpy(), "y": y, "post": post,
-                          "fitted": res.fittedvalues.to_numpy(),
-                          "counterfactual": res.predict(cf).to_numpy()})
+    frame = pd.DataFrame(
+        {
+            "date": s["date"].to_numpy(),
+            "y": y,
+            "post": post,
+            "fitted": res.fittedvalues.to_numpy(),
+            "counterfactual": res.predict(cf).to_numpy(),
+        }
+    )
     return ITSResult(
-        model="ITS", coefs=tidy_from_statsmodels(res), n_obs=int(res.nobs),
-        vcov=f"HAC (Newey-West, {L} lags)", fitted=res,
-        extra={"incident": str(t0.date()), "outcome": outcome,
-               "account": account or "", "R2": float(res.rsquared)},
+        model="ITS",
+        coefs=tidy_from_statsmodels(res),
+        n_obs=int(res.nobs),
+        vcov=f"HAC (Newey-West, {L} lags)",
+        fitted=res,
+        extra={
+            "incident": str(t0.date()),
+            "outcome": outcome,
+            "account": account or "",
+            "R2": float(res.rsquared),
+        },
         series=frame,
     )

@@ -31,7 +31,9 @@ class LogitResult(Result):
 
     ame: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    def plot(self, ax: Any = None, *, title: str = "", truth: dict[str, float] | None = None) -> Any:
+    def plot(
+        self, ax: Any = None, *, title: str = "", truth: dict[str, float] | None = None
+    ) -> Any:
         """AMEs in percentage points with 95% intervals (dot and whisker)."""
         import matplotlib.pyplot as plt
 
@@ -39,10 +41,16 @@ class LogitResult(Result):
         if ax is None:
             _, ax = plt.subplots(figsize=(8, 0.45 * len(t) + 1.5))
         y = np.arange(len(t))
-        ax.errorbar(100 * t["estimate"], y,
-                    xerr=[100 * (t["estimate"] - t["conf_low"]),
-                          100 * (t["conf_high"] - t["estimate"])],
-                    fmt="o", color="C0", ecolor="#555555", capsize=3, label="AME, 95% CI")
+        ax.errorbar(
+            100 * t["estimate"],
+            y,
+            xerr=[100 * (t["estimate"] - t["conf_low"]), 100 * (t["conf_high"] - t["estimate"])],
+            fmt="o",
+            color="C0",
+            ecolor="#555555",
+            capsize=3,
+            label="AME, 95% CI",
+        )
         if truth:
             tv = [100 * truth.get(term, np.nan) for term in t["term"]]
             ax.scatter(tv, y, marker="x", color="C3", zorder=3, label="true AME")
@@ -69,8 +77,13 @@ def _factor_columns(names: list[str]) -> dict[str, list[int]]:
 
 
 def average_marginal_effects(
-    params: np.ndarray, cov: np.ndarray, exog: np.ndarray, names: list[str],
-    factors: dict[str, list[int]] | None = None, *, discrete: bool = True,
+    params: np.ndarray,
+    cov: np.ndarray,
+    exog: np.ndarray,
+    names: list[str],
+    factors: dict[str, list[int]] | None = None,
+    *,
+    discrete: bool = True,
 ) -> pd.DataFrame:
     """AMEs of a logit and their delta-method standard errors (vectorised over units).
 
@@ -126,7 +139,11 @@ def average_marginal_effects(
 
 
 def fit_logit(
-    df: pd.DataFrame, formula: str, *, cov_type: str = "nonrobust", labels: dict[str, str] | None = None
+    df: pd.DataFrame,
+    formula: str,
+    *,
+    cov_type: str = "nonrobust",
+    labels: dict[str, str] | None = None,
 ) -> LogitResult:
     """Fit a logit by maximum likelihood and compute average marginal effects.
 
@@ -155,12 +172,18 @@ def fit_logit(
     try:
         res = smf.logit(formula, data=data).fit(disp=0, cov_type=cov_type)
     except Exception as exc:  # patsy / perfect separation: a user-fixable problem
-        raise InputError(f"cannot fit the logit '{formula}': {exc}",
-                         hint="check the column names and that every group has both outcomes"
-                         ) from exc
+        raise InputError(
+            f"cannot fit the logit '{formula}': {exc}",
+            hint="check the column names and that every group has both outcomes",
+        ) from exc
     names = list(res.model.exog_names)
-    ame = average_marginal_effects(res.params.to_numpy(), res.cov_params().to_numpy(),
-                                   res.model.exog, names, _factor_columns(names))
+    ame = average_marginal_effects(
+        res.params.to_numpy(),
+        res.cov_params().to_numpy(),
+        res.model.exog,
+        names,
+        _factor_columns(names),
+    )
     if labels:
         ame["label"] = ame["term"].map(lambda t: labels.get(t, t))
     coefs = tidy_from_statsmodels(res)[TIDY_COLUMNS]

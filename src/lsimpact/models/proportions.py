@@ -58,8 +58,10 @@ def proportion_ci(
     k = np.asarray(count, dtype=float)
     n = np.asarray(nobs, dtype=float)
     if np.any((k < 0) | (k > n)):
-        raise InputError("counts must be between 0 and the number of observations",
-                         expected="0 <= count <= nobs for every group")
+        raise InputError(
+            "counts must be between 0 and the number of observations",
+            expected="0 <= count <= nobs for every group",
+        )
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "wilson":
             z = stats.norm.isf(alpha / 2)
@@ -93,9 +95,14 @@ class Shares:
         t = self.table.iloc[::-1]
         y = np.arange(len(t))
         is_all = (t["group"] == "All").to_numpy()
-        ax.errorbar(100 * t["share"], y,
-                    xerr=[100 * (t["share"] - t["conf_low"]), 100 * (t["conf_high"] - t["share"])],
-                    fmt="none", ecolor="#555555", capsize=3)
+        ax.errorbar(
+            100 * t["share"],
+            y,
+            xerr=[100 * (t["share"] - t["conf_low"]), 100 * (t["conf_high"] - t["share"])],
+            fmt="none",
+            ecolor="#555555",
+            capsize=3,
+        )
         ax.scatter(100 * t["share"][~is_all], y[~is_all], color="C0", zorder=3)
         ax.scatter(100 * t["share"][is_all], y[is_all], color="C3", marker="D", zorder=3)
         ax.set_yticks(y, [f"{g} (n={n})" for g, n in zip(t["group"], t["n"], strict=True)])
@@ -136,8 +143,11 @@ def shares(
         What ``col`` means (e.g. the transformation rule), kept with the result.
     """
     if col not in df.columns:
-        raise InputError(f"column '{col}' not found", column=col,
-                         expected=f"a boolean column among {list(df.columns)}")
+        raise InputError(
+            f"column '{col}' not found",
+            column=col,
+            expected=f"a boolean column among {list(df.columns)}",
+        )
     x = df[col].astype(bool)
     parts = [pd.DataFrame({"group": ["All"], "n": [len(x)], "count": [int(x.sum())]})]
     if by is not None:
@@ -161,8 +171,14 @@ class Sensitivity:
     table: pd.DataFrame
     method: str = "wilson"
 
-    def plot(self, ax: Any = None, *, reference: float | None = None, title: str = "",
-             truth: dict[float, float] | None = None) -> Any:
+    def plot(
+        self,
+        ax: Any = None,
+        *,
+        reference: float | None = None,
+        title: str = "",
+        truth: dict[float, float] | None = None,
+    ) -> Any:
         """Share (%) against the threshold (log axis), with intervals and a reference line."""
         import matplotlib.pyplot as plt
 
@@ -170,15 +186,26 @@ class Sensitivity:
             _, ax = plt.subplots()
         t = self.table
         x = t["threshold"].to_numpy(dtype=float)
-        ax.fill_between(x, 100 * t["conf_low"], 100 * t["conf_high"], color="C0", alpha=0.2,
-                        label=f"{self.method} 95% CI")
+        ax.fill_between(
+            x,
+            100 * t["conf_low"],
+            100 * t["conf_high"],
+            color="C0",
+            alpha=0.2,
+            label=f"{self.method} 95% CI",
+        )
         ax.plot(x, 100 * t["share"], "o-", color="C0", label="estimated share")
         if truth:
             tx = np.array(sorted(truth), dtype=float)
             ax.plot(tx, [100 * truth[k] for k in sorted(truth)], "k:", label="true expected share")
         if reference is not None:
-            ax.axhline(100 * reference, color="C3", ls="--", lw=1,
-                       label=f"published lower bound ({100 * reference:.0f}%)")
+            ax.axhline(
+                100 * reference,
+                color="C3",
+                ls="--",
+                lw=1,
+                label=f"published lower bound ({100 * reference:.0f}%)",
+            )
         ax.set_xscale("log")
         ax.set_xlabel(f"threshold: at least N {t['measure'].iloc[0]} in the period")
         ax.set_ylabel("share transformed, %")
@@ -202,16 +229,28 @@ def sensitivity(
     A missing count does not meet any threshold (as in ``TransformRule``).
     """
     if measure not in df.columns:
-        raise InputError(f"column '{measure}' not found", column=measure,
-                         expected=f"a count column among {list(df.columns)}")
+        raise InputError(
+            f"column '{measure}' not found",
+            column=measure,
+            expected=f"a count column among {list(df.columns)}",
+        )
     v = pd.to_numeric(df[measure], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     thr = np.asarray(sorted(thresholds), dtype=float)
     meets = np.nan_to_num(v, nan=-np.inf)[:, None] >= thr[None, :]
     count = meets.sum(axis=0)
     n = np.full(len(thr), len(v))
     low, high = proportion_ci(count, n, alpha, method)
-    t = pd.DataFrame({"measure": measure, "threshold": thr, "n": n, "count": count,
-                      "share": count / n, "conf_low": low, "conf_high": high})
+    t = pd.DataFrame(
+        {
+            "measure": measure,
+            "threshold": thr,
+            "n": n,
+            "count": count,
+            "share": count / n,
+            "conf_low": low,
+            "conf_high": high,
+        }
+    )
     return Sensitivity(t, method)
 
 
@@ -231,11 +270,16 @@ class AdoptionCurve:
         for i, (g, t) in enumerate(self.table.groupby("group", sort=False)):
             lw = 2.2 if g == "All" else 1.2
             color = "black" if g == "All" else f"C{i % 10}"
-            ax.step(t["date"], 100 * t["adopted"], where="post", lw=lw, color=color,
-                    label=str(g))
+            ax.step(t["date"], 100 * t["adopted"], where="post", lw=lw, color=color, label=str(g))
             if ci and g == "All":
-                ax.fill_between(t["date"], 100 * t["conf_low"], 100 * t["conf_high"],
-                                step="post", color="grey", alpha=0.25)
+                ax.fill_between(
+                    t["date"],
+                    100 * t["conf_low"],
+                    100 * t["conf_high"],
+                    step="post",
+                    color="grey",
+                    alpha=0.25,
+                )
         ax.set_ylabel("cumulative share first seen, %")
         ax.set_ylim(0, 100)
         ax.legend(loc="upper left", ncols=2, fontsize=8)
@@ -263,9 +307,18 @@ def _km(time: np.ndarray, event: np.ndarray, alpha: float) -> pd.DataFrame:
         half = z * np.sqrt(gw) / np.abs(np.log(surv))
         s_low = np.exp(-np.exp(lls + half))
         s_high = np.exp(-np.exp(lls - half))
-    return pd.DataFrame({"date": uniq, "n_at_risk": n_risk.astype(int), "events": d.astype(int),
-                         "survival": surv, "adopted": 1 - surv, "std_error": se,
-                         "conf_low": 1 - s_high, "conf_high": 1 - s_low})
+    return pd.DataFrame(
+        {
+            "date": uniq,
+            "n_at_risk": n_risk.astype(int),
+            "events": d.astype(int),
+            "survival": surv,
+            "adopted": 1 - surv,
+            "std_error": se,
+            "conf_low": 1 - s_high,
+            "conf_high": 1 - s_low,
+        }
+    )
 
 
 def adoption_curve(

@@ -159,10 +159,12 @@ def followers(
     u = _ar1(rng, (n_old, n_days), noise_rho, noise_sd)
     k = day - d0
     post = (k >= 0).astype(float)
-    level = np.select([np.array(groups) == "brand", np.array(groups) == "host"],
-                      [brand_level, host_level], 0.0)
-    slope = np.select([np.array(groups) == "brand", np.array(groups) == "host"],
-                      [brand_slope, host_slope], 0.0)
+    level = np.select(
+        [np.array(groups) == "brand", np.array(groups) == "host"], [brand_level, host_level], 0.0
+    )
+    slope = np.select(
+        [np.array(groups) == "brand", np.array(groups) == "host"], [brand_slope, host_slope], 0.0
+    )
     tau = post[None, :] * (level[:, None] + slope[:, None] * k[None, :])
     dow = dates.day_of_week.to_numpy()
     logf = (
@@ -230,12 +232,16 @@ def followers(
     if messy:
         tkind = rng.choice(3, size=n, p=[0.85, 0.10, 0.05])
         slash = local.dt.strftime("%Y/%m/%d %H:%M").to_numpy(dtype=object)
-        utc = (local - pd.Timedelta(hours=8)).dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_numpy(dtype=object)
+        utc = (
+            (local - pd.Timedelta(hours=8)).dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_numpy(dtype=object)
+        )
         stamp = np.where(tkind == 1, slash, np.where(tkind == 2, utc, stamp))
     ids_a = np.array(ids, dtype=object)
     names = np.array(
-        [f"{'品牌号' if g == 'brand' else '主播号' if g == 'host' else '同类账号'}{i.split('_')[1]}"
-         for i, g in zip(ids, groups, strict=True)],
+        [
+            f"{'品牌号' if g == 'brand' else '主播号' if g == 'host' else '同类账号'}{i.split('_')[1]}"
+            for i, g in zip(ids, groups, strict=True)
+        ],
         dtype=object,
     )
     raw = pd.DataFrame(
@@ -269,8 +275,12 @@ def followers(
             "host": {"level": host_level, "slope": host_slope},
             "control": {"level": 0.0, "slope": 0.0},
         },
-        "accounts": {"brand": n_brand, "host": n_host, "control": n_ctrl,
-                     "new_host": 1 if launch else 0},
+        "accounts": {
+            "brand": n_brand,
+            "host": n_host,
+            "control": n_ctrl,
+            "new_host": 1 if launch else 0,
+        },
         "new_account": "host_new" if launch else None,
         "n_snapshots": int(n),
         "n_glitches": int(glitch.sum()),

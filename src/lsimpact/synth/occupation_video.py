@@ -55,8 +55,12 @@ def _population(classification: pd.DataFrame | None) -> pd.DataFrame:
 
 def _eta(pop: pd.DataFrame, eff: dict[str, Any]) -> np.ndarray:
     major = pop["major_group"].map({int(k): v for k, v in eff["major"].items()}).to_numpy()
-    return (eff["intercept"] + major + eff["residual"] * pop["residual"].to_numpy()
-            + eff["manual"] * pop["manual"].to_numpy()).astype(float)
+    return (
+        eff["intercept"]
+        + major
+        + eff["residual"] * pop["residual"].to_numpy()
+        + eff["manual"] * pop["manual"].to_numpy()
+    ).astype(float)
 
 
 def expected_share(eta: np.ndarray, threshold: float, effects: dict[str, Any]) -> float:
@@ -182,30 +186,46 @@ def _mess_up(raw: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     raw = raw.assign(occupation_code=spelled)
     # Title-only rows keep the real title, sometimes with stray spaces.
     spaced = raw["occupation_title"].str.replace(r"^(.)", r"\1 ", regex=True)
-    raw["occupation_title"] = np.where((style == 5) & (rng.random(n) < 0.3), spaced,
-                                       raw["occupation_title"])
+    raw["occupation_title"] = np.where(
+        (style == 5) & (rng.random(n) < 0.3), spaced, raw["occupation_title"]
+    )
     # Three groups reported at occupation level: two rows whose counts sum to the group's.
-    split_idx = rng.choice(np.flatnonzero(style == 0), size=min(3, int((style == 0).sum())),
-                           replace=False)
+    split_idx = rng.choice(
+        np.flatnonzero(style == 0), size=min(3, int((style == 0).sum())), replace=False
+    )
     extra = []
     for i in np.sort(split_idx):  # three rows: a loop here is not a hot path
         row = raw.loc[i]
         c = int(row["creators"])
         v, live = int(row["videos"]), int(row["live_sessions"])
         a, b, d = c // 2, v // 2, live // 2
-        raw.loc[i, ["occupation_code", "occupation_title", "creators", "videos",
-                    "live_sessions"]] = [code[i] + "-01", "", str(a), str(b), str(d)]
-        extra.append({**row.to_dict(), "occupation_code": code[i] + "-02",
-                      "occupation_title": "", "creators": str(c - a), "videos": str(v - b),
-                      "live_sessions": str(live - d)})
-    base = {"platform": PLATFORM, "period": raw["period"].iloc[0], "videos": "40",
-            "live_sessions": "3", "first_seen": "2023-05-01"}
+        raw.loc[
+            i, ["occupation_code", "occupation_title", "creators", "videos", "live_sessions"]
+        ] = [code[i] + "-01", "", str(a), str(b), str(d)]
+        extra.append(
+            {
+                **row.to_dict(),
+                "occupation_code": code[i] + "-02",
+                "occupation_title": "",
+                "creators": str(c - a),
+                "videos": str(v - b),
+                "live_sessions": str(live - d),
+            }
+        )
+    base = {
+        "platform": PLATFORM,
+        "period": raw["period"].iloc[0],
+        "videos": "40",
+        "live_sessions": "3",
+        "first_seen": "2023-05-01",
+    }
     junk = [
         {**base, "occupation_code": "", "occupation_title": "网络主播", "creators": "5000"},
         {**base, "occupation_code": "9-01-01", "occupation_title": "", "creators": "12"},
         {**base, "occupation_code": "6-01", "occupation_title": "", "creators": "30"},
         {**base, "occupation_code": "60100", "occupation_title": "", "creators": "8"},
     ]
-    out = pd.concat([raw, pd.DataFrame(extra), pd.DataFrame(junk), raw.iloc[[7]]],
-                    ignore_index=True)
+    out = pd.concat(
+        [raw, pd.DataFrame(extra), pd.DataFrame(junk), raw.iloc[[7]]], ignore_index=True
+    )
     return out
