@@ -454,18 +454,24 @@ def _count_fast(arr: pa.Array) -> tuple[dict[str, np.ndarray], np.ndarray]:
     n_frac = np.where(dot >= 0, length - dot - 1, 0)
     n_digits = length - (dot >= 0)
     number = pc.cast(core, pa.float64()).to_numpy(zero_copy_only=False)
-    digits = np.round(number * _pow10(n_frac))
+    # Exponents here are small (|k| <= 30), so the powers of ten are plain table lookups;
+    # the results equal _value_from / _precision_from, which clip for arbitrary k.
+    digits = np.round(number * _POW10[n_frac + 300])
     k = k - n_frac
-    whole = (k >= 0) | (np.mod(digits, _pow10(-k)) == 0)
-    good = whole
+    scale = _POW10[np.abs(k) + 300]
+    below = k < 0
+    good = np.ones(n, dtype=bool)
+    if below.any():  # "1.5" without a unit: only these rows can be fractional counts
+        good[below] = np.mod(digits[below], scale[below]) == 0
+    value = np.where(below, digits / scale, digits * scale)
     error = np.full(n, None, dtype=object)
     error[~good] = "not a whole number"
     return {
-        "value": np.where(good, _value_from(digits, k), np.nan),
+        "value": np.where(good, value, np.nan),
         "error": error,
         "lower_bound": good & plus,
         "approximate": np.zeros(n, dtype=bool),
-        "precision": np.where(good, _precision_from(k), np.nan),
+        "precision": np.where(good, np.where(k > 0, 0.5 * scale, 0.0), np.nan),
     }, n_digits <= _MAX_DIGITS
 
 
