@@ -603,12 +603,128 @@ def parse_datetime(
         "minute", "second", "subsecond"; None on error) and ``year_supplied`` (bool: the
         year came from ``year``).
     """
-    n = len(s)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return _datetime_from_datetimes(s, tz)
     if _is_plain_numeric(s):
         return _datetime_from_epoch(s, tz)
-    arr = _normalise(_as_strings(s))
+    arr = _as_strings(s)
+    if year is None or np.isscalar(year):
+        columns = _by_distinct(arr, lambda a: _datetime_columns(a, year, tz))
+    else:  # a year per row: the cells are not interchangeable, parse them all
+        given = pd.Series(year).reindex(s.index).astype("float64").fillna(-1).to_numpy()
+        columns = _datetime_columns(arr, given, tz)
+    # Parsed as UTC nanoseconds (NaT where an error): one conversion to tz at the end.
+    value = pd.Series(columns.pop("utc_ns").view("datetime64[ns]"), index=s.index)
+    return _frame(
+        s.index,
+        {
+            "value": value.dt.tz_localize("UTC").dt.tz_convert(tz),
+            "error": columns["error"],
+            "resolution": pd.Series(columns["resolution"], index=s.index, dtype=object),
+            "year_supplied": columns["year_supplied"],
+        },
+    )
+
+
+def _datetime_columns(
+    arr: pa.Array, year: int | np.ndarray | None, tz: str
+) -> dict[str, np.ndarray]:
+    """parse_datetime's columns (``utc_ns`` for the value): fast path, then full path."""
+    fast, handled = _datetime_fast(arr, tz)
+    if handled.all():
+        return fast
+    rest = np.flatnonzero(~handled)
+    if not np.isscalar(year) and year is not None:
+        year = year[rest]
+    slow = _datetime_full(arr.take(pa.array(rest)), year, tz)
+    if not handled.any():
+        return slow
+    out = {}
+    for name, col in slow.items():
+        merged = fast[name].copy()
+        merged[rest] = col
+        out[name] = merged
+    return out
+
+
+# The form most exports use, handled by _datetime_fast: "2023-12-14", "2023-12-14 20:31",
+# "2023-12-14 20:31:05" (also with "/" or "."), fixed width, so every field is read from
+# known byte positions instead of through capture groups.
+_DATETIME_FAST_RE = r"^\d{4}[-/.]\d{2}[-/.]\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?$"
+_RESOLUTION_BY_LENGTH = {10: "day", 16: "minute", 19: "second"}
+
+
+def _datetime_fast(arr: pa.Array, tz: str) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Wall-clock stamps of the fixed-width ISO-like form, read digit by digit with numpy.
+
+    Returns the columns (rows not handled hold placeholders) and ``handled``: cells that
+    match the form and hold a valid date and time in years 1700-2200. Everything else,
+    including every kind of error, goes through the full path, so its reasons are
+    unchanged.
+    """
+    n = len(arr)
+    handled = _matches(arr, _DATETIME_FAST_RE)
+    columns = {
+        "utc_ns": np.full(n, np.iinfo("int64").min, dtype="int64"),
+        "error": np.full(n, None, dtype=object),
+        "resolution": np.full(n, None, dtype=object),
+        "year_supplied": np.zeros(n, dtype=bool),
+    }
+    if not handled.any():
+        return columns, handled
+    rows = np.flatnonzero(handled)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + n + 1]
+    start = offsets[rows].astype("int64")
+    length = offsets[rows + 1] - offsets[rows]
+
+    def number(at: int, width: int, present: np.ndarray | bool = True) -> np.ndarray:
+        # Digits at byte positions start+at .. start+at+width-1 (ASCII, checked by the
+        # regex); 0 where the field is absent (shorter cells).
+        pos = np.where(present, start + at, start)
+        out = np.zeros(len(rows), dtype="int64")
+        for i in range(width):
+            out = out * 10 + data[pos + i].astype("int64") - 48
+        return np.where(present, out, 0)
+
+    has_time, has_sec = length >= 16, length == 19
+    y, mo, d = number(0, 4), number(5, 2), number(8, 2)
+    h, mi, sec = number(11, 2, has_time), number(14, 2, has_time), number(17, 2, has_sec)
+    month = (y - 1970) * 12 + np.clip(mo, 1, 12) - 1
+    first = month.astype("datetime64[M]").astype("datetime64[D]")
+    days_in_month = ((month + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(
+        "int64"
+    )
+    ok = (
+        (y >= 1700) & (y <= 2200) & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= days_in_month)
+    ) & ((h <= 23) & (mi <= 59) & (sec <= 59))
+    rows, start = rows[ok], start[ok]
+    handled[:] = False
+    handled[rows] = True
+    days = (first[ok] + (d[ok] - 1)).astype("int64")
+    local_ns = ((days * 24 + h[ok]) * 60 + mi[ok]) * 60 + sec[ok]
+    local_ns = local_ns * 1_000_000_000
+    # Wall-clock times in tz, localised as the full path does (a DST gap is an error
+    # there, so such rows are handed back to it).
+    local = pd.Series(local_ns.view("datetime64[ns]")).dt.tz_localize(
+        tz, ambiguous="NaT", nonexistent="NaT"
+    )
+    localised = local.notna().to_numpy()
+    handled[rows[~localised]] = False
+    rows = rows[localised]
+    columns["utc_ns"][rows] = pd.DatetimeIndex(local).asi8[localised]
+    columns["resolution"][rows] = np.array(
+        [_RESOLUTION_BY_LENGTH[v] for v in (10, 16, 19)], dtype=object
+    )[np.searchsorted([10, 16, 19], length[ok][localised])]
+    return columns, handled
+
+
+def _datetime_full(
+    arr: pa.Array, year: int | np.ndarray | None, tz: str
+) -> dict[str, np.ndarray]:
+    """Every form parse_datetime accepts; ``year`` is a scalar or aligned to ``arr``."""
+    n = len(arr)
+    arr = _normalise(arr)
     missing = _missing_mask(arr)
     low = pc.utf8_lower(arr)
 
@@ -639,11 +755,7 @@ def parse_datetime(
     year_missing = matched & ~is_compact & (y < 0)
     year_supplied = year_missing & (year is not None)
     if year is not None:
-        given = (
-            np.full(n, int(year), dtype="int64")
-            if np.isscalar(year)
-            else pd.Series(year).reindex(s.index).astype("float64").fillna(-1).to_numpy()
-        )
+        given = np.full(n, int(year), dtype="int64") if np.isscalar(year) else year
         y = np.where(year_missing, given, y).astype("int64")
         year_supplied &= y >= 0
 
@@ -704,9 +816,7 @@ def parse_datetime(
             _nonempty(_field(epoch, "ms")), e_ms * 1_000_000, e_s * 1_000_000_000 + e_frac_ns
         )
         utc_ns = np.where(is_epoch, epoch_ns, utc_ns)
-    value = pd.Series(
-        np.where(good, utc_ns, np.iinfo("int64").min).view("datetime64[ns]"), index=s.index
-    )
+    value = pd.Series(np.where(good, utc_ns, np.iinfo("int64").min).view("datetime64[ns]"))
     local = value.where(naive).dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
     absolute = value.where(good & ~naive).dt.tz_localize("UTC").dt.tz_convert(tz)
     result = local.where(naive, absolute)
@@ -729,15 +839,12 @@ def parse_datetime(
         default="day",
     ).astype(object)
     resolution[~good] = None
-    return _frame(
-        s.index,
-        {
-            "value": result,
-            "error": error,
-            "resolution": pd.Series(resolution, index=s.index, dtype=object),
-            "year_supplied": good & year_supplied,
-        },
-    )
+    return {
+        "utc_ns": np.where(good, pd.DatetimeIndex(result).asi8, np.iinfo("int64").min),
+        "error": error,
+        "resolution": resolution,
+        "year_supplied": good & year_supplied,
+    }
 
 
 def _datetime_from_epoch(s: pd.Series, tz: str) -> pd.DataFrame:
