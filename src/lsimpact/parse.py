@@ -402,22 +402,30 @@ def parse_count(s: pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
     """
     if _is_plain_numeric(s):
         return _count_from_numbers(s, allow_negative)
-    arr = _as_strings(s)
-    columns = _by_distinct(arr, lambda a: _count_columns(a, allow_negative))
+    # Parsed once per distinct cell when the column repeats (scraped counts do, a lot).
+    columns = _by_distinct(_as_strings(s), lambda a: _count_columns(a, allow_negative))
     return _frame(s.index, columns)
 
 
 def _count_columns(arr: pa.Array, allow_negative: bool) -> dict[str, np.ndarray]:
-    """parse_count's columns: the fast path where it applies, the full path elsewhere."""
+    """parse_count's columns: the fast path where it applies, the full path elsewhere.
+
+    The full path's cells are deduplicated again: a column of distinct fast-path cells
+    may still repeat its odd ones ("10万+人"), and the full path is the costly one.
+    """
+
+    def full(a: pa.Array) -> dict[str, np.ndarray]:
+        return _by_distinct(a, lambda d: _count_full(d, allow_negative))
+
     fast = _matches(arr, _COUNT_FAST_RE)
     if not fast.any():  # also the empty column: the full path knows every dtype
-        return _count_full(arr, allow_negative)
+        return full(arr)
     rows = np.flatnonzero(fast)
     quick, handled = _count_fast(arr if len(rows) == len(arr) else arr.take(pa.array(rows)))
     if handled.all() and len(rows) == len(arr):
         return quick
     fast[rows[~handled]] = False
-    columns = _count_full(arr.take(pa.array(np.flatnonzero(~fast))), allow_negative)
+    columns = full(arr.take(pa.array(np.flatnonzero(~fast))))
     out = {}
     for name, slow in columns.items():
         col = np.empty(len(arr), dtype=slow.dtype)
@@ -607,12 +615,13 @@ def parse_datetime(
         return _datetime_from_datetimes(s, tz)
     if _is_plain_numeric(s):
         return _datetime_from_epoch(s, tz)
+    if year is not None and not np.isscalar(year):
+        year = pd.Series(year).reindex(s.index).astype("float64").fillna(-1).to_numpy()
     arr = _as_strings(s)
     if year is None or np.isscalar(year):
         columns = _by_distinct(arr, lambda a: _datetime_columns(a, year, tz))
-    else:  # a year per row: the cells are not interchangeable, parse them all
-        given = pd.Series(year).reindex(s.index).astype("float64").fillna(-1).to_numpy()
-        columns = _datetime_columns(arr, given, tz)
+    else:  # a year per row: equal cells are not interchangeable
+        columns = _datetime_columns(arr, year, tz)
     # Parsed as UTC nanoseconds (NaT where an error): one conversion to tz at the end.
     value = pd.Series(columns.pop("utc_ns").view("datetime64[ns]"), index=s.index)
     return _frame(
@@ -629,14 +638,20 @@ def parse_datetime(
 def _datetime_columns(
     arr: pa.Array, year: int | np.ndarray | None, tz: str
 ) -> dict[str, np.ndarray]:
-    """parse_datetime's columns (``utc_ns`` for the value): fast path, then full path."""
+    """parse_datetime's columns (``utc_ns`` for the value): fast path, then full path.
+
+    Cells for the full path are parsed once per distinct cell, unless the year is given
+    per row (then equal cells are not interchangeable).
+    """
     fast, handled = _datetime_fast(arr, tz)
     if handled.all():
         return fast
     rest = np.flatnonzero(~handled)
-    if not np.isscalar(year) and year is not None:
-        year = year[rest]
-    slow = _datetime_full(arr.take(pa.array(rest)), year, tz)
+    todo = arr.take(pa.array(rest))
+    if year is None or np.isscalar(year):
+        slow = _by_distinct(todo, lambda d: _datetime_full(d, year, tz))
+    else:
+        slow = _datetime_full(todo, year[rest], tz)
     if not handled.any():
         return slow
     out = {}
