@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -388,3 +389,59 @@ def test_normalise_text():
     out = normalise_text(pd.Series(["２８．５万\u3000", None, " ￥８８ "]))
     assert out.iloc[0] == "28.5万" and out.iloc[2] == "¥88"
     assert pd.isna(out.iloc[1])
+
+
+# --- fast paths and per-distinct parsing (issue 3 follow-up) -------------------------------
+# parse_count / parse_datetime take a shortcut for the dominant forms and parse repeated
+# cells once; these tests pin both to the full path, cell by cell, on columns long enough
+# (>= 1,000 rows, few distinct cells) to go through every branch.
+_FAST_COUNT_CELLS = [
+    "2807.5万", "10万+", "1,234", "12K", "1.50", "1.0", "007", "12+", "3.5亿", "2.8m",
+    "123456789012345", "1234567890123456", "1.2345678901234567万", "99,999,999,999,999.9",
+    "２８．５万", " 10万 ", "约3万", "-5", "1e3", "abc", "", None,
+]  # fmt: skip
+
+
+def test_parse_count_fast_path_matches_full_path():
+    from lsimpact.parse import _count_fast, _count_full
+
+    rng = np.random.default_rng(0)
+    cells = pd.Series(rng.choice(np.array(_FAST_COUNT_CELLS, dtype=object), 3000), dtype="str")
+    got = parse_count(cells)
+    full = _count_full(pa.array(cells.array).cast(pa.string()), False)
+    assert list(full) == list(got.columns)
+    for name, col in full.items():
+        np.testing.assert_array_equal(got[name].to_numpy(), col)  # NaN == NaN here
+    # Hand-checked: the shortcut's own arithmetic, precision and routing of long numbers.
+    quick, handled = _count_fast(pa.array(["2807.5万", "10万+", "1.50", "1234567890123456"]))
+    assert quick["value"][:2].tolist() == [28_075_000, 100_000]
+    assert quick["precision"][:2].tolist() == [500, 5_000]
+    assert quick["lower_bound"].tolist() == [False, True, False, False]
+    assert quick["error"][2] == "not a whole number"
+    assert handled.tolist() == [True, True, True, False]  # 16 digits: full path recounts
+
+
+def test_parse_datetime_fast_path_matches_full_path():
+    from lsimpact.parse import _datetime_full
+
+    cells = [
+        "2023-12-14 20:31", "2023/12/14", "2023.12.14 20:31:05", "2023-02-29", "2024-02-29",
+        "2023-04-31 10:00", "2023-12-14 24:00", "2023-12-14 23:59:60", "1600-01-01",
+        "2023-03-12 02:30", "2023-11-05 01:30", "2023-12-14T20:31Z", "12-14", "nan", None,
+    ]  # fmt: skip
+    rng = np.random.default_rng(1)
+    s = pd.Series(rng.choice(np.array(cells, dtype=object), 2000), dtype="str")
+    for tz in (SH, "America/New_York"):
+        got = parse_datetime(s, tz=tz)
+        full = _datetime_full(pa.array(s.array).cast(pa.string()), None, tz)
+        value = pd.Series(full["utc_ns"].view("datetime64[ns]")).dt.tz_localize("UTC")
+        assert got["value"].dt.tz_convert("UTC").tolist() == value.tolist()
+        assert got["error"].tolist() == full["error"].tolist()
+        assert got["resolution"].tolist() == full["resolution"].tolist()
+    # Hand-checked values of the shortcut, and a DST gap left to the full path's reason.
+    out = parse_datetime(
+        pd.Series(["2023-12-14 20:31", "2023-03-12 02:30"] * 600), tz="America/New_York"
+    )
+    assert out["value"].iloc[0] == pd.Timestamp("2023-12-14 20:31", tz="America/New_York")
+    assert out["resolution"].iloc[0] == "minute"
+    assert out["error"].iloc[1] == "time does not exist in this time zone"

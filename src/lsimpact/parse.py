@@ -355,9 +355,7 @@ _COUNT_RE = (
 # fraction, at most one single-character unit and an optional "+". At most 15 digits in
 # all (longer ones need the full path's exact recount); untrimmed, full-width or
 # otherwise decorated cells take the full path.
-_COUNT_FAST_RE = (
-    r"^(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?:\.\d{1,15})?[万亿wWkKmMbB]?\+?$"
-)
+_COUNT_FAST_RE = r"^(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?:\.\d{1,15})?[万亿wWkKmMbB]?\+?$"
 # Unit exponent by the last byte of a fast-path cell (digits: no unit).
 _FAST_UNIT_EXP = np.zeros(256, dtype="int64")
 for _unit, _exp in {"万": 4, "亿": 8, "w": 4, "k": 3, "m": 6, "b": 9}.items():
@@ -710,9 +708,9 @@ def _datetime_fast(arr: pa.Array, tz: str) -> tuple[dict[str, np.ndarray], np.nd
     days_in_month = ((month + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(
         "int64"
     )
-    ok = (
-        (y >= 1700) & (y <= 2200) & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= days_in_month)
-    ) & ((h <= 23) & (mi <= 59) & (sec <= 59))
+    ok = ((y >= 1700) & (y <= 2200) & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= days_in_month)) & (
+        (h <= 23) & (mi <= 59) & (sec <= 59)
+    )
     rows, start = rows[ok], start[ok]
     handled[:] = False
     handled[rows] = True
@@ -734,9 +732,7 @@ def _datetime_fast(arr: pa.Array, tz: str) -> tuple[dict[str, np.ndarray], np.nd
     return columns, handled
 
 
-def _datetime_full(
-    arr: pa.Array, year: int | np.ndarray | None, tz: str
-) -> dict[str, np.ndarray]:
+def _datetime_full(arr: pa.Array, year: int | np.ndarray | None, tz: str) -> dict[str, np.ndarray]:
     """Every form parse_datetime accepts; ``year`` is a scalar or aligned to ``arr``."""
     n = len(arr)
     arr = _normalise(arr)
