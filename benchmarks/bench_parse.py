@@ -3,8 +3,10 @@
     .venv/bin/python -m benchmarks parse
 
 Counts are written the way platforms print them ("2807.5万", "3.5w", "12k", "1,234",
-"10万+", full-width forms in 1 %); the naive parser is a straightforward ``re`` function
-applied row by row, checked to give the same values.
+"10万+", full-width forms in 1 %), once with the repeats real follower counts have (values
+rounded to 0.1万: about a quarter of the cells distinct) and once almost all distinct; the
+naive parser is a straightforward ``re`` function applied row by row, checked to give the
+same values.
 """
 
 from __future__ import annotations
@@ -85,23 +87,47 @@ def _peak_mib(fn, s) -> float:
     return (peak + max(pool.max_memory() - base, 0)) / 2**20
 
 
-def main() -> None:
-    counts = count_strings(N)
-    vec = parse_count(counts)
-    naive = counts.apply(naive_count)
-    same = np.allclose(vec["value"].to_numpy(), naive.to_numpy(), equal_nan=True)
-    print(f"parse_count agrees with the naive parser on {N:,} cells: {same}")
+def unique_count_strings(n: int, seed: int = 0) -> pd.Series:
+    """n count cells that are almost all distinct (a worst case for parsing once per value).
 
-    (w_vec, c_vec), (w_naive, c_naive) = (
-        _best_of(parse_count, counts),
-        _best_of(lambda s: s.apply(naive_count), counts, repeat=1),
-    )
-    head = f"{'task':<40}{'rows':>10}{'wall s':>8}{'CPU s':>8}{'peak MiB':>10}"
+    Raw integers and 万 with two decimals over a wide range; about 1 % full-width.
+    """
+    rng = np.random.default_rng(seed)
+    v = rng.integers(1_000, 10**10, size=n)
+    wan = pd.Series(np.round(v / 1e4, 2)).astype("str") + "万"
+    s = pd.Series(np.where(rng.random(n) < 0.5, wan, pd.Series(v).astype("str")), dtype="str")
+    wide = rng.random(n) < 0.01
+    s[wide] = s[wide].str.translate({v: k for k, v in FULLWIDTH_TABLE.items() if k < 0xFF5F})
+    return s
+
+
+def main() -> None:
+    head = f"{'task':<44}{'rows':>10}{'distinct':>10}{'wall s':>8}{'CPU s':>8}{'peak MiB':>10}"
+    columns = {
+        "realistic repeats (0.1万 rounding)": count_strings(N),
+        "mostly distinct": unique_count_strings(N),
+    }
+    for label, counts in columns.items():
+        vec = parse_count(counts)
+        naive = counts.apply(naive_count)
+        same = np.allclose(vec["value"].to_numpy(), naive.to_numpy(), equal_nan=True)
+        print(f"parse_count agrees with the naive parser on {label}: {same}")
     print(head)
-    peak = _peak_mib(parse_count, counts)
-    print(f"{'parse_count (vectorised)':<40}{N:>10,}{w_vec:>8.2f}{c_vec:>8.2f}{peak:>10.0f}")
-    print(f"{'naive Series.apply (re per row)':<40}{N:>10,}{w_naive:>8.2f}{c_naive:>8.2f}")
-    print(f"parse_count speed-up over Series.apply: {c_naive / c_vec:.1f}x (CPU time)")
+    for label, counts in columns.items():
+        distinct = counts.nunique(dropna=False)
+        (w_vec, c_vec), (w_naive, c_naive) = (
+            _best_of(parse_count, counts),
+            _best_of(lambda s: s.apply(naive_count), counts, repeat=1),
+        )
+        peak = _peak_mib(parse_count, counts)
+        print(
+            f"{'parse_count, ' + label:<44}{N:>10,}{distinct:>10,}"
+            f"{w_vec:>8.2f}{c_vec:>8.2f}{peak:>10.0f}"
+        )
+        print(
+            f"{'  naive Series.apply (re per row)':<44}{N:>10,}{'':>10}{w_naive:>8.2f}{c_naive:>8.2f}"
+        )
+        print(f"  speed-up over Series.apply: {c_naive / c_vec:.1f}x (CPU time)")
 
     rng = np.random.default_rng(1)
     base = pd.Timestamp("2023-01-01").value
@@ -120,7 +146,8 @@ def main() -> None:
     }
     for name, (fn, s) in others.items():
         wall, cpu = _best_of(fn, s, repeat=2)
-        print(f"{name:<40}{N:>10,}{wall:>8.2f}{cpu:>8.2f}{_peak_mib(fn, s):>10.0f}")
+        distinct = s.nunique()
+        print(f"{name:<44}{N:>10,}{distinct:>10,}{wall:>8.2f}{cpu:>8.2f}{_peak_mib(fn, s):>10.0f}")
 
 
 if __name__ == "__main__":

@@ -76,7 +76,7 @@ MISSING_TOKENS: tuple[str, ...] = (
 # the count, money and percent patterns.
 _NUMBER = r"(?P<int>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<frac>\d+))?"
 # Columns this long are parsed once per distinct cell when at most this share is distinct.
-_DISTINCT_MIN_ROWS, _DISTINCT_MAX_SHARE = 1_000, 0.5
+_DISTINCT_MIN_ROWS, _DISTINCT_MAX_SHARE, _DISTINCT_SAMPLE = 1_000, 0.5, 2_000
 _MAX_DIGITS = 15  # float64 holds every integer of up to 15 digits exactly
 _RANGE_RE = r"\d\s*[万亿千wWkKmMbB元%]?\s*(?:-|~|～|至|到)\s*[¥￥]?\d"
 
@@ -258,6 +258,12 @@ def _by_distinct(
     and the results spread back with one ``take`` per column.
     """
     if len(arr) < _DISTINCT_MIN_ROWS:
+        return parse(arr)
+    # Hashing a column of distinct cells is wasted work (a third of the parse): a sample
+    # with hardly a repeat says so cheaply. Heavy repetition, where parsing once pays,
+    # always shows in the sample.
+    sample = arr.take(pa.array(np.linspace(0, len(arr) - 1, _DISTINCT_SAMPLE, dtype="int64")))
+    if pc.count_distinct(sample, mode="all").as_py() > 0.95 * len(sample):
         return parse(arr)
     encoded = pc.dictionary_encode(arr, null_encoding="encode")
     if len(encoded.dictionary) > _DISTINCT_MAX_SHARE * len(arr):
@@ -956,8 +962,13 @@ def parse_money(s: pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
                 "precision": np.where(good, 0.0, np.nan),
             },
         )
-    n = len(s)
-    arr = _normalise(_as_strings(s))
+    columns = _by_distinct(_as_strings(s), lambda a: _money_columns(a, allow_negative))
+    return _frame(s.index, columns)
+
+
+def _money_columns(arr: pa.Array, allow_negative: bool) -> dict[str, np.ndarray]:
+    n = len(arr)
+    arr = _normalise(arr)
     missing = _missing_mask(arr)
     compact = _compact(arr)
     valid = _matches(compact, _MONEY_RE)
@@ -992,15 +1003,12 @@ def parse_money(s: pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
     )
     good = np.equal(error, None)
     value = _value_from(digits, k)
-    return _frame(
-        s.index,
-        {
-            "value": np.where(good, np.where(negative, -value, value), np.nan),
-            "error": error,
-            "lower_bound": good & flag(r"(?:起|以上|\+)$"),
-            "precision": np.where(good, _precision_from(k), np.nan),
-        },
-    )
+    return {
+        "value": np.where(good, np.where(negative, -value, value), np.nan),
+        "error": error,
+        "lower_bound": good & flag(r"(?:起|以上|\+)$"),
+        "precision": np.where(good, _precision_from(k), np.nan),
+    }
 
 
 # --- percentages ---------------------------------------------------------------------------
@@ -1037,8 +1045,13 @@ def parse_percent(
         return _frame(
             s.index, {"value": np.where(good, v * 10.0**bare_exp, np.nan), "error": error}
         )
-    n = len(s)
-    arr = _normalise(_as_strings(s))
+    columns = _by_distinct(_as_strings(s), lambda a: _percent_columns(a, bare_exp))
+    return _frame(s.index, columns)
+
+
+def _percent_columns(arr: pa.Array, bare_exp: int) -> dict[str, np.ndarray]:
+    n = len(arr)
+    arr = _normalise(arr)
     missing = _missing_mask(arr)
     compact = _compact(arr)
     matched = _matches(compact, _PERCENT_RE)
@@ -1063,7 +1076,4 @@ def parse_percent(
     good = np.equal(error, None)
     negative = matched & _bool(pc.starts_with(compact, "-"))
     value = _value_from(digits, k)
-    return _frame(
-        s.index,
-        {"value": np.where(good, np.where(negative, -value, value), np.nan), "error": error},
-    )
+    return {"value": np.where(good, np.where(negative, -value, value), np.nan), "error": error}
