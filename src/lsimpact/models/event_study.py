@@ -255,7 +255,12 @@ class TwfeFit:
                 v = rng.choice(np.array([-1.0, 1.0]), size=(g, nb))
             d = A @ (scores.T @ v)  # b* - b_r (k x nb)
             num = a.T @ v  # R b* (q x nb): R b_r = 0 under H0
-            c = v[:, None, :] * a[:, :, None] - (m2 @ d + nz2 @ (lam_of_v @ v)).reshape(g, q, nb)
+            # minus the bootstrap cluster scores R A X_g'e*_g, built in place (memory-bound)
+            c = m2 @ d
+            c += nz2 @ (lam_of_v @ v)
+            c = c.reshape(g, q, nb)
+            for j in range(q):
+                c[:, j, :] -= v * a[:, j : j + 1]
             meat = self.ssc * np.einsum("gqb,grb->bqr", c, c)
             try:
                 sol = np.linalg.solve(meat, num.T[:, :, None])[:, :, 0]
@@ -280,25 +285,19 @@ _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt
 
 
 def _cluster_cross(z: np.ndarray, x: np.ndarray, unit: np.ndarray, g: int) -> np.ndarray:
-    """Per-cluster cross products ``Z_g' X_g`` (g x q x k), in row chunks to bound memory."""
-    order = np.argsort(unit, kind="stable")
-    su = unit[order]
-    starts = np.searchsorted(su, np.arange(g + 1))
-    q, k = z.shape[1], x.shape[1]
-    out = np.zeros((g, q, k))
-    per_row = q * k
-    max_rows = max(1, int(4e6 // per_row))
-    c0 = 0
-    while c0 < g:
-        # as many whole clusters as fit in max_rows rows (at least one)
-        c1 = int(np.searchsorted(starts, starts[c0] + max_rows, side="right")) - 1
-        c1 = min(max(c1, c0 + 1), g)
-        rows = order[starts[c0] : starts[c1]]
-        prod = z[rows][:, :, None] * x[rows][:, None, :]
-        local = starts[c0:c1] - starts[c0]
-        nonempty = starts[c0 + 1 : c1 + 1] > starts[c0:c1]
-        out[c0:c1][nonempty] = np.add.reduceat(prod, local[nonempty], axis=0)
-        c0 = c1
+    """Per-cluster cross products ``Z_g' X_g`` (g x q x k).
+
+    One sparse (cluster x row) matrix weighted by each column of ``z`` times ``x``: no
+    n x q x k temporary, and the sparse product streams ``x`` once per column of ``z``.
+    """
+    from scipy import sparse
+
+    n, q = z.shape
+    out = np.empty((g, q, x.shape[1]))
+    rows = np.arange(n)
+    for j in range(q):
+        s = sparse.csr_matrix((z[:, j], (unit, rows)), shape=(g, n))
+        out[:, j, :] = s @ x
     return out
 
 
