@@ -16,7 +16,7 @@ export NUMBA_NUM_THREADS := 1
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: reports test data lint bench venv clean help
+.PHONY: reports test data lint bench venv clean help constraints
 
 help:
 	@echo "make reports  - rebuild reports/ (figures, tables, index.html) from data/raw/"
@@ -25,11 +25,11 @@ help:
 	@echo "make lint     - ruff"
 	@echo "make bench    - speed and memory benchmarks (benchmarks/)"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lsimpact needs Python >= 3.11; run make PYTHON=python3.11 ...")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -50,6 +50,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+constraints: $(STAMP)
+	( sed -n '1,3p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^lsimpact' ) > constraints.tmp
+	mv constraints.tmp constraints.txt
 
 clean:
 	rm -rf data/processed/*.parquet data/processed/*.csv data/processed/*.json build reports/*

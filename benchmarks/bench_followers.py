@@ -95,7 +95,7 @@ elapsed = time.perf_counter() - t
 from lsimpact.models import event_study
 rows = len(panel)
 t = time.perf_counter()
-res = event_study(panel, "2023-12-14", pre={pre}, post={post})
+res = event_study(panel, "2023-12-14", pre={pre}, post={post}, pretrend_test="analytic")  # like-for-like with pyfixest
 elapsed = time.perf_counter() - t
 check = float(res.coefs.set_index("term").loc["brand:0", "estimate"])
 """,

@@ -91,3 +91,14 @@ def test_readme_lists_every_raw_file_with_its_kind():
     section = readme.split("## Data sources and availability", 1)[1].split("\n## ", 1)[0]
     for res in catalog.datapackage()["resources"]:
         assert f"`{res['path']}`" in section, f"README does not describe data/raw/{res['path']}"
+
+
+@pytest.mark.parametrize(
+    "name", ["published_figures.csv", "SOURCES.md", "occupational_classification_gbm.csv"]
+)
+def test_real_files_are_byte_identical_to_the_shared_originals(name):
+    """The real inputs are shipped unchanged (compared with ../shared/data when present)."""
+    original = config.project_root().parent / "shared" / "data" / name
+    if not original.is_file():
+        pytest.skip("../shared/data is not beside this checkout")
+    assert (config.raw_dir() / name).read_bytes() == original.read_bytes()

@@ -64,3 +64,11 @@ def test_clean_writes_output_and_quarantine(tmp_path, capsys):
     assert cli.main(["clean", "published_figures", str(src), "-o", str(out)]) == 0
     assert out.is_file() and (tmp_path / "clean.quarantine.csv").is_file()
     assert "3 input rows" in capsys.readouterr().out
+
+
+def test_validate_reports_the_encoding_used(tmp_path, capsys):
+    raw = catalog.load("published_figures").head(2)
+    p = tmp_path / "gbk.csv"
+    raw.to_csv(p, index=False, encoding="gb18030")
+    assert cli.main(["validate", "published_figures", str(p)]) == 0
+    assert "encoding gb18030" in capsys.readouterr().out

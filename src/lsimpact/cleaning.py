@@ -77,6 +77,8 @@ class Cleaned:
     quarantine: pd.DataFrame
     summary: RowAccounting
     options: dict[str, Any] = field(default_factory=dict)
+    #: what was read: path, format/encoding (filled by ``datasets.clean_file``)
+    source: dict[str, Any] = field(default_factory=dict)
 
 
 def empty_quarantine() -> pd.DataFrame:

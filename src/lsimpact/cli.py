@@ -74,11 +74,21 @@ def _print_quarantine_digest(q: pd.DataFrame, limit: int = 10) -> None:
     print(q.head(limit).to_string(index=False))
 
 
+def _print_source(cleaned) -> None:
+    src = cleaned.source
+    if src:
+        enc = f", encoding {src['encoding']}" if src.get("encoding") else ""
+        print(
+            f"read {src['path']}: {src['rows']:,} rows{enc}; columns: {', '.join(src['columns'])}"
+        )
+
+
 def _cmd_clean(args: argparse.Namespace) -> int:
     from . import datasets
 
     out = Path(args.output)
     cleaned = datasets.clean_file(args.name, args.input, out)
+    _print_source(cleaned)
     print(cleaned.summary)
     print(f"wrote {out}")
     print(f"quarantine: {datasets.quarantine_path(out)}")
@@ -91,6 +101,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     cleaned = datasets.clean_file(args.name, args.file)
     print(f"{args.file}: checked as raw input of '{args.name}'")
+    _print_source(cleaned)
     print(cleaned.summary)
     _print_quarantine_digest(cleaned.quarantine)
     lossless = cleaned.summary.quarantined_rows == 0

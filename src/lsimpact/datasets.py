@@ -228,6 +228,12 @@ def clean_file(
     user = read_table(input_path)
     frames = [user] + [catalog.load(res) for res in spec.inputs[1:]]
     cleaned = run_cleaner(spec, frames, **options)
+    cleaned.source = {
+        "path": str(input_path),
+        "encoding": user.attrs.get("encoding"),
+        "rows": len(user),
+        "columns": [str(c) for c in user.columns],
+    }
     if output is not None:
         write_outputs(cleaned, Path(output), {"lsimpact:input_file": str(input_path)})
     return cleaned

@@ -157,7 +157,8 @@ def caption_text(
     caption: str, sources: Sequence[str], synthetic: bool, *, with_sources: bool = True
 ) -> str:
     """The caption printed under a figure: text, sources, and a synthetic-data warning."""
-    parts = [caption.strip()] if caption else []
+    text = caption.strip()
+    parts = [text if text.endswith((".", "!", "?")) else text + "."] if text else []
     if with_sources:
         parts.append("Source: " + "; ".join(latin(s) for s in sources) + ".")
     if synthetic:

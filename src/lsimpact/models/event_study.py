@@ -16,7 +16,7 @@ not counted in ``K``) and t(G-1) intervals; the estimates equal OLS with explici
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -100,6 +100,16 @@ class TwfeFit:
     n_clusters: int
     df_resid: int
     resid: np.ndarray
+    #: Inverse of the demeaned cross-product (the "bread").
+    bread: np.ndarray | None = field(default=None, repr=False)
+    #: CRV1 small-sample factor applied to ``vcov``.
+    ssc: float = 1.0
+    #: Cluster codes (0..G-1) of the rows.
+    unit: np.ndarray | None = field(default=None, repr=False)
+    #: Time codes (0..T-1) of the rows.
+    time: np.ndarray | None = field(default=None, repr=False)
+    #: Demeaned design; kept only with ``twfe(..., keep_design=True)`` (bootstraps need it).
+    design: np.ndarray | None = field(default=None, repr=False)
 
     def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
         """Broom table with t(G-1) inference."""
@@ -129,6 +139,167 @@ class TwfeFit:
             "p_value": float(stats.f.sf(f, q, self.n_clusters - 1)),
         }
 
+    def wild_bootstrap_wald(
+        self,
+        idx: Sequence[int],
+        *,
+        n_boot: int = 999,
+        weights: str = "auto",
+        seed: int | None = 0,
+        draws: np.ndarray | None = None,
+        treated_clusters: int | None = None,
+    ) -> dict[str, Any]:
+        """Restricted wild cluster bootstrap (WCR) p-value of the Wald test ``coef[idx] = 0``.
+
+        Following Cameron, Gelbach & Miller (2008) and Roodman et al. (2019, ``boottest``):
+        the null is imposed (restricted estimate and residuals), the restricted residuals
+        are flipped by one weight per cluster, and the same clustered Wald statistic is
+        recomputed on each bootstrap sample; the p-value is the share of bootstrap
+        statistics at least as large as the observed one. All draws are computed at once
+        from per-cluster sums (no refitting), in chunks of draws to bound memory.
+
+        Parameters
+        ----------
+        idx
+            Positions of the restricted coefficients (``q = len(idx)``).
+        n_boot
+            Number of draws. With Rademacher weights and ``2**G <= n_boot`` all ``2**G``
+            sign vectors are enumerated instead (exact, as boottest does).
+        weights
+            ``"rademacher"`` (+-1), ``"webb"`` (six-point, Webb 2014) or ``"auto"``: Webb
+            when fewer than 30 clusters carry the restriction (``treated_clusters``, else
+            all clusters), where Rademacher has too few distinct draws to resolve small
+            p-values; Rademacher otherwise.
+        seed
+            Seed of ``numpy.random.default_rng`` for the weights.
+        draws
+            Explicit ``G x B`` weight matrix (overrides ``n_boot``/``weights``/``seed``).
+        treated_clusters
+            Number of clusters in which the restricted regressors are non-zero.
+
+        Returns
+        -------
+        dict
+            ``F`` (Wald/q, as :meth:`wald`), ``p_value``, ``n_boot``, ``weights``,
+            ``df_num`` and ``boot_F`` (the bootstrap statistics).
+        """
+        if self.design is None or self.bread is None or self.unit is None:
+            raise InputError(
+                "the wild bootstrap needs the demeaned design",
+                hint="fit with twfe(..., keep_design=True)",
+            )
+        X, A, unit = self.design, self.bread, self.unit
+        idx = list(idx)
+        q, k, g = len(idx), len(self.coef), self.n_clusters
+        b = self.coef
+        # Restricted OLS (FWL: the fixed effects stay free under H0, so restricting the
+        # demeaned regression is exact).
+        ar = A[:, idx]
+        b_r = b - ar @ np.linalg.solve(A[np.ix_(idx, idx)], b[idx])
+        u_r = self.resid + X @ (b - b_r)
+        scores = np.empty((g, k))  # cluster sums X_g' u_r
+        for j in range(k):
+            scores[:, j] = np.bincount(unit, weights=X[:, j] * u_r, minlength=g)
+        c_mat = A[idx, :]  # R A (q x k)
+        a = scores @ c_mat.T  # R A s_g  (g x q)
+        z = X @ c_mat.T  # n x q
+        m = _cluster_cross(z, X, unit, g)  # R A X_g'X_g (g x q x k)
+        m2 = m.reshape(g * q, k)
+        # The flipped residuals u_r * v are not orthogonal to the date effects (v varies
+        # across the accounts of a date), so each bootstrap sample's residuals are also
+        # purged of date effects lambda(v) (unit effects drop out of X_g' because X is
+        # demeaned within unit). lambda is linear in v: lambda = lap^+ r v, with r the
+        # date x cluster sums of u_r and lap the date-effect normal matrix.
+        time = self.time
+        n_t = int(time.max()) + 1
+        r = np.bincount(time * g + unit, weights=u_r, minlength=n_t * g).reshape(n_t, g)
+        cnt = np.bincount(unit * n_t + time, minlength=g * n_t).reshape(g, n_t).astype(float)
+        lap = np.diag(cnt.sum(axis=0)) - cnt.T @ (cnt / cnt.sum(axis=1, keepdims=True))
+        lam_of_v = np.linalg.pinv(lap) @ r  # n_t x g
+        nz = np.empty((g, q, n_t))  # per cluster: sum over its dates of z (g x q x T)
+        for j in range(q):
+            nz[:, j, :] = np.bincount(
+                unit * n_t + time, weights=z[:, j], minlength=g * n_t
+            ).reshape(g, n_t)
+        nz2 = nz.reshape(g * q, n_t)
+        w_obs = self.wald(idx)["F"]
+
+        if draws is not None:
+            v_all = np.asarray(draws, dtype=float)
+            if v_all.shape[0] != g:
+                raise InputError(f"draws must have {g} rows (one per cluster)")
+            kind, n_boot = "given", v_all.shape[1]
+        else:
+            few = treated_clusters if treated_clusters is not None else g
+            kind = weights if weights != "auto" else ("webb" if few < 30 else "rademacher")
+            if kind not in ("rademacher", "webb"):
+                raise InputError(
+                    f"unknown bootstrap weights {weights!r}",
+                    expected="'auto', 'rademacher' or 'webb'",
+                )
+            v_all = None
+            if kind == "rademacher" and 2**g <= n_boot:
+                bits = (np.arange(2**g)[None, :] >> np.arange(g)[:, None]) & 1
+                v_all, n_boot, kind = 2.0 * bits - 1.0, 2**g, "rademacher (enumerated)"
+        rng = np.random.default_rng(seed)
+        # Chunk the draws so the g x q x chunk array stays near 160 MB.
+        chunk = int(max(1, min(n_boot, 2e7 // max(g * q, 1))))
+        boot = np.empty(n_boot)
+        for s0 in range(0, n_boot, chunk):
+            nb = min(chunk, n_boot - s0)
+            if v_all is not None:
+                v = v_all[:, s0 : s0 + nb]
+            elif kind == "webb":
+                v = rng.choice(_WEBB, size=(g, nb))
+            else:
+                v = rng.choice(np.array([-1.0, 1.0]), size=(g, nb))
+            d = A @ (scores.T @ v)  # b* - b_r (k x nb)
+            num = a.T @ v  # R b* (q x nb): R b_r = 0 under H0
+            # minus the bootstrap cluster scores R A X_g'e*_g, built in place (memory-bound)
+            c = m2 @ d
+            c += nz2 @ (lam_of_v @ v)
+            c = c.reshape(g, q, nb)
+            for j in range(q):
+                c[:, j, :] -= v * a[:, j : j + 1]
+            meat = self.ssc * np.einsum("gqb,grb->bqr", c, c)
+            try:
+                sol = np.linalg.solve(meat, num.T[:, :, None])[:, :, 0]
+            except np.linalg.LinAlgError:  # a singular bootstrap covariance: pseudo-inverse
+                sol = np.einsum("bqr,rb->bq", np.linalg.pinv(meat), num)
+            boot[s0 : s0 + nb] = np.einsum("qb,bq->b", num, sol) / q
+        # ">=" with a relative tolerance: the all-ones draw reproduces the observed
+        # statistic exactly (up to rounding) and must count.
+        p = float(np.mean(boot >= w_obs * (1 - 1e-10)))
+        return {
+            "F": w_obs,
+            "p_value": p,
+            "n_boot": n_boot,
+            "weights": kind,
+            "df_num": q,
+            "boot_F": boot,
+        }
+
+
+#: Webb (2014) six-point weights: +-sqrt(3/2), +-1, +-sqrt(1/2), each with probability 1/6.
+_WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
+
+
+def _cluster_cross(z: np.ndarray, x: np.ndarray, unit: np.ndarray, g: int) -> np.ndarray:
+    """Per-cluster cross products ``Z_g' X_g`` (g x q x k).
+
+    One sparse (cluster x row) matrix weighted by each column of ``z`` times ``x``: no
+    n x q x k temporary, and the sparse product streams ``x`` once per column of ``z``.
+    """
+    from scipy import sparse
+
+    n, q = z.shape
+    out = np.empty((g, q, x.shape[1]))
+    rows = np.arange(n)
+    for j in range(q):
+        s = sparse.csr_matrix((z[:, j], (unit, rows)), shape=(g, n))
+        out[:, j, :] = s @ x
+    return out
+
 
 def twfe(
     y: np.ndarray,
@@ -136,6 +307,8 @@ def twfe(
     unit: np.ndarray,
     time: np.ndarray,
     names: Sequence[str],
+    *,
+    keep_design: bool = False,
 ) -> TwfeFit:
     """OLS of ``y`` on ``X`` with unit and time fixed effects, clustered by unit.
 
@@ -148,6 +321,8 @@ def twfe(
         demeaned in place and so overwritten.
     names
         Regressor names.
+    keep_design
+        Keep the demeaned design in the result (for :meth:`TwfeFit.wild_bootstrap_wald`).
     """
     n, k = X.shape
     # Demean the design in place: for 10M rows it is the one big array.
@@ -168,7 +343,20 @@ def twfe(
     k_all = k + n_time
     factor = g / (g - 1) * (n - 1) / (n - k_all)
     vcov = factor * bread @ meat @ bread
-    return TwfeFit(list(names), coef, vcov, n, g, n - k_all - g, resid)
+    return TwfeFit(
+        list(names),
+        coef,
+        vcov,
+        n,
+        g,
+        n - k_all - g,
+        resid,
+        bread=bread,
+        ssc=factor,
+        unit=unit,
+        time=time,
+        design=Xd if keep_design else None,
+    )
 
 
 # --- panel preparation ---------------------------------------------------------------------
@@ -290,6 +478,10 @@ def event_study(
     outcome: str = "log",
     exclude_imputed: bool = True,
     group_col: str = "group",
+    pretrend_test: str = "wild_bootstrap",
+    n_boot: int = 999,
+    boot_weights: str = "auto",
+    seed: int | None = 0,
 ) -> EventStudyResult:
     """Event study of follower counts around ``incident`` with account and date FE.
 
@@ -307,13 +499,27 @@ def event_study(
         Window ``[-pre, post]`` in days and the reference day (default -1).
     outcome
         ``"log"`` (log followers; coefficients in log points) or ``"level"``.
+    pretrend_test
+        How the joint pre-trend p-value (all leads of a group are zero) is computed:
+        ``"wild_bootstrap"`` (default; restricted wild cluster bootstrap of the clustered
+        Wald statistic, :meth:`TwfeFit.wild_bootstrap_wald`) or ``"analytic"`` (F(q, G-1),
+        which over-rejects badly when few accounts are treated).
+    n_boot, boot_weights, seed
+        Bootstrap draws, weights (``"auto"``, ``"webb"``, ``"rademacher"``) and seed.
 
     Returns
     -------
     EventStudyResult
-        ``coefs`` has the tidy columns plus ``group`` and ``rel_day``; ``extra`` holds
-        the joint pre-trend test per group (F, p) and the number of clusters.
+        ``coefs`` has the tidy columns plus ``group`` and ``rel_day``; ``extra`` holds,
+        per group, the joint pre-trend F, its reported p-value (``pretrend_test``), the
+        analytic F p-value for comparison, the 1-df linear pre-trend p-value, and the
+        number of clusters.
     """
+    if pretrend_test not in ("wild_bootstrap", "analytic"):
+        raise InputError(
+            f"unknown pretrend_test {pretrend_test!r}",
+            expected="'wild_bootstrap' or 'analytic'",
+        )
     d, info = prepare_panel(
         panel,
         incident,
@@ -333,23 +539,45 @@ def event_study(
             )
     unit, time = _codes(d)
     X, names, meta = _event_design(d, groups, pre, post, ref, group_col)
-    fit = twfe(d["y"].to_numpy(), X, unit, time, names)
+    boot = pretrend_test == "wild_bootstrap"
+    fit = twfe(d["y"].to_numpy(), X, unit, time, names, keep_design=boot)
     del X
     coefs = pd.concat([fit.tidy(), meta], axis=1)
     extra: dict[str, Any] = {"clusters (accounts)": fit.n_clusters}
+    grp_of_unit = d.groupby(unit)[group_col].first()
     for g in groups:
         idx = np.flatnonzero((meta["group"] == g) & (meta["rel_day"] < 0))
         w = fit.wald(idx)
         extra[f"pre-trend joint F ({g})"] = w["F"]
-        extra[f"pre-trend joint p ({g})"] = w["p_value"]
         # With few treated accounts the clustered covariance of many leads is nearly
-        # singular and the joint F over-rejects; the 1-df test of a linear pre-trend
-        # (slope of the leads, reference day at 0) keeps its size.
+        # singular and the F(q, G-1) reference over-rejects; the restricted wild
+        # cluster bootstrap recomputes the same statistic under the null and keeps size.
+        if boot:
+            wb = fit.wild_bootstrap_wald(
+                idx,
+                n_boot=n_boot,
+                weights=boot_weights,
+                seed=seed,
+                treated_clusters=int((grp_of_unit == g).sum()),
+            )
+            extra[f"pre-trend joint p ({g})"] = wb["p_value"]
+            extra[f"pre-trend joint p, analytic F ({g})"] = w["p_value"]
+        else:
+            extra[f"pre-trend joint p ({g})"] = w["p_value"]
+        # The 1-df test of a linear pre-trend (slope of the leads, reference day at 0).
         k = np.r_[meta.loc[idx, "rel_day"].to_numpy(dtype=float), ref]
         wts = np.zeros(len(names))
         wts[idx] = (k[:-1] - k.mean()) / ((k - k.mean()) ** 2).sum()
         est, se = fit.lincom(wts)
         extra[f"pre-trend slope p ({g})"] = float(2 * stats.t.sf(abs(est / se), fit.n_clusters - 1))
+    if boot:
+        extra["pre-trend joint test"] = (
+            f"wild cluster bootstrap (WCR, {wb['weights']} weights, {wb['n_boot']} draws, "
+            f"seed {seed})"
+        )
+        fit.design = None  # n x k: do not keep it alive in the result
+    else:
+        extra["pre-trend joint test"] = "analytic F(q, G-1)"
     extra["dropped (no pre-period)"] = ", ".join(info["dropped_no_pre_period"]) or "none"
     return EventStudyResult(
         model="TWFE event study",
