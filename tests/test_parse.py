@@ -445,3 +445,11 @@ def test_parse_datetime_fast_path_matches_full_path():
     assert out["value"].iloc[0] == pd.Timestamp("2023-12-14 20:31", tz="America/New_York")
     assert out["resolution"].iloc[0] == "minute"
     assert out["error"].iloc[1] == "time does not exist in this time zone"
+
+
+def test_year_zero_is_an_invalid_date_not_2000():
+    from lsimpact.parse import parse_datetime
+
+    out = parse_datetime(pd.Series(["0000-01-01", "0000-01-01 08:00", "2000-01-01"]))
+    assert out["error"].tolist()[:2] == ["invalid date", "invalid date"]
+    assert out["value"].isna().tolist() == [True, True, False]

@@ -799,7 +799,8 @@ def _datetime_full(arr: pa.Array, year: int | np.ndarray | None, tz: str) -> dic
         errors="coerce",
     )
     stamp = stamp.to_numpy(dtype="datetime64[ns]")
-    bad_date = date_like & ~(year_missing & ~year_supplied) & np.isnat(stamp)
+    # Year 0 was swapped for 2000 above only to keep to_datetime vectorised: still invalid.
+    bad_date = date_like & ~(year_missing & ~year_supplied) & (np.isnat(stamp) | (y == 0))
     local_ns = (
         stamp.astype("int64") + ((h * 60 + mi) * 60 + np.minimum(sec, 59)) * 1_000_000_000 + ns
     )
