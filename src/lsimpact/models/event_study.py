@@ -466,6 +466,32 @@ def _event_design(
     return X, names, pd.DataFrame(meta, columns=["group", "rel_day"])
 
 
+def _group_sample(
+    panel: pd.DataFrame,
+    incident: str | pd.Timestamp,
+    groups: Sequence[str],
+    control: str,
+    *,
+    group_col: str,
+    **window: Any,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """``prepare_panel`` restricted to the treated groups and the control group.
+
+    Every named group must have accounts in the window: an estimate against an empty
+    group would be silently meaningless.
+    """
+    d, info = prepare_panel(panel, incident, group_col=group_col, **window)
+    d = d.loc[d[group_col].isin([*groups, control])].reset_index(drop=True)
+    for g in (*groups, control):
+        if not (d[group_col] == g).any():
+            raise InputError(
+                f"no accounts of group '{g}' in the estimation window",
+                column=group_col,
+                expected=f"groups {list(groups)} and '{control}'",
+            )
+    return d, info
+
+
 def event_study(
     panel: pd.DataFrame,
     incident: str | pd.Timestamp,
@@ -520,23 +546,17 @@ def event_study(
             f"unknown pretrend_test {pretrend_test!r}",
             expected="'wild_bootstrap' or 'analytic'",
         )
-    d, info = prepare_panel(
+    d, info = _group_sample(
         panel,
         incident,
+        groups,
+        control,
         pre=pre,
         post=post,
         outcome=outcome,
         exclude_imputed=exclude_imputed,
         group_col=group_col,
     )
-    d = d.loc[d[group_col].isin([*groups, control])].reset_index(drop=True)
-    for g in (*groups, control):
-        if not (d[group_col] == g).any():
-            raise InputError(
-                f"no accounts of group '{g}' in the estimation window",
-                column=group_col,
-                expected=f"groups {list(groups)} and '{control}'",
-            )
     unit, time = _codes(d)
     X, names, meta = _event_design(d, groups, pre, post, ref, group_col)
     boot = pretrend_test == "wild_bootstrap"
@@ -611,16 +631,17 @@ def did(
     ``post * k``), the panel analogue of the interrupted time series. A term
     ``host - brand`` (first two groups) compares them within the same fit.
     """
-    d, info = prepare_panel(
+    d, info = _group_sample(
         panel,
         incident,
+        groups,
+        control,
         pre=pre,
         post=post,
         outcome=outcome,
         exclude_imputed=exclude_imputed,
         group_col=group_col,
     )
-    d = d.loc[d[group_col].isin([*groups, control])].reset_index(drop=True)
     unit, time = _codes(d)
     rel = d["rel_day"].to_numpy()
     postd = (rel >= 0).astype(float)
