@@ -72,3 +72,24 @@ def test_validate_reports_the_encoding_used(tmp_path, capsys):
     raw.to_csv(p, index=False, encoding="gb18030")
     assert cli.main(["validate", "published_figures", str(p)]) == 0
     assert "encoding gb18030" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("generator", "resource"),
+    [
+        ("followers", "followers_snapshots"),
+        ("province_panel", "province_panel"),
+        ("occupation_observations", "occupation_video_observations"),
+    ],
+)
+def test_synth_command_reproduces_the_shipped_file(generator, resource, tmp_path, capsys):
+    res = catalog.resource(resource)
+    out = tmp_path / "x.csv"
+    assert cli.main(["synth", generator, "--seed", str(res["seed"]), "-o", str(out)]) == 0
+    assert catalog.file_sha256(out) == res["hash"].removeprefix("sha256:")
+    assert "true effects" in capsys.readouterr().out
+
+
+def test_synth_unknown_generator_exits_2(tmp_path, capsys):
+    assert cli.main(["synth", "prices", "-o", str(tmp_path / "p.csv")]) == 2
+    assert "unknown generator" in capsys.readouterr().err

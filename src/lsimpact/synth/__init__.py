@@ -15,7 +15,6 @@ _GENERATORS: dict[str, tuple[str, str]] = {
     "followers": ("lsimpact.synth.followers_log", "followers"),
     "province_panel": ("lsimpact.synth.province_panel", "province_panel"),
     "occupation_observations": ("lsimpact.synth.occupation_video", "occupation_observations"),
-    "prices": ("lsimpact.synth.price_log", "prices"),
 }
 
 
