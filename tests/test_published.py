@@ -68,9 +68,26 @@ def test_period_bounds(period, start, end):
     assert got["period_end"] == pd.Timestamp(end)
 
 
-@pytest.mark.parametrize("bad", ["2023-13", "2023-02-30", "Q3 2023", "", "2023-12-10..2023-12-01"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "2023-13",
+        "2023-02-30",
+        "Q3 2023",
+        "",
+        "2023-12-10..2023-12-01",
+        "2023-Q5",
+        "2023-Q0",
+        "2023-H3",
+        "0000",
+        "0000-01-01",
+        "0001-01",
+        "9999-12-31",
+        "2023-00",
+    ],
+)
 def test_bad_periods_get_a_reason(bad):
-    got = published.period_bounds(pd.Series([bad])).iloc[0]
+    got = published.period_bounds(pd.Series(["2023", bad])).iloc[1]
     assert isinstance(got["error"], str) and got["error"]
 
 

@@ -97,7 +97,9 @@ def period_bounds(period: pd.Series) -> pd.DataFrame:
     end = start.copy()
 
     def _dt(x: pd.Series) -> pd.Series:
-        return pd.to_datetime(x, errors="coerce", format="%Y-%m-%d")
+        t = pd.to_datetime(x, errors="coerce", format="%Y-%m-%d")
+        # pandas parses year 0001-1677 at a coarser unit; outside datetime64[ns] is NaT
+        return t.where(t.dt.year.between(1678, 2261)).astype("datetime64[ns]")
 
     d = g["d1"].notna()
     start[d] = _dt(g.loc[d, "d1"])
@@ -107,19 +109,21 @@ def period_bounds(period: pd.Series) -> pd.DataFrame:
     end[m] = _dt(g.loc[m, "m2"].fillna(g.loc[m, "m1"]) + "-01") + pd.offsets.MonthEnd(0)
     y = g["y"].notna()
     year = pd.to_numeric(g["y"], errors="coerce")
+    year = year.where(year.between(1678, 2261))  # datetime64[ns] range; else NaT, reported
     n = pd.to_numeric(g["n"], errors="coerce")
     months = np.select([g["hq"] == "H", g["hq"] == "Q"], [6, 3], 12)
     first_month = np.where(g["hq"].notna(), (n.fillna(1) - 1) * months + 1, 1)
     ym = pd.DataFrame({"year": year, "month": first_month, "day": 1})[y]
-    start[y] = pd.to_datetime(ym)
+    # Q5, Q0, H3 or year 0 give an impossible month/year: NaT, reported below
+    start[y] = pd.to_datetime(ym, errors="coerce")
     end[y] = pd.to_datetime(
-        ym.assign(month=ym["month"] + months[y.to_numpy()] - 1)
+        ym.assign(month=ym["month"] + months[y.to_numpy()] - 1), errors="coerce"
     ) + pd.offsets.MonthEnd(0)
     f = g["f1"].notna()
     start[f] = _dt(g.loc[f, "f1"])
     end[f] = _dt(g.loc[f, "f2"])
     parsed = d | m | y | f | g["unknown"].notna()
-    bad_dates = (d | m | f) & (start.isna() | end.isna())
+    bad_dates = (d | m | y | f) & (start.isna() | end.isna())
     error = pd.Series(None, index=s.index, dtype="object")
     error[~parsed] = (
         "period not in a known form (YYYY-MM-DD, YYYY, YYYY-H1, YYYY-Qn, YYYY-MM, a..b)"
