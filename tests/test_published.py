@@ -157,3 +157,12 @@ def test_missing_columns_is_a_clear_error():
     raw = _raw_frame([["s", "China", "2020", "year", "1", "yuan", "d", "o", "t", "u", "q"]])
     with pytest.raises(InputError, match="missing column.*quote"):
         published.clean(raw.drop(columns=["quote"]))
+
+
+@pytest.mark.parametrize("text", ["inf", "-inf", "1e400", "Infinity"])
+def test_infinite_value_is_quarantined_not_kept(text):
+    row = ["s", "China", "2020", "year", text, "trillion_yuan", "d", "org", "t", "http://x", "q"]
+    c = published.clean(_raw_frame([row]))
+    assert len(c.data) == 0
+    assert c.quarantine["column"].tolist() == ["value"]
+    assert c.summary.quarantined_rows == 1

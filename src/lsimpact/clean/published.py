@@ -170,6 +170,7 @@ def clean(raw: pd.DataFrame) -> Cleaned:
     value = pd.to_numeric(df["value"].str.replace(",", "", regex=False), errors="coerce").astype(
         float
     )
+    value = value.where(np.isfinite(value))  # "inf", "1e400": not a published figure
     conv = df["unit"].map(lambda u: UNIT_CONVERSIONS.get(u, (None, np.nan)))
     base_unit = conv.str[0]
     factor = conv.str[1].astype(float)
