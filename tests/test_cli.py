@@ -93,3 +93,15 @@ def test_synth_command_reproduces_the_shipped_file(generator, resource, tmp_path
 def test_synth_unknown_generator_exits_2(tmp_path, capsys):
     assert cli.main(["synth", "prices", "-o", str(tmp_path / "p.csv")]) == 2
     assert "unknown generator" in capsys.readouterr().err
+
+
+def test_synth_generator_attribute_stays_callable_after_its_module_is_imported():
+    """`synth.province_panel` is both a generator and a submodule of the same name."""
+    import importlib
+
+    import lsimpact.synth as synth
+
+    importlib.import_module("lsimpact.synth.province_panel")  # e.g. tools/, tests
+    for name in synth.available():
+        assert callable(getattr(synth, name)), name
+        assert callable(getattr(synth, name)), name  # second access too

@@ -8,6 +8,8 @@ importing lsimpact does not import every generator.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 # public name -> (module, function)
@@ -23,6 +25,20 @@ def __getattr__(name: str) -> Any:
         module, func = _GENERATORS[name]
         return getattr(importlib.import_module(module), func)
     raise AttributeError(f"module 'lsimpact.synth' has no generator '{name}'")
+
+
+class _SynthPackage(types.ModuleType):
+    """Importing a submodule named like its generator (``province_panel``) binds the module
+    to the package attribute; always hand out the generator function instead."""
+
+    def __getattribute__(self, name: str) -> Any:
+        value = super().__getattribute__(name)
+        if name in _GENERATORS and isinstance(value, types.ModuleType):
+            return getattr(value, _GENERATORS[name][1])
+        return value
+
+
+sys.modules[__name__].__class__ = _SynthPackage
 
 
 def available() -> list[str]:
