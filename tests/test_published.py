@@ -166,3 +166,43 @@ def test_infinite_value_is_quarantined_not_kept(text):
     assert len(c.data) == 0
     assert c.quarantine["column"].tolist() == ["value"]
     assert c.summary.quarantined_rows == 1
+
+
+def test_rows_the_schema_would_reject_are_quarantined_not_fatal():
+    """One bad row must not make the whole file fail the output schema."""
+    good = ["s", "China", "2020", "year", "1.5", "trillion_yuan", "d", "org", "t", "http://x", "q"]
+
+    def bad(i, v):
+        r = list(good)
+        r[0] = f"s{i}"
+        r[i] = v
+        return r
+
+    raw = _raw_frame(
+        [
+            good,
+            bad(0, ""),  # no series_id
+            bad(1, ""),  # no entity
+            bad(3, "fiscal"),  # unknown period_type
+            bad(7, ""),  # no source_org (source_url given)
+            bad(8, ""),  # no source_title
+            bad(9, ""),  # no source_url (source_org given)
+            ["p", "China", "2020", "year", "5000", "percent", "d", "org", "t", "http://x", "q"],
+            [*good[:10], "another quote"],  # same figure, same source, not an exact duplicate
+        ]
+    )
+    out = published.clean(raw)
+    s = out.summary.check()
+    assert (s.input_rows, s.used_rows, s.quarantined_rows) == (9, 1, 8)
+    assert out.quarantine["column"].tolist() == [
+        "series_id",
+        "entity",
+        "period_type",
+        "source_org",
+        "source_title",
+        "source_url",
+        "value",
+        "quote",
+    ]
+    _schema_ok = published._schema()
+    _schema_ok.validate(out.data)

@@ -67,6 +67,9 @@ RAW_COLUMNS = [
     "quote",
 ]
 
+#: allowed ``period_type`` values (``unknown`` is set from the period itself)
+PERIOD_TYPES = ("date", "year", "half_year", "quarter", "month", "unknown")
+
 # Period grammar of SOURCES.md; each alternative fills named groups.
 _PERIOD_RE = (
     r"^(?:(?P<d1>\d{4}-\d{2}-\d{2})(?:\.\.(?P<d2>\d{4}-\d{2}-\d{2}))?"
@@ -176,11 +179,27 @@ def clean(raw: pd.DataFrame) -> Cleaned:
     factor = conv.str[1].astype(float)
     periods = period_bounds(df["period"])
 
+    is_unknown = df["period"].eq("unknown")
     problems = [
+        (df["series_id"].eq(""), "series_id", "series_id is empty"),
+        (df["entity"].eq(""), "entity", "entity is empty"),
         (value.isna(), "value", "value is not a number"),
         (base_unit.isna(), "unit", f"unknown unit (known: {', '.join(UNIT_CONVERSIONS)})"),
         (periods["error"].notna(), "period", None),
+        (
+            ~is_unknown & ~df["period_type"].isin(PERIOD_TYPES),
+            "period_type",
+            f"unknown period_type (known: {', '.join(PERIOD_TYPES)})",
+        ),
         (df["source_url"].eq("") & df["source_org"].eq(""), "source_url", "no source given"),
+        (df["source_org"].eq(""), "source_org", "source_org is empty"),
+        (df["source_title"].eq(""), "source_title", "source_title is empty"),
+        (df["source_url"].eq(""), "source_url", "source_url is empty"),
+        (
+            base_unit.eq("percent") & ~(value * factor).between(-100, 1000),
+            "value",
+            "percent outside -100..1000",
+        ),
     ]
     parts, bad = [], pd.Series(False, index=df.index)
     for mask, col, reason in problems:
@@ -191,6 +210,20 @@ def clean(raw: pd.DataFrame) -> Cleaned:
                 quarantine_rows(df.loc[mask, "source_row"], col, df.loc[mask, col], reasons)
             )
         bad |= mask
+    # the same figure from the same source twice (differing only in quote or definition)
+    key = ["series_id", "entity", "period", "source_url", "_v"]
+    same = df.assign(_v=value * factor)[~bad].duplicated(subset=key, keep="first")
+    same = same.reindex(df.index, fill_value=False)
+    if same.any():
+        parts.append(
+            quarantine_rows(
+                df.loc[same, "source_row"],
+                "quote",
+                df.loc[same, "quote"],
+                "same series, entity, period, source_url and value as an earlier row",
+            )
+        )
+    bad |= same
     quarantine = concat_quarantine(parts)
 
     ok = ~bad
