@@ -91,6 +91,34 @@ def test_panel_cleaner_quarantines_bad_rows():
     assert 2020 not in beijing.index and np.isnan(beijing.loc[2021, "penetration_lag1"])
 
 
+def test_panel_rows_the_schema_rejects_or_truncates_are_quarantined():
+    """Non-integer year/code, unknown province code, urbanization > 100 and more internet
+    users than residents go to the quarantine (named column), not truncated or fatal."""
+    raw = catalog.load("province_panel").head(8).copy()
+    raw.loc[0, "year"] = "2018.5"
+    raw.loc[1, "province_code"] = "11.7"
+    raw.loc[2, "province_code"] = "99"
+    raw.loc[3, "urbanization_rate"] = "150"
+    raw.loc[4, "internet_users"] = str(int(raw.loc[4, "population"]) + 1)
+    raw.loc[5, "gdp_per_capita"] = "0"
+    raw.loc[6, "population"] = "inf"
+    c = jobs.clean_province_panel(raw)
+    c.summary.check()
+    assert c.summary.quarantined_rows == 7 and len(c.data) == 1
+    assert list(c.quarantine["column"]) == [
+        "year",
+        "province_code",
+        "province_code",
+        "urbanization_rate",
+        "internet_users",
+        "gdp_per_capita",
+        "population",
+    ]
+    from lsimpact.schemas import province_panel as schema
+
+    schema().validate(c.data)
+
+
 # --- platform_jobs ---------------------------------------------------------------------------
 def test_platform_jobs_keeps_studies_apart():
     c = jobs.clean_platform_jobs(catalog.load("published_figures"))

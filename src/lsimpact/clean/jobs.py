@@ -236,13 +236,20 @@ PANEL_NUMERIC = [
     "urbanization_rate",
 ]
 PANEL_COLUMNS = ["province", "province_code", "year", *PANEL_NUMERIC]
+#: GB/T 2260 province-level codes (first two digits)
+PROVINCE_CODES = (
+    *range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55),
+    *range(61, 66), 71, 81, 82,
+)  # fmt: skip
 
 
 def clean_province_panel(raw: pd.DataFrame) -> Cleaned:
     """Province x year panel -> typed table with logs and lagged penetration.
 
-    Quarantines rows with a non-numeric or non-positive value, penetration outside
-    0-100, or a repeated (province_code, year) with different values.
+    Quarantines rows with a non-numeric or non-positive value, a year that is not a whole
+    year 1990-2100, a province_code that is not a GB/T 2260 province, penetration or
+    urbanization outside 0-100, more internet users than residents, or a repeated
+    (province_code, year) with different values.
     """
     missing = [c for c in PANEL_COLUMNS if c not in raw.columns]
     if missing:
@@ -259,12 +266,25 @@ def clean_province_panel(raw: pd.DataFrame) -> Cleaned:
     dup = df.duplicated(subset=cols, keep="first")
     df = df[~dup]
     num = df[["province_code", "year", *PANEL_NUMERIC]].apply(pd.to_numeric, errors="coerce")
-    problems = [(num[c].isna(), c, f"{c} is not a number") for c in num.columns]
+    problems = [(~np.isfinite(num[c]), c, f"{c} is not a number") for c in num.columns]
     problems += [
-        ((num[PANEL_NUMERIC].drop(columns="live_commerce_penetration") <= 0).any(axis=1),
-         "employment", "a count or income is zero or negative"),
+        (~num["year"].between(1990, 2100) | (num["year"] % 1 != 0), "year",
+         "year is not a whole year 1990-2100"),
+        (~num["province_code"].isin(PROVINCE_CODES), "province_code",
+         "province_code is not a GB/T 2260 province code (11-65, 71, 81, 82)"),
+    ]  # fmt: skip
+    problems += [
+        (num[c] <= 0, c, f"{c} is zero or negative")
+        for c in PANEL_NUMERIC
+        if c != "live_commerce_penetration"
+    ]
+    problems += [
         (~num["live_commerce_penetration"].between(0, 100), "live_commerce_penetration",
          "penetration must be a percentage between 0 and 100"),
+        (~num["urbanization_rate"].between(0, 100), "urbanization_rate",
+         "urbanization_rate must be a percentage between 0 and 100"),
+        (num["internet_users"] > num["population"], "internet_users",
+         "more internet users than residents"),
         (df.duplicated(["province_code", "year"], keep=False), "year",
          "province_code and year repeated with different values"),
     ]  # fmt: skip
