@@ -236,3 +236,14 @@ def test_elasticity_on_published_pairs_is_small_n():
 
 def test_source_rows_used():
     assert list(source_rows(pd.DataFrame({"a": [1, 2]}))) == [2, 3]
+
+
+def test_unknown_job_type_is_quarantined():
+    raw = pd.DataFrame(
+        {"platform": ["淘宝", "淘宝"], "region": ["全国"] * 2, "year": ["2021"] * 2,
+         "job_type": ["weird", "直接"], "jobs": ["5", "6"], "source": ["Y"] * 2}
+    )  # fmt: skip
+    out = jobs.clean_jobs(raw)
+    assert out.summary.quarantined_rows == 1
+    assert out.quarantine.loc[0, "column"] == "job_type"
+    assert out.data["category"].tolist() == ["direct"]

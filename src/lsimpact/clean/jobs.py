@@ -142,6 +142,8 @@ JOBS_COLUMNS = ["platform", "region", "year", "job_type", "jobs", "source"]
 _PLATFORMS = {"快手": "Kuaishou", "抖音": "Douyin", "微信": "WeChat (Tencent)", "淘宝": "Taobao",
               "拼多多": "Pinduoduo", "阿里巴巴": "Alibaba", "京东": "JD.com"}  # fmt: skip
 _REGIONS = {"全国": "China", "中国": "China", "national": "China"}
+#: job types a user's file may give: the categories of the published jobs series
+JOB_CATEGORIES = tuple(sorted({c for m, c in SERIES.values() if m == "jobs"}))
 _JOB_TYPES = {"总": "total", "合计": "total", "总计": "total", "直接": "direct", "间接": "indirect"}
 
 
@@ -171,9 +173,12 @@ def clean_jobs(raw: pd.DataFrame) -> Cleaned:
 
     counts = parse_counts(df["jobs"])
     year = pd.to_numeric(df["year"].str.replace(r"年$", "", regex=True), errors="coerce")
+    job_type = df["job_type"].str.lower().replace(_JOB_TYPES).replace("", "total")
     problems = [
         (df["platform"].eq(""), "platform", "platform is empty"),
         (year.isna() | ~year.between(1990, 2100) | (year % 1 != 0), "year", "year is not a year (e.g. 2024)"),
+        (~job_type.isin(JOB_CATEGORIES), "job_type",
+         f"job_type is not one of {', '.join(JOB_CATEGORIES)} (or 总/直接/间接)"),
         (counts["error"].notna(), "jobs", None),
         (df["source"].eq(""), "source", "no source given: every figure needs one"),
     ]  # fmt: skip
@@ -187,7 +192,7 @@ def clean_jobs(raw: pd.DataFrame) -> Cleaned:
     ok = ~bad
     d = df[ok]
     y = year[ok].astype("int64")
-    jt = d["job_type"].str.lower().replace(_JOB_TYPES).replace("", "total")
+    jt = job_type[ok]
     out = pd.DataFrame(
         {
             "measure": "jobs",
