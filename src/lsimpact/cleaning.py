@@ -114,6 +114,37 @@ def quarantine_rows(
     )
 
 
+def first_problems(
+    df: pd.DataFrame, problems: Iterable[tuple[pd.Series, str, str | pd.Series]]
+) -> tuple[list[pd.DataFrame], pd.Series]:
+    """Quarantine each row of ``df`` for the first problem that applies to it.
+
+    Parameters
+    ----------
+    df
+        Rows with a ``source_row`` column and the raw values of the named columns.
+    problems
+        ``(mask, column, reason)`` in order of precedence; ``reason`` is a string or a
+        Series of per-row reasons aligned to ``df`` (e.g. a parser's ``error`` column).
+
+    Returns
+    -------
+    (parts, bad)
+        Quarantine frames (one per problem that hit) and the mask of quarantined rows.
+    """
+    parts: list[pd.DataFrame] = []
+    bad = pd.Series(False, index=df.index)
+    for mask, column, reason in problems:
+        mask = mask & ~bad  # one reason per row: the first problem found
+        if mask.any():
+            why = reason if isinstance(reason, str) else reason[mask]
+            parts.append(
+                quarantine_rows(df.loc[mask, "source_row"], column, df.loc[mask, column], why)
+            )
+        bad |= mask
+    return parts, bad
+
+
 def concat_quarantine(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Stack quarantine parts, ordered by source row then column (stable output)."""
     parts = [p for p in parts if len(p)]

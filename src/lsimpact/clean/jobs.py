@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..cleaning import Cleaned, RowAccounting, concat_quarantine, quarantine_rows, source_rows
+from ..cleaning import Cleaned, RowAccounting, concat_quarantine, first_problems, source_rows
 from ..datasets import DatasetSpec
 from ..errors import InputError
 from ..parse import parse_count
@@ -179,16 +179,10 @@ def clean_jobs(raw: pd.DataFrame) -> Cleaned:
         (year.isna() | ~year.between(1990, 2100) | (year % 1 != 0), "year", "year is not a year (e.g. 2024)"),
         (~job_type.isin(JOB_CATEGORIES), "job_type",
          f"job_type is not one of {', '.join(JOB_CATEGORIES)} (or 总/直接/间接)"),
-        (counts["error"].notna(), "jobs", None),
+        (counts["error"].notna(), "jobs", counts["error"]),
         (df["source"].eq(""), "source", "no source given: every figure needs one"),
     ]  # fmt: skip
-    parts, bad = [], pd.Series(False, index=df.index)
-    for mask, col, reason in problems:
-        mask = mask & ~bad  # one reason per row: the first problem found
-        if mask.any():
-            why = counts.loc[mask, "error"] if reason is None else reason
-            parts.append(quarantine_rows(df.loc[mask, "source_row"], col, df.loc[mask, col], why))
-        bad |= mask
+    parts, bad = first_problems(df, problems)
     ok = ~bad
     d = df[ok]
     y = year[ok].astype("int64")
@@ -293,14 +287,7 @@ def clean_province_panel(raw: pd.DataFrame) -> Cleaned:
         (df.duplicated(["province_code", "year"], keep=False), "year",
          "province_code and year repeated with different values"),
     ]  # fmt: skip
-    parts, bad = [], pd.Series(False, index=df.index)
-    for mask, col, reason in problems:
-        mask = mask & ~bad
-        if mask.any():
-            parts.append(
-                quarantine_rows(df.loc[mask, "source_row"], col, df.loc[mask, col], reason)
-            )
-        bad |= mask
+    parts, bad = first_problems(df, problems)
     ok = ~bad
     out = num[ok].copy()
     out[PANEL_NUMERIC] = out[PANEL_NUMERIC].astype(float)

@@ -18,6 +18,7 @@ from ..cleaning import (
     Cleaned,
     RowAccounting,
     concat_quarantine,
+    first_problems,
     quarantine_rows,
     source_rows,
 )
@@ -185,7 +186,7 @@ def clean(raw: pd.DataFrame) -> Cleaned:
         (df["entity"].eq(""), "entity", "entity is empty"),
         (value.isna(), "value", "value is not a number"),
         (base_unit.isna(), "unit", f"unknown unit (known: {', '.join(UNIT_CONVERSIONS)})"),
-        (periods["error"].notna(), "period", None),
+        (periods["error"].notna(), "period", periods["error"]),
         (
             ~is_unknown & ~df["period_type"].isin(PERIOD_TYPES),
             "period_type",
@@ -201,15 +202,7 @@ def clean(raw: pd.DataFrame) -> Cleaned:
             "percent outside -100..1000",
         ),
     ]
-    parts, bad = [], pd.Series(False, index=df.index)
-    for mask, col, reason in problems:
-        mask = mask & ~bad  # one reason per row: the first problem found
-        if mask.any():
-            reasons = periods.loc[mask, "error"] if reason is None else reason
-            parts.append(
-                quarantine_rows(df.loc[mask, "source_row"], col, df.loc[mask, col], reasons)
-            )
-        bad |= mask
+    parts, bad = first_problems(df, problems)
     # the same figure from the same source twice (differing only in quote or definition)
     key = ["series_id", "entity", "period", "source_url", "_v"]
     same = df.assign(_v=value * factor)[~bad].duplicated(subset=key, keep="first")
