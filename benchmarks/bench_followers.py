@@ -44,7 +44,7 @@ raw_cache = Path({str(CACHE)!r}) / "raw_{n_accounts}x{n_days}.parquet"
 if raw_cache.exists():
     raw = pd.read_parquet(raw_cache)
 else:
-    from lsimpact.synth import followers
+    from lsimpact.synth import followers_daily as followers
     raw, _ = followers(seed=1, n_accounts={n_accounts}, n_brand=max(2, {n_accounts} // 100),
                        n_host=max(2, {n_accounts} // 100), n_days={n_days}, start="2023-07-01",
                        launch=None, snapshots_per_day=1)

@@ -77,9 +77,9 @@ def test_validate_reports_the_encoding_used(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("generator", "resource"),
     [
-        ("followers", "followers_snapshots"),
+        ("followers_daily", "followers_snapshots"),
         ("province_panel", "province_panel"),
-        ("occupation_observations", "occupation_video_observations"),
+        ("occupation_video", "occupation_video_observations"),
     ],
 )
 def test_synth_command_reproduces_the_shipped_file(generator, resource, tmp_path, capsys):
@@ -95,13 +95,10 @@ def test_synth_unknown_generator_exits_2(tmp_path, capsys):
     assert "unknown generator" in capsys.readouterr().err
 
 
-def test_synth_generator_attribute_stays_callable_after_its_module_is_imported():
-    """`synth.province_panel` is both a generator and a submodule of the same name."""
-    import importlib
-
+def test_synth_generators_are_functions_named_after_their_dataset():
     import lsimpact.synth as synth
+    from lsimpact import datasets
 
-    importlib.import_module("lsimpact.synth.province_panel")  # e.g. tools/, tests
     for name in synth.available():
         assert callable(getattr(synth, name)), name
-        assert callable(getattr(synth, name)), name  # second access too
+        assert name in datasets.names(), name

@@ -78,3 +78,48 @@ def test_alias_resolves_to_the_dataset(processed):
     assert datasets.get("followers").name == "followers_daily"
     res = datasets.build("followers")
     assert res.path.name == "followers_daily.parquet"
+
+
+def test_registry_is_one_explicit_table_and_clean_never_imports_datasets():
+    import ast
+    from pathlib import Path
+
+    clean_dir = Path(datasets.__file__).parent / "clean"
+    for path in clean_dir.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        mods |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert not {"datasets", "catalog"} & {m.rsplit(".", 1)[-1] for m in mods}, path.name
+    assert all(spec.name == name for name, spec in datasets.REGISTRY.items())
+
+
+def test_load_with_a_user_source_runs_the_same_cleaner_and_caches_by_hash(processed, tmp_path):
+    from lsimpact import catalog
+
+    raw = catalog.load("published_figures")
+    user = tmp_path / "mine.csv"
+    raw.head(20).to_csv(user, index=False)
+    df = lsimpact.load("published_figures", source=user)
+    shipped = lsimpact.load("published_figures")
+    assert df.attrs["source"] == str(user) and df.attrs["summary"]["input_rows"] == 20
+    assert len(df) < len(shipped)
+    cached = list((processed / "cache").glob("published_figures-*.parquet"))
+    assert len(cached) == 1
+    # a changed file is a different cache entry, never the stale table
+    raw.head(10).to_csv(user, index=False)
+    assert lsimpact.load("published_figures", source=user).attrs["summary"]["input_rows"] == 10
+    assert len(list((processed / "cache").glob("published_figures-*.parquet"))) == 2
+    q = datasets.load_quarantine("published_figures", source=user)
+    assert list(q.columns) == ["source_row", "column", "raw_value", "reason"]
+
+
+def test_clock_option_is_explicit_and_recorded(processed):
+    from lsimpact.clean.occupations import TransformRule
+
+    df = lsimpact.load("occupation_video", today="2024-01-01")
+    assert df.attrs["options"]["today"] == "2024-01-01"
+    default = lsimpact.load("occupation_video")
+    assert default.attrs["options"]["today"] is not None
+    strict = lsimpact.load("occupation_video", rule=TransformRule(min_creators=100))
+    assert strict.attrs["options"]["rule"]["min_creators"] == 100
+    assert strict["transformed"].sum() < default["transformed"].sum()

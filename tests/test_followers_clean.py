@@ -13,7 +13,7 @@ from lsimpact.clean.followers import (
     detect_glitches,
 )
 from lsimpact.errors import InputError
-from lsimpact.synth import followers
+from lsimpact.synth import followers_daily as followers
 
 LOG = pd.DataFrame(
     [

@@ -10,7 +10,7 @@ import statsmodels.formula.api as smf
 from lsimpact import catalog, datasets, models
 from lsimpact.errors import InputError
 from lsimpact.models.event_study import demean, describe_comparison, twfe
-from lsimpact.synth import followers
+from lsimpact.synth import followers_daily as followers
 
 INCIDENT = "2023-12-14"
 

@@ -11,10 +11,11 @@ import statsmodels.api as sm
 
 from lsimpact import catalog, indicators
 from lsimpact.clean import jobs, published
-from lsimpact.cleaning import source_rows
+from lsimpact.clean.province_panel import clean_province_panel
+from lsimpact.contract import source_rows
 from lsimpact.errors import InputError
 from lsimpact.models import jobs_gmv_pairs, loglog_elasticity, penetration_regressions
-from lsimpact.synth.province_panel import NATIONAL_ANCHORS, province_panel, to_csv_bytes
+from lsimpact.synth.province_panel_gen import NATIONAL_ANCHORS, province_panel, to_csv_bytes
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def pub() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def panel() -> pd.DataFrame:
-    return jobs.clean_province_panel(catalog.load("province_panel")).data
+    return clean_province_panel(catalog.load("province_panel")).data
 
 
 # --- synthetic panel ----------------------------------------------------------------------
@@ -35,7 +36,7 @@ def test_shipped_panel_regenerates_from_catalogued_seed():
     df, truth = province_panel(
         seed=res["seed"], effect_employment=t["effect_employment"], effect_income=t["effect_income"]
     )
-    assert hashlib.sha256(to_csv_bytes(df)).hexdigest() == catalog._expected_hash(res)
+    assert hashlib.sha256(to_csv_bytes(df)).hexdigest() == catalog.expected_hash(res)
     assert truth["effect_employment"] == t["effect_employment"]
 
 
@@ -82,7 +83,7 @@ def test_panel_cleaner_quarantines_bad_rows():
     raw.loc[1, "employment"] = "n/a"
     raw.loc[2, "live_commerce_penetration"] = "120"
     raw = pd.concat([raw, raw.iloc[[0]]], ignore_index=True)  # exact duplicate
-    c = jobs.clean_province_panel(raw)
+    c = clean_province_panel(raw)
     c.summary.check()
     assert (c.summary.quarantined_rows, c.summary.duplicate_rows) == (2, 1)
     assert list(c.quarantine["source_row"]) == [3, 4]
@@ -102,7 +103,7 @@ def test_panel_rows_the_schema_rejects_or_truncates_are_quarantined():
     raw.loc[4, "internet_users"] = str(int(raw.loc[4, "population"]) + 1)
     raw.loc[5, "gdp_per_capita"] = "0"
     raw.loc[6, "population"] = "inf"
-    c = jobs.clean_province_panel(raw)
+    c = clean_province_panel(raw)
     c.summary.check()
     assert c.summary.quarantined_rows == 7 and len(c.data) == 1
     assert list(c.quarantine["column"]) == [

@@ -13,7 +13,7 @@ from lsimpact import catalog, config
 from lsimpact.clean.occupations import clean_occupation_video
 from lsimpact.models.logit import fit_logit
 from lsimpact.models.proportions import sensitivity, shares
-from lsimpact.synth.occupation_video import occupation_observations
+from lsimpact.synth.occupation_video_gen import occupation_video
 
 FORMULA = "transformed ~ C(major_group, Treatment(reference=2)) + residual + manual"
 
@@ -33,9 +33,9 @@ def res():
 
 def test_shipped_file_regenerates_from_catalogued_seed(res):
     data, truth = _tool().render(res["seed"])
-    assert hashlib.sha256(data).hexdigest() == catalog._expected_hash(res)
+    assert hashlib.sha256(data).hexdigest() == catalog.expected_hash(res)
     assert res["synthetic"] is True
-    assert res["generator"] == "lsimpact.synth.occupation_observations"
+    assert res["generator"] == "lsimpact.synth.occupation_video"
     assert json.loads(json.dumps(truth)) == res["true_effects"]
 
 
@@ -54,7 +54,7 @@ def test_headline_consistent_with_published_lower_bound(res):
 def big():
     """20 independent draws per minor group (8,900 units): a sharp recovery check."""
     cls = catalog.load("occupational_classification_gbm")
-    raw, truth = occupation_observations(seed=7, classification=cls, copies=20, messy=False)
+    raw, truth = occupation_video(seed=7, classification=cls, copies=20, messy=False)
     return clean_occupation_video(raw, cls).data, truth
 
 

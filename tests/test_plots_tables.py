@@ -41,8 +41,8 @@ def test_figure_bytes_are_stable_and_captioned(tmp_path):
 
 
 def test_caption_text_marks_synthetic():
-    text = plots.caption_text("Paths.", ["lsimpact.synth.followers (seed 1)"], synthetic=True)
-    assert "SYNTHETIC" in text and "Source: lsimpact.synth.followers (seed 1)." in text
+    text = plots.caption_text("Paths.", ["lsimpact.synth.followers_daily (seed 1)"], synthetic=True)
+    assert "SYNTHETIC" in text and "Source: lsimpact.synth.followers_daily (seed 1)." in text
 
 
 def test_an_exhibit_needs_sources(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lsimpact import catalog
+from lsimpact import catalog, schemas
 from lsimpact.clean import published
 from lsimpact.errors import InputError
 
@@ -204,5 +204,5 @@ def test_rows_the_schema_would_reject_are_quarantined_not_fatal():
         "value",
         "quote",
     ]
-    _schema_ok = published._schema()
+    _schema_ok = schemas.published_figures()
     _schema_ok.validate(out.data)

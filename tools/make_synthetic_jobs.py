@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from lsimpact.synth.province_panel import province_panel, to_csv_bytes
+from lsimpact.synth.province_panel_gen import province_panel, to_csv_bytes
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 

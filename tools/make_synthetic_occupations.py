@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from lsimpact.clean.occupations import OBS_COLUMNS
-from lsimpact.synth.occupation_video import DEFAULT_SEED, occupation_observations
+from lsimpact.synth.occupation_video_gen import DEFAULT_SEED, occupation_video
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 NAME = "occupation_video_observations"
@@ -28,7 +28,7 @@ def render(seed: int = DEFAULT_SEED) -> tuple[bytes, dict]:
     from lsimpact import catalog
 
     cls = catalog.load("occupational_classification_gbm")
-    raw, truth = occupation_observations(seed=seed, classification=cls)
+    raw, truth = occupation_video(seed=seed, classification=cls)
     return raw.to_csv(index=False, lineterminator="\n").encode("utf-8"), truth
 
 
@@ -65,7 +65,7 @@ def resource_entry(seed: int, truth: dict) -> dict:
             "four match nothing. Replace with real observations in the same format."
         ),
         "synthetic": True,
-        "generator": "lsimpact.synth.occupation_observations",
+        "generator": "lsimpact.synth.occupation_video",
         "seed": seed,
         "true_effects": truth,
         "sources": [

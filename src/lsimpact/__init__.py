@@ -12,6 +12,6 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import catalog, config
-from .datasets import build, load
+from .datasets import build, load, load_quarantine
 
-__all__ = ["__version__", "build", "catalog", "config", "load"]
+__all__ = ["__version__", "build", "catalog", "config", "load", "load_quarantine"]

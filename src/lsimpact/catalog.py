@@ -72,7 +72,7 @@ def path(name: str, raw_dir: str | os.PathLike[str] | None = None) -> Path:
     return folder / resource(name, raw_dir)["path"]
 
 
-def _expected_hash(res: dict[str, Any]) -> str:
+def expected_hash(res: dict[str, Any]) -> str:
     h = res.get("hash", "")
     return h.split(":", 1)[1] if ":" in h else h
 
@@ -120,9 +120,9 @@ def verify(
             {
                 "name": res["name"],
                 "path": str(p),
-                "expected": _expected_hash(res),
+                "expected": expected_hash(res),
                 "actual": actual,
-                "ok": actual == _expected_hash(res),
+                "ok": actual == expected_hash(res),
             }
         )
     report = pd.DataFrame(rows, columns=["name", "path", "expected", "actual", "ok"])
@@ -164,6 +164,6 @@ def load(
             expected=f"the catalogued fields {fields}",
         )
     df.attrs["resource"] = name
-    df.attrs["sha256"] = _expected_hash(res)
+    df.attrs["sha256"] = expected_hash(res)
     df.attrs["synthetic"] = bool(res.get("synthetic", False))
     return df

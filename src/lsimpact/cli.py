@@ -123,7 +123,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
         raise LsimpactError(
             f"unknown generator '{args.name}'", expected=", ".join(synth.available())
         )
-    gen = getattr(synth, args.name)
+    gen = synth.GENERATORS[args.name]
     df, truth = gen(seed=args.seed) if args.seed is not None else gen()
     out = Path(args.output)
     write_text(out, df.to_csv(index=False, lineterminator="\n"))

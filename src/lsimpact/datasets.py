@@ -1,65 +1,116 @@
-"""The processed datasets: name -> raw inputs, cleaner, schema; ``build()`` and ``load()``.
+"""The processed datasets: one explicit registry (name -> raw inputs, cleaner, schema),
+``build()`` and ``load()``, the one way to a table.
 
-Each module in :mod:`lsimpact.clean` declares its datasets in a module-level ``DATASETS``
-list of :class:`DatasetSpec`; this module discovers them, so adding a dataset never means
-editing a central registry.
+The registry imports the cleaners (``lsimpact.clean.*``); cleaners never import this
+module, so the import graph points one way: ``datasets -> clean -> contract/parse/io``.
 
 A processed table is rebuilt when it is missing or *stale*: its Parquet metadata records a
-fingerprint of the raw inputs' hashes and of the cleaning code, and ``load`` rebuilds when
-either changed.
+fingerprint of the raw inputs' hashes, of the cleaning code and of the options, and
+``load`` rebuilds when any of them changed.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
-import importlib
 import inspect
 import json
-import pkgutil
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import __version__, catalog, config
-from .cleaning import Cleaned, RowAccounting
+from . import __version__, catalog, config, contract, parse, schemas
+from .catalog import file_sha256
+from .clean import followers, jobs, occupations, province_panel, published
+from .contract import Cleaned, DatasetSpec, RowAccounting
 from .errors import InputError
 from .io import read_parquet_metadata, read_table, write_json, write_parquet, write_text
 
-__all__ = ["DatasetSpec", "BuildResult", "build", "build_all", "clean_file", "get", "load", "names"]
+__all__ = [
+    "REGISTRY",
+    "BuildResult",
+    "build",
+    "build_all",
+    "clean_file",
+    "get",
+    "load",
+    "names",
+]
 
-
-@dataclass(frozen=True)
-class DatasetSpec:
-    """How one processed table is made.
-
-    Attributes
-    ----------
-    name
-        Processed table name (file ``data/processed/<name>.parquet``, ``load(name)``).
-    inputs
-        Catalogue resource names passed positionally to ``cleaner``; the first is the
-        *primary* input, the one a user's own file replaces in ``lsimpact clean``.
-    cleaner
-        Pure function ``(*frames, **options) -> Cleaned``.
-    schema
-        Zero-argument callable returning the pandera schema of the output.
-    description
-        One line shown by ``lsimpact data --list`` and in the README.
-    aliases
-        Other names accepted by ``get`` and the CLI (``followers`` for ``followers_daily``).
-    """
-
-    name: str
-    inputs: tuple[str, ...]
-    cleaner: Callable[..., Cleaned]
-    schema: Callable[[], Any]
-    description: str = ""
-    options: Mapping[str, Any] = field(default_factory=dict)
-    aliases: tuple[str, ...] = ()
+#: Every processed dataset, in one table. Adding a dataset means adding a row here.
+REGISTRY: dict[str, DatasetSpec] = {
+    spec.name: spec
+    for spec in (
+        DatasetSpec(
+            name="published_figures",
+            inputs=("published_figures",),
+            cleaner=published.clean,
+            schema=schemas.published_figures,
+            description="Published figures (real), base units, typed periods, flags; one row "
+            "per series, entity, period and source",
+        ),
+        DatasetSpec(
+            name="platform_jobs",
+            inputs=("published_figures",),
+            cleaner=jobs.clean_platform_jobs,
+            schema=schemas.platform_jobs,
+            description="Published jobs driven by platforms, GMV/sales and users (real), base "
+            "units, study and flags on every row",
+        ),
+        DatasetSpec(
+            name="jobs",
+            inputs=("jobs_reported",),
+            cleaner=jobs.clean_jobs,
+            schema=schemas.platform_jobs,
+            description="Jobs by platform x region x year x type as written in reports (your "
+            "own file via `lsimpact clean jobs FILE`)",
+        ),
+        DatasetSpec(
+            name="province_panel",
+            inputs=("province_panel",),
+            cleaner=province_panel.clean_province_panel,
+            schema=schemas.province_panel,
+            description="SYNTHETIC province x year panel of live-commerce penetration, "
+            "employment and income (replace with your own panel in the same columns)",
+        ),
+        DatasetSpec(
+            name="occupations",
+            inputs=("occupational_classification_gbm",),
+            cleaner=occupations.clean_classification,
+            schema=schemas.occupations,
+            description="National occupational classification (GBM codes): 2022 groups, older "
+            "level-4 occupations labelled by edition",
+        ),
+        DatasetSpec(
+            name="occupation_video",
+            inputs=("occupation_video_observations", "occupational_classification_gbm"),
+            cleaner=occupations.clean_occupation_video,
+            schema=schemas.occupation_video,
+            description="Video presence by occupation (2022 minor groups) with the "
+            "'transformed' rule applied (SYNTHETIC as shipped)",
+            clock_options=("today",),
+        ),
+        DatasetSpec(
+            name="followers_daily",
+            inputs=("followers_snapshots",),
+            cleaner=followers.clean_snapshots,
+            schema=schemas.followers_daily,
+            description="Daily follower panel (last valid snapshot a day; glitches out, gaps "
+            "flagged)",
+            aliases=("followers",),
+        ),
+        DatasetSpec(
+            name="followers_published",
+            inputs=("published_figures",),
+            cleaner=followers.clean_published,
+            schema=schemas.followers_published,
+            description="Published East Buy / Dong Yuhui follower points in the panel format "
+            "(sparse)",
+        ),
+    )
+}
 
 
 @dataclass
@@ -74,28 +125,14 @@ class BuildResult:
     cleaned: Cleaned | None = None
 
 
-@cache
-def _registry() -> dict[str, DatasetSpec]:
-    from . import clean
-
-    specs: dict[str, DatasetSpec] = {}
-    for mod_info in sorted(pkgutil.iter_modules(clean.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{clean.__name__}.{mod_info.name}")
-        for spec in getattr(module, "DATASETS", []):
-            if spec.name in specs:
-                raise RuntimeError(f"dataset '{spec.name}' declared twice")
-            specs[spec.name] = spec
-    return specs
-
-
 def names() -> list[str]:
     """Names of all processed datasets, sorted."""
-    return sorted(_registry())
+    return sorted(REGISTRY)
 
 
 def get(name: str) -> DatasetSpec:
     """The spec of dataset ``name`` (or of the dataset that has ``name`` as an alias)."""
-    registry = _registry()
+    registry = REGISTRY
     if name in registry:
         return registry[name]
     for spec in registry.values():
@@ -105,20 +142,41 @@ def get(name: str) -> DatasetSpec:
 
 
 def _code_fingerprint(spec: DatasetSpec) -> str:
-    from . import cleaning, parse, schemas
-
     h = hashlib.sha256(__version__.encode())
-    for obj in (inspect.getmodule(spec.cleaner), schemas, parse, cleaning):
+    for obj in (inspect.getmodule(spec.cleaner), schemas, parse, contract):
         if obj is not None and getattr(obj, "__file__", None):
             h.update(Path(obj.__file__).read_bytes())
     return h.hexdigest()
 
 
-def _fingerprint(spec: DatasetSpec) -> str:
+def _jsonable(obj: Any) -> Any:
+    as_dict = getattr(obj, "as_dict", None)
+    return as_dict() if callable(as_dict) else str(obj)
+
+
+def _options_json(options: dict[str, Any]) -> str:
+    return json.dumps(options, sort_keys=True, default=_jsonable)
+
+
+def resolve_options(spec: DatasetSpec, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The options a cleaner runs with: the spec's defaults, then the caller's.
+
+    A *clock option* (``spec.clock_options``, e.g. ``today``) left unset gets today's date
+    here, at the edge, so that the cleaner stays a pure function and the date is recorded
+    in the fingerprint like any other option.
+    """
+    opts = {**spec.options, **(options or {})}
+    for key in spec.clock_options:
+        if opts.get(key) is None:
+            opts[key] = _dt.date.today().isoformat()
+    return opts
+
+
+def _fingerprint(spec: DatasetSpec, input_hashes: dict[str, str], options: dict[str, Any]) -> str:
     h = hashlib.sha256(_code_fingerprint(spec).encode())
-    for res in spec.inputs:
-        h.update(catalog._expected_hash(catalog.resource(res)).encode())
-    h.update(json.dumps(dict(spec.options), sort_keys=True, default=str).encode())
+    for name in sorted(input_hashes):
+        h.update(f"{name}={input_hashes[name]}".encode())
+    h.update(_options_json(options).encode())
     return h.hexdigest()
 
 
@@ -136,8 +194,7 @@ def run_cleaner(spec: DatasetSpec, frames: list[pd.DataFrame], **options: Any) -
     """Run the cleaner, check the row accounting and validate the output schema."""
     from .schemas import validate
 
-    opts = {**spec.options, **options}
-    cleaned = spec.cleaner(*frames, **opts)
+    cleaned = spec.cleaner(*frames, **options)
     cleaned.summary.check()
     cleaned.data = validate(cleaned.data, spec.schema(), dataset=spec.name)
     return cleaned
@@ -148,7 +205,7 @@ def write_outputs(cleaned: Cleaned, output: Path, metadata: dict[str, str]) -> P
     meta = {
         "lsimpact:summary": json.dumps(cleaned.summary.as_dict(), sort_keys=True),
         # The options a cleaner ran with (e.g. the "transformed" rule) travel with the table.
-        "lsimpact:options": json.dumps(cleaned.options, sort_keys=True, default=str),
+        "lsimpact:options": _options_json(cleaned.options),
         **metadata,
     }
     write_parquet(cleaned.data, output, metadata=meta)
@@ -158,35 +215,67 @@ def write_outputs(cleaned: Cleaned, output: Path, metadata: dict[str, str]) -> P
     return qpath
 
 
+def _current(out: Path, fp: str) -> RowAccounting | None:
+    """The stored accounting when ``out`` exists with fingerprint ``fp``, else None."""
+    if not out.is_file():
+        return None
+    meta = read_parquet_metadata(out)
+    if meta.get("lsimpact:fingerprint") != fp:
+        return None
+    summary = json.loads(meta["lsimpact:summary"])
+    return RowAccounting(**{**summary, "notes": tuple(summary.get("notes", []))})
+
+
+def _frames(
+    spec: DatasetSpec, source: str | Path | None
+) -> tuple[list[pd.DataFrame], dict[str, str]]:
+    """The cleaner's input frames and their sha256: the catalogue's, or the user's file as
+    the primary input (the other inputs still come from the catalogue)."""
+    frames, hashes = [], {}
+    for i, res in enumerate(spec.inputs):
+        if i == 0 and source is not None:
+            frames.append(read_table(source))
+            hashes[res] = file_sha256(Path(source))
+        else:
+            frames.append(catalog.load(res))
+            hashes[res] = catalog.expected_hash(catalog.resource(res))
+    return frames, hashes
+
+
 def build(name: str, *, force: bool = False) -> BuildResult:
     """Build ``data/processed/<name>.parquet`` from the shipped raw inputs.
 
-    Skips the work when the existing file's fingerprint (raw hashes + cleaning code) is
-    current, unless ``force``.
+    Skips the work when the existing file's fingerprint (raw hashes, cleaning code,
+    options) is current, unless ``force``.
     """
     spec = get(name)
-    name = spec.name
-    out = output_path(name)
-    fp = _fingerprint(spec)
-    if not force and out.is_file():
-        meta = read_parquet_metadata(out)
-        if meta.get("lsimpact:fingerprint") == fp:
-            summary = json.loads(meta["lsimpact:summary"])
-            acc = RowAccounting(**{**summary, "notes": tuple(summary.get("notes", []))})
-            return BuildResult(name, out, quarantine_path(out), acc, rebuilt=False)
-    frames = [catalog.load(res) for res in spec.inputs]
-    cleaned = run_cleaner(spec, frames)
-    qpath = write_outputs(
-        cleaned,
-        out,
-        {
-            "lsimpact:fingerprint": fp,
-            "lsimpact:inputs": json.dumps(
-                {r: catalog._expected_hash(catalog.resource(r)) for r in spec.inputs}
-            ),
-        },
-    )
-    return BuildResult(name, out, qpath, cleaned.summary, rebuilt=True, cleaned=cleaned)
+    return _build(spec, None, resolve_options(spec), output_path(spec.name), force=force)
+
+
+def _build(
+    spec: DatasetSpec,
+    source: str | Path | None,
+    options: dict[str, Any],
+    out: Path,
+    *,
+    force: bool = False,
+) -> BuildResult:
+    if source is None:
+        hashes = {r: catalog.expected_hash(catalog.resource(r)) for r in spec.inputs}
+    else:
+        hashes = {r: catalog.expected_hash(catalog.resource(r)) for r in spec.inputs[1:]}
+        hashes[spec.inputs[0]] = file_sha256(Path(source))
+    fp = _fingerprint(spec, hashes, options)
+    acc = None if force else _current(out, fp)
+    if acc is not None:
+        return BuildResult(spec.name, out, quarantine_path(out), acc, rebuilt=False)
+    frames, hashes = _frames(spec, source)
+    cleaned = run_cleaner(spec, frames, **options)
+    meta = {"lsimpact:fingerprint": fp, "lsimpact:inputs": json.dumps(hashes, sort_keys=True)}
+    if source is not None:
+        meta["lsimpact:input_file"] = str(source)
+    qpath = write_outputs(cleaned, out, meta)
+    return BuildResult(spec.name, out, qpath, cleaned.summary, rebuilt=True, cleaned=cleaned)
 
 
 def build_all(*, force: bool = False) -> list[BuildResult]:
@@ -194,15 +283,53 @@ def build_all(*, force: bool = False) -> list[BuildResult]:
     return [build(n, force=force) for n in names()]
 
 
-def load(name: str, *, build_if_needed: bool = True) -> pd.DataFrame:
-    """Read processed table ``name``, building it first when missing or stale.
+def _cache_path(spec: DatasetSpec, source: str | Path | None, options: dict[str, Any]) -> Path:
+    """Where ``load`` keeps a table made from a user's file or non-default options: keyed by
+    the file's hash and the options, so a changed file or option never returns a stale table."""
+    key = hashlib.sha256(_options_json(options).encode())
+    if source is not None:
+        key.update(file_sha256(Path(source)).encode())
+    return config.processed_dir() / "cache" / f"{spec.name}-{key.hexdigest()[:16]}.parquet"
 
-    ``df.attrs`` carries the row accounting and the raw inputs' hashes.
+
+def load(
+    name: str,
+    source: str | Path | None = None,
+    *,
+    build_if_needed: bool = True,
+    **options: Any,
+) -> pd.DataFrame:
+    """The one way to a processed table.
+
+    Parameters
+    ----------
+    name
+        Dataset name (``lsimpact data --list``) or alias.
+    source
+        A user's own file in the raw format of the dataset's primary input; default the
+        shipped, catalogued file.
+    build_if_needed
+        Build a missing or stale table first (default); ``False`` reads what is there.
+    **options
+        Cleaner options (e.g. ``rule=TransformRule(min_creators=10)`` for
+        ``occupation_video``).
+
+    Returns
+    -------
+    DataFrame
+        The validated table. With the shipped data and default options it is
+        ``data/processed/<name>.parquet``; with ``source`` or other options the same
+        cleaner runs and its result is cached under ``data/processed/cache/`` by file hash
+        and options. ``df.attrs`` carries ``dataset``, ``summary`` (row accounting),
+        ``inputs`` (sha256 of each raw input), ``options``, ``source`` and ``quarantine_path``.
     """
-    name = get(name).name
+    spec = get(name)
+    name = spec.name
+    opts = resolve_options(spec, options)
+    default = source is None and opts == resolve_options(spec)
+    out = output_path(name) if default else _cache_path(spec, source, opts)
     if build_if_needed:
-        build(name)
-    out = output_path(name)
+        _build(spec, source, opts, out)
     if not out.is_file():
         raise InputError(
             f"processed table '{name}' not found", path=out, hint="run `make data` first"
@@ -213,7 +340,19 @@ def load(name: str, *, build_if_needed: bool = True) -> pd.DataFrame:
     df.attrs["summary"] = json.loads(meta.get("lsimpact:summary", "{}"))
     df.attrs["inputs"] = json.loads(meta.get("lsimpact:inputs", "{}"))
     df.attrs["options"] = json.loads(meta.get("lsimpact:options", "{}"))
+    df.attrs["source"] = str(source) if source is not None else "catalogue"
+    df.attrs["quarantine_path"] = str(quarantine_path(out))
     return df
+
+
+def load_quarantine(name: str, source: str | Path | None = None, **options: Any) -> pd.DataFrame:
+    """The quarantine of ``load(name, source, **options)`` (built when needed): the rows
+    that did not make it into the table, with ``source_row``, ``column``, ``raw_value`` and
+    ``reason``."""
+    path = load(name, source, **options).attrs["quarantine_path"]
+    return pd.read_csv(
+        path, dtype={"column": str, "raw_value": str, "reason": str}, keep_default_na=False
+    )
 
 
 def clean_file(
@@ -225,9 +364,9 @@ def clean_file(
     catalogue. When ``output`` is given the table, its quarantine and summary are written.
     """
     spec = get(name)
-    user = read_table(input_path)
-    frames = [user] + [catalog.load(res) for res in spec.inputs[1:]]
-    cleaned = run_cleaner(spec, frames, **options)
+    frames, hashes = _frames(spec, input_path)
+    user = frames[0]
+    cleaned = run_cleaner(spec, frames, **resolve_options(spec, options))
     cleaned.source = {
         "path": str(input_path),
         "encoding": user.attrs.get("encoding"),
@@ -235,5 +374,9 @@ def clean_file(
         "columns": [str(c) for c in user.columns],
     }
     if output is not None:
-        write_outputs(cleaned, Path(output), {"lsimpact:input_file": str(input_path)})
+        write_outputs(
+            cleaned,
+            Path(output),
+            {"lsimpact:input_file": str(input_path), "lsimpact:inputs": json.dumps(hashes)},
+        )
     return cleaned

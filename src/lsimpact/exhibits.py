@@ -25,7 +25,7 @@ def _inputs(resources: Sequence[str]) -> list[dict[str, str]]:
             {
                 "resource": name,
                 "path": f"data/raw/{res['path']}",
-                "sha256": catalog._expected_hash(res),
+                "sha256": catalog.expected_hash(res),
                 "synthetic": bool(res.get("synthetic", False)),
             }
         )

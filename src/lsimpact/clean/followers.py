@@ -36,19 +36,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..cleaning import (
+from ..contract import (
     Cleaned,
     RowAccounting,
     concat_quarantine,
     quarantine_rows,
     source_rows,
 )
-from ..datasets import DatasetSpec
 from ..errors import InputError
 from ..io import HEADER_ALIASES, normalise_headers
 from ..parse import parse_count, parse_datetime
-from ..schemas import followers_daily as _schema
-from ..schemas import followers_published as _schema_published
 
 __all__ = ["ALIASES", "PANEL_COLUMNS", "clean_published", "clean_snapshots", "detect_glitches"]
 
@@ -563,22 +560,3 @@ def clean_published(raw: pd.DataFrame) -> Cleaned:
         ),
     )
     return Cleaned(out[PANEL_COLUMNS], quarantine, acc_rec)
-
-
-DATASETS = [
-    DatasetSpec(
-        name="followers_daily",
-        inputs=("followers_snapshots",),
-        cleaner=clean_snapshots,
-        schema=_schema,
-        description="Daily follower panel (last valid snapshot a day; glitches out, gaps flagged)",
-        aliases=("followers",),
-    ),
-    DatasetSpec(
-        name="followers_published",
-        inputs=("published_figures",),
-        cleaner=clean_published,
-        schema=_schema_published,
-        description="Published East Buy / Dong Yuhui follower points in the panel format (sparse)",
-    ),
-]

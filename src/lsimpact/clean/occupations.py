@@ -30,25 +30,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..cleaning import (
+from ..contract import (
     Cleaned,
     RowAccounting,
     concat_quarantine,
     quarantine_rows,
     source_rows,
 )
-from ..datasets import DatasetSpec
 from ..errors import InputError
 from ..parse import parse_count, parse_datetime
 
 __all__ = [
-    "DATASETS",
     "TransformRule",
     "clean_classification",
     "clean_occupation_video",
     "normalize_codes",
     "normalize_titles",
-    "occupation_video_table",
 ]
 
 CODE_COL, TITLE_COL = "职业代码", "职业名称"
@@ -512,6 +509,7 @@ def clean_occupation_video(
     classification: pd.DataFrame,
     *,
     rule: TransformRule | dict[str, Any] | None = None,
+    today: str | None = None,
 ) -> Cleaned:
     """Match occupation observations to 2022 minor groups and apply the "transformed" rule.
 
@@ -524,6 +522,11 @@ def clean_occupation_video(
         The raw GBM code list (``occupational_classification_gbm``).
     rule
         :class:`TransformRule` (or a dict of its fields); default ``creators >= 10``.
+    today
+        ``YYYY-MM-DD``: a ``first_seen`` after this date is quarantined as in the future.
+        An explicit option (``lsimpact.load`` passes the current date and records it in the
+        table's fingerprint) so that the cleaner itself never reads the clock; ``None``
+        skips the check.
 
     Returns
     -------
@@ -642,7 +645,7 @@ def clean_occupation_video(
     )
     first, bad_d = _parse_dates(df["first_seen"])
     # A first-seen date after today is a scrape or typing error, not an observation.
-    future = ~bad_d & _b(first > pd.Timestamp.now().normalize())
+    future = ~bad_d & (_b(first > pd.Timestamp(today)) if today is not None else False)
     q_parts.append(
         quarantine_rows(
             r[matched & bad_d],
@@ -764,59 +767,4 @@ def clean_occupation_video(
         output_rows=len(out),
         notes=tuple(notes),
     )
-    return Cleaned(out, q, acc, options={"rule": rule.as_dict()})
-
-
-def occupation_video_table(
-    rule: TransformRule | dict[str, Any] | None = None,
-    observations: str | None = None,
-) -> Cleaned:
-    """Clean the shipped (or a user's) observations under ``rule``, validated.
-
-    Parameters
-    ----------
-    rule
-        Transformation rule (default ``creators >= 10``).
-    observations
-        Path of a user's observations file in the same format; default the shipped
-        synthetic ``occupation_video_observations``.
-    """
-    from .. import catalog, datasets
-    from ..io import read_table
-
-    spec = datasets.get("occupation_video")
-    obs = catalog.load(spec.inputs[0]) if observations is None else read_table(observations)
-    frames = [obs, catalog.load(spec.inputs[1])]
-    return datasets.run_cleaner(spec, frames, rule=TransformRule.coerce(rule))
-
-
-def _occupations_schema():
-    from .. import schemas
-
-    return schemas.occupations()
-
-
-def _occupation_video_schema():
-    from .. import schemas
-
-    return schemas.occupation_video()
-
-
-DATASETS = [
-    DatasetSpec(
-        name="occupations",
-        inputs=("occupational_classification_gbm",),
-        cleaner=clean_classification,
-        schema=_occupations_schema,
-        description="National occupational classification (GBM codes): 2022 groups, older "
-        "level-4 occupations labelled by edition",
-    ),
-    DatasetSpec(
-        name="occupation_video",
-        inputs=("occupation_video_observations", "occupational_classification_gbm"),
-        cleaner=clean_occupation_video,
-        schema=_occupation_video_schema,
-        description="Video presence by occupation (2022 minor groups) with the 'transformed' "
-        "rule applied (SYNTHETIC as shipped)",
-    ),
-]
+    return Cleaned(out, q, acc, options={"rule": rule.as_dict(), "today": today})

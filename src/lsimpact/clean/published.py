@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..cleaning import (
+from ..contract import (
     Cleaned,
     RowAccounting,
     concat_quarantine,
@@ -22,8 +22,6 @@ from ..cleaning import (
     quarantine_rows,
     source_rows,
 )
-from ..datasets import DatasetSpec
-from ..schemas import published_figures as _schema
 
 __all__ = ["UNIT_CONVERSIONS", "clean", "period_bounds"]
 
@@ -249,15 +247,3 @@ def clean(raw: pd.DataFrame) -> Cleaned:
         ),
     )
     return Cleaned(out, quarantine, summary)
-
-
-DATASETS = [
-    DatasetSpec(
-        name="published_figures",
-        inputs=("published_figures",),
-        cleaner=clean,
-        schema=_schema,
-        description="Published figures (real), base units, typed periods, flags; one row per "
-        "series, entity, period and source",
-    )
-]

@@ -1,46 +1,27 @@
 """Seeded generators of synthetic raw data with known true effects.
 
-``lsimpact.synth.<dataset>(seed=..., **true_effects)`` returns ``(raw DataFrame, truth)``
-where ``truth`` is a dict of the effects built in. Generators are looked up lazily so that
-importing lsimpact does not import every generator.
+``lsimpact.synth.<dataset>(seed=..., **true_effects)`` returns ``(raw DataFrame, truth)``:
+the raw file of processed dataset ``<dataset>`` and a dict of the effects built in. Each
+generator lives in ``<dataset>_gen.py``, so a module never shares a name with the
+function it holds.
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
-from typing import Any
+from .followers_daily_gen import followers_daily
+from .occupation_video_gen import occupation_video
+from .province_panel_gen import province_panel
 
-# public name -> (module, function)
-_GENERATORS: dict[str, tuple[str, str]] = {
-    "followers": ("lsimpact.synth.followers_log", "followers"),
-    "province_panel": ("lsimpact.synth.province_panel", "province_panel"),
-    "occupation_observations": ("lsimpact.synth.occupation_video", "occupation_observations"),
+__all__ = ["available", "followers_daily", "occupation_video", "province_panel"]
+
+#: dataset name -> generator (``lsimpact synth NAME``)
+GENERATORS = {
+    "followers_daily": followers_daily,
+    "occupation_video": occupation_video,
+    "province_panel": province_panel,
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _GENERATORS:
-        module, func = _GENERATORS[name]
-        return getattr(importlib.import_module(module), func)
-    raise AttributeError(f"module 'lsimpact.synth' has no generator '{name}'")
-
-
-class _SynthPackage(types.ModuleType):
-    """Importing a submodule named like its generator (``province_panel``) binds the module
-    to the package attribute; always hand out the generator function instead."""
-
-    def __getattribute__(self, name: str) -> Any:
-        value = super().__getattribute__(name)
-        if name in _GENERATORS and isinstance(value, types.ModuleType):
-            return getattr(value, _GENERATORS[name][1])
-        return value
-
-
-sys.modules[__name__].__class__ = _SynthPackage
-
-
 def available() -> list[str]:
-    """Names of the generators."""
-    return sorted(_GENERATORS)
+    """Names of the generators (the datasets they make raw files for)."""
+    return sorted(GENERATORS)

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["followers", "COLUMNS"]
+__all__ = ["followers_daily", "COLUMNS"]
 
 #: Columns of the raw log, in order (a tracker's watch-list export).
 COLUMNS = ["platform", "account_id", "account_name", "group", "followers", "captured_at"]
@@ -73,7 +73,7 @@ def _display(values: np.ndarray, kind: np.ndarray) -> np.ndarray:
     return out.to_numpy(dtype=object)
 
 
-def followers(
+def followers_daily(
     seed: int = 20231214,
     *,
     n_accounts: int = 200,
@@ -263,7 +263,7 @@ def followers(
     raw = raw.astype(str)
 
     truth = {
-        "generator": "lsimpact.synth.followers",
+        "generator": "lsimpact.synth.followers_daily",
         "seed": seed,
         "outcome": "log followers (natural log of the end-of-day count)",
         "effect_path": "tau(k) = level + slope * k for k = days since the incident >= 0, else 0",

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-__all__ = ["TRUE_EFFECTS", "DEFAULT_SEED", "occupation_observations", "expected_share"]
+__all__ = ["TRUE_EFFECTS", "DEFAULT_SEED", "occupation_video", "expected_share"]
 
 DEFAULT_SEED = 20240320
 #: True parameters (log-odds of transformation under the default rule; major group 2 =
@@ -69,7 +69,7 @@ def expected_share(eta: np.ndarray, threshold: float, effects: dict[str, Any]) -
     return float(np.mean(expit(eta - shift)))
 
 
-def occupation_observations(
+def occupation_video(
     seed: int = DEFAULT_SEED,
     *,
     classification: pd.DataFrame | None = None,

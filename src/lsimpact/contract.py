@@ -1,4 +1,6 @@
-"""What every cleaner returns: the clean table, a quarantine and a row accounting.
+"""The contract between cleaners and the registry: what a cleaner returns (``Cleaned``:
+the clean table, a quarantine and a ``RowAccounting``) and how a dataset is declared
+(``DatasetSpec``). It sits below ``clean/`` and ``datasets``; both import it.
 
 A cleaner is a pure function ``raw DataFrame -> Cleaned``. Every input row is either
 used (it contributes to the clean table), quarantined (with the reason), or dropped as an
@@ -7,7 +9,7 @@ exact duplicate of an earlier row; ``RowAccounting.check()`` proves the counts a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,3 +164,39 @@ def source_rows(df: pd.DataFrame) -> pd.Series:
     if "source_row" in df.columns:
         return df["source_row"].astype("int64")
     return pd.Series(np.arange(2, len(df) + 2, dtype="int64"), index=df.index, name="source_row")
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """How one processed table is made (a row of ``datasets.REGISTRY``).
+
+    Attributes
+    ----------
+    name
+        Processed table name (file ``data/processed/<name>.parquet``, ``load(name)``).
+    inputs
+        Catalogue resource names passed positionally to ``cleaner``; the first is the
+        *primary* input, the one a user's own file replaces (``load(name, source=...)``).
+    cleaner
+        Pure function ``(*frames, **options) -> Cleaned``.
+    schema
+        Zero-argument callable returning the pandera schema of the output.
+    description
+        One line shown by ``lsimpact data --list`` and in the README.
+    options
+        Default cleaner options (recorded in the fingerprint).
+    aliases
+        Other names accepted by ``get`` and the CLI (``followers`` for ``followers_daily``).
+    clock_options
+        Options that default to today's date when unset, filled in by ``datasets`` so the
+        cleaner never reads the clock (e.g. ``today`` for future-date checks).
+    """
+
+    name: str
+    inputs: tuple[str, ...]
+    cleaner: Callable[..., Cleaned]
+    schema: Callable[[], Any]
+    description: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+    clock_options: tuple[str, ...] = ()
