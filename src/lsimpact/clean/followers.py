@@ -80,7 +80,9 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
     "group": ("分组", "类型", "账号类型", "标签", "watchlist_group"),
 }
 
-_CHUNK = 1_000_000
+_CHUNK = 250_000
+#: Rows per block of whole accounts in the glitch filter.
+_GLITCH_BLOCK = 250_000
 #: The raw columns that make a snapshot row (exact duplicates are equal in all of them).
 _RAW_COLUMNS = ("platform", "account_id", "account_name", "group", "followers", "captured_at")
 
@@ -114,7 +116,7 @@ def _text(s: pd.Series) -> pd.Series:
 
     Normalises each distinct value once: ids and names repeat on every snapshot.
     """
-    codes, uniq = _text_codes(s)
+    codes, uniq, _ = _text_codes(s)
     return pd.Series(uniq[codes], index=s.index, dtype="string")
 
 
@@ -135,19 +137,20 @@ def _arrow_strings(s: pd.Series) -> pa.Array:
 
 
 def _codes(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """Dictionary codes (int64, null is a value of its own) and the distinct values."""
+    """Dictionary codes (int32, null is a value of its own) and the distinct values."""
     enc = pc.dictionary_encode(arr, null_encoding="encode")
-    return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary
+    return enc.indices.to_numpy(zero_copy_only=False), enc.dictionary
 
 
-def _text_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _text_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Codes into the normalised distinct texts of ``s`` (NFKC, stripped, NA -> '').
 
     Why: an id or a name repeats on every snapshot, so the text work is done on the few
-    distinct values and the rows carry integer codes. The distinct texts are unique
-    (two raw spellings that normalise alike share one code).
+    distinct values and the rows carry integer codes. Returns ``(codes, texts,
+    raw_codes)``: the normalised texts are unique (two raw spellings that normalise
+    alike share one code); ``raw_codes`` tell the raw cells apart (null is a value).
     """
-    codes, dictionary = _codes(_arrow_strings(s))
+    raw_codes, dictionary = _codes(_arrow_strings(s))
     clean = (
         pd.Series(pd.arrays.ArrowStringArray(dictionary.cast(pa.string())), dtype="string")
         .fillna("")
@@ -156,7 +159,7 @@ def _text_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         .to_numpy(dtype=object)
     )
     merged, uniq = pd.factorize(clean)
-    return merged[codes], np.asarray(uniq, dtype=object)
+    return merged.astype(np.int32)[raw_codes], np.asarray(uniq, dtype=object), raw_codes
 
 
 def _parse_counts(s: pd.Series) -> pd.DataFrame:
@@ -206,9 +209,9 @@ def _window_median(v: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray
         lo = np.minimum(cols[i], cols[j])
         cols[j] = np.maximum(cols[i], cols[j])
         cols[i] = lo
-    srt = np.stack(cols, axis=1)
-    rows = np.arange(m)
-    med = (srt[rows, np.clip((k - 1) // 2, 0, 4)] + srt[rows, np.clip(k // 2, 0, 4)]) / 2
+    # sorted: the k finite values come first, so the median is cols[1] (k = 3), the
+    # mean of cols[1] and cols[2] (k = 4) or cols[2] (k = 5)
+    med = np.where(k == 4, (cols[1] + cols[2]) / 2, np.where(k == 5, cols[2], cols[1]))
     return med, k >= 3
 
 
@@ -239,7 +242,17 @@ def detect_glitches(
     # median ignores an isolated glitch, and two glitches around one good value too.
     m = len(v)
     if np.isfinite(v).all():
-        med, enough = _window_median(v, a)
+        # In blocks of whole accounts: the window's temporaries stay a few MB.
+        med = np.empty(m)
+        enough = np.empty(m, dtype=bool)
+        bounds = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+        at = np.searchsorted(bounds, np.arange(_GLITCH_BLOCK, m, _GLITCH_BLOCK))
+        cuts = [int(bounds[i]) if i < len(bounds) else m for i in at] + [m]
+        lo = 0
+        for hi in dict.fromkeys(cuts):
+            if hi > lo:
+                med[lo:hi], enough[lo:hi] = _window_median(v[lo:hi], a[lo:hi])
+                lo = hi
     else:  # an infinite count: the general (slower) NaN-aware path
         win = np.full((m, 5), np.nan)
         for j, sh in enumerate(range(-2, 3)):
@@ -284,8 +297,8 @@ def _exact_duplicates(
 ) -> np.ndarray:
     """Rows equal in every column to an earlier row (the first one is kept).
 
-    Equal raw cells parse to equal numbers, so exact duplicates are among the rows whose
-    text codes and parsed count and time repeat; only those few candidates are compared
+    Equal raw cells parse to equal numbers and normalise to equal texts, so exact
+    duplicates are among the rows whose text codes and parsed count and time repeat; only those few candidates are compared
     as strings. Why: hashing millions of distinct count and time strings costs more than
     parsing them.
     """
@@ -333,6 +346,25 @@ def _account_time_order(code: np.ndarray, t_ns: np.ndarray, srow: np.ndarray) ->
     if in_order(code[order], t_ns[order], srow[order]):
         return order
     return np.lexsort((srow, t_ns, code))
+
+
+def _errors(error: pd.Series, offset: int) -> dict[int, str]:
+    """The parser's non-missing errors keyed by row position (plus ``offset``)."""
+    e = error.to_numpy(dtype=object)
+    at = np.flatnonzero(pd.notna(e))
+    return dict(zip((at + offset).tolist(), e[at].tolist(), strict=True))
+
+
+def _error_column(errors: dict[int, str], pos: np.ndarray) -> np.ndarray:
+    """Errors aligned to the rows at positions ``pos`` (None where none)."""
+    out = np.full(len(pos), None, dtype=object)
+    if errors:
+        where = np.fromiter(errors.keys(), dtype=np.int64, count=len(errors))
+        msg = np.array(list(errors.values()), dtype=object)
+        i = np.searchsorted(pos, where)
+        hit = (i < len(pos)) & (pos[np.minimum(i, len(pos) - 1)] == where)
+        out[i[hit]] = msg[hit]
+    return out
 
 
 def _progress(total: int, desc: str, enabled: bool | None) -> Any:
@@ -403,58 +435,68 @@ def clean_snapshots(
     # 1. Parse every row (in chunks, so that a long log shows progress). Parsing first
     # lets the duplicate check below compare numbers instead of hashing millions of
     # distinct strings; duplicates are ~1% of a log, so parsing them costs little.
-    bar = _progress(len(df), "parsing snapshots", progress)
-    counts, times = [], []
-    for lo in range(0, len(df), _CHUNK):
+    # Each chunk's results go straight into compact arrays, which bounds the parsers'
+    # temporaries to one chunk.
+    n_rows = len(df)
+    value_all = np.empty(n_rows, dtype=np.float64)
+    lower_all = np.empty(n_rows, dtype=bool)
+    t_all = np.empty(n_rows, dtype=np.int64)
+    # Parse errors are rare: kept as (row, message) pairs rather than a column of None.
+    cnt_err: dict[int, str] = {}
+    tim_err: dict[int, str] = {}
+    bar = _progress(n_rows, "parsing snapshots", progress)
+    for lo in range(0, n_rows, _CHUNK):
         part = df.iloc[lo : lo + _CHUNK]
-        counts.append(_parse_counts(part["followers"]))
-        times.append(_parse_times(part["captured_at"], tz))
+        hi = lo + len(part)
+        cnt = _parse_counts(part["followers"])
+        value_all[lo:hi] = cnt["value"].to_numpy()
+        lower_all[lo:hi] = cnt["lower_bound"].to_numpy(dtype=bool)
+        cnt_err.update(_errors(cnt["error"], lo))
+        tim = _parse_times(part["captured_at"], tz)
+        t_all[lo:hi] = tim["value"].to_numpy().astype("datetime64[ns]").astype(np.int64)
+        tim_err.update(_errors(tim["error"], lo))
         bar.update(len(part))
+        del cnt, tim, part
     bar.close()
-    cnt = pd.concat(counts) if len(counts) > 1 else counts[0] if counts else None
-    cnt = _parse_counts(df["followers"]) if cnt is None else cnt
-    tim = pd.concat(times) if len(times) > 1 else times[0] if times else None
-    tim = _parse_times(df["captured_at"], tz) if tim is None else tim
-    del counts, times
-    value_all = cnt["value"].to_numpy()
-    lower_all = cnt["lower_bound"].to_numpy(dtype=bool)
-    cnt_err = cnt["error"].to_numpy(dtype=object)
-    t_all = tim["value"].to_numpy().astype("datetime64[ns]").astype(np.int64)
-    tim_err = tim["error"].to_numpy(dtype=object)
-    del cnt, tim
 
     # Text columns as integer codes into their normalised distinct values.
-    raw_codes = {}
+    texts = {}
     for c in ("platform", "account_id", "account_name", "group"):
-        raw_codes[c], _ = _codes(_arrow_strings(df[c]))
+        norm, uniq, _ = _text_codes(df[c])
+        texts[c] = (norm, uniq)
 
     # 2. Exact duplicates (every column equal) are dropped and counted, not quarantined.
-    dup = _exact_duplicates(df, raw_codes, value_all, lower_all, t_all)
-    keep_rows = np.flatnonzero(~dup)
-    src = src[keep_rows]
-    value_all, lower_all, t_all = value_all[keep_rows], lower_all[keep_rows], t_all[keep_rows]
-    cnt_err, tim_err = cnt_err[keep_rows], tim_err[keep_rows]
-    df = df.take(keep_rows) if dup.any() else df
-    del raw_codes
-
-    acc_c, acc_u = _text_codes(df["account_id"])
-    plat_c, plat_u = _text_codes(df["platform"])
+    # Rows keep their position in ``df`` (``pos``) for the raw values of the quarantine.
+    dup = _exact_duplicates(df, {c: t[0] for c, t in texts.items()}, value_all, lower_all, t_all)
+    pos = np.flatnonzero(~dup)
+    src = src[pos]
+    value_all, lower_all, t_all = value_all[pos], lower_all[pos], t_all[pos]
+    cnt_err, tim_err = _error_column(cnt_err, pos), _error_column(tim_err, pos)
+    acc_c, acc_u = texts["account_id"][0][pos], texts["account_id"][1]
+    plat_c, plat_u = texts["platform"][0][pos], texts["platform"][1]
     plat_u = np.where(plat_u == "", platform, plat_u).astype(object)
     q_parts = []
     bad_acc = acc_u[acc_c] == ""
     bad_cnt = pd.notna(cnt_err) & ~bad_acc
     bad_time = pd.notna(tim_err) & ~bad_acc & ~bad_cnt
     fol_raw = df["followers"]
+
+    def raw_cells(column: str, mask: np.ndarray) -> pd.Series:
+        return df[column].iloc[pos[mask]]
+
     q_parts.append(
         quarantine_rows(
-            src[bad_acc], "account_id", df["account_id"][bad_acc], "missing account id and name"
+            src[bad_acc],
+            "account_id",
+            raw_cells("account_id", bad_acc),
+            "missing account id and name",
         )
     )
     q_parts.append(
         quarantine_rows(
             src[bad_cnt],
             "followers",
-            fol_raw[bad_cnt],
+            raw_cells("followers", bad_cnt),
             "followers not readable as a count (" + pd.Series(cnt_err[bad_cnt]).astype(str) + ")",
         )
     )
@@ -462,7 +504,7 @@ def clean_snapshots(
         quarantine_rows(
             src[bad_time],
             "captured_at",
-            df["captured_at"][bad_time],
+            raw_cells("captured_at", bad_time),
             "capture time not readable (" + pd.Series(tim_err[bad_time]).astype(str) + ")",
         )
     )
@@ -475,6 +517,7 @@ def clean_snapshots(
     p_code, p_uniq = _ranked(plat_u, plat_c[ok])
     a_code, a_uniq = _ranked(acc_u, acc_c[ok])
     code, k_uniq = pd.factorize(p_code.astype(np.int64) * len(a_uniq) + a_code, sort=True)
+    code = code.astype(np.int32)
     acc_platform = np.asarray(p_uniq, dtype=object)[k_uniq // len(a_uniq)]
     acc_ident = np.asarray(a_uniq, dtype=object)[k_uniq % len(a_uniq)]
     value = value_all[ok]
@@ -495,7 +538,7 @@ def clean_snapshots(
         quarantine_rows(
             srow[glitch],
             "followers",
-            fol_raw.iloc[okpos[glitch]],
+            fol_raw.iloc[pos[okpos[glitch]]],
             reason[glitch],
         )
     )
@@ -540,17 +583,16 @@ def clean_snapshots(
         lower = np.bincount(cell_id, weights=~lower_b) == 0
         row = np.maximum.reduceat(srow, starts)
     # account name: the last one seen; group: the most frequent non-empty label
-    name_c, name_u = _text_codes(df["account_name"])
+    name_c, name_u = texts["account_name"][0][pos], texts["account_name"][1]
     acc_last = np.r_[code[1:] != code[:-1], True]
     names = np.full(n_acc, "", dtype=object)
     names[code[acc_last]] = name_u[name_c[okpos[acc_last]]]
-    grp_c, grp_u = _text_codes(df["group"])
+    grp_c, grp_u = texts["group"][0][pos], texts["group"][1]
     grp_u_sorted = np.sort(grp_u)
     rank = np.searchsorted(grp_u_sorted, grp_u)
     gc = rank[grp_c[okpos]]
     g_uniq = grp_u_sorted
     labelled = grp_u[grp_c[okpos]] != ""
-    del df
     pair = code[labelled].astype(np.int64) * len(g_uniq) + gc[labelled]
     pu, pc_ = np.unique(pair, return_counts=True)
     pick = np.lexsort((pu % len(g_uniq), -pc_, pu // len(g_uniq)))
