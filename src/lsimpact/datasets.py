@@ -21,13 +21,13 @@ from typing import Any
 
 import pandas as pd
 
-from . import catalog, config, contract, parse, schemas
+from . import catalog, config, contract, engines, parse, schemas
 from ._version import __version__
 from .catalog import file_sha256
 from .clean import followers, jobs, occupations, province_panel, published
 from .contract import Cleaned, DatasetSpec, RowAccounting
 from .errors import InputError
-from .io import read_parquet_metadata, read_table, write_json, write_parquet, write_text
+from .io import read_parquet_metadata, write_json, write_parquet, write_text
 
 __all__ = [
     "REGISTRY",
@@ -101,6 +101,9 @@ REGISTRY: dict[str, DatasetSpec] = {
             description="Daily follower panel (last valid snapshot a day; glitches out, gaps "
             "flagged)",
             aliases=("followers",),
+            entity=("platform", "account_id"),
+            entity_hash=followers.entity_hash,
+            combine=followers.combine,
         ),
         DatasetSpec(
             name="followers_published",
@@ -235,12 +238,23 @@ def _frames(
     frames, hashes = [], {}
     for i, res in enumerate(spec.inputs):
         if i == 0 and source is not None:
-            frames.append(read_table(source))
-            hashes[res] = file_sha256(Path(source))
+            frames.append(engines.read_input(source))
+            hashes[res] = source_sha256(source)
         else:
             frames.append(catalog.load(res))
             hashes[res] = catalog.expected_hash(catalog.resource(res))
     return frames, hashes
+
+
+def source_sha256(source: str | Path) -> str:
+    """sha256 of a user's input: of the file, or of a folder's or glob's files (names and
+    hashes, in name order)."""
+    if Path(source).is_file():
+        return file_sha256(Path(source))
+    h = hashlib.sha256()
+    for f in engines.input_files(source):
+        h.update(f"{f.name}={file_sha256(f)}\n".encode())
+    return h.hexdigest()
 
 
 def build(name: str, *, force: bool = False) -> BuildResult:
@@ -357,23 +371,62 @@ def load_quarantine(name: str, source: str | Path | None = None, **options: Any)
 
 
 def clean_file(
-    name: str, input_path: str | Path, output: str | Path | None = None, **options: Any
+    name: str,
+    input_path: str | Path,
+    output: str | Path | None = None,
+    *,
+    engine: str = "auto",
+    scheduler: str | None = None,
+    **options: Any,
 ) -> Cleaned:
-    """Clean a user's own file in the format of dataset ``name``'s primary raw input.
+    """Clean a user's own file (or folder or glob of files) in the format of dataset
+    ``name``'s primary raw input.
 
     The other inputs (e.g. the classification for occupation observations) come from the
     catalogue. When ``output`` is given the table, its quarantine and summary are written.
+
+    Parameters
+    ----------
+    engine
+        ``"pandas"`` (in memory), ``"chunked"`` (entity buckets spilled to disk, bounded
+        memory), ``"dask"`` (a Dask cluster: ``scheduler`` address, or a local one; writes
+        a partitioned Parquet folder and needs ``output``) or ``"auto"`` (chunked for a
+        folder or for a file too big for the free memory, else pandas); see
+        :mod:`lsimpact.engines`. All give the same table.
     """
     spec = get(name)
-    frames, hashes = _frames(spec, input_path)
-    user = frames[0]
-    cleaned = run_cleaner(spec, frames, **resolve_options(spec, options))
-    cleaned.source = {
-        "path": str(input_path),
-        "encoding": user.attrs.get("encoding"),
-        "rows": len(user),
-        "columns": [str(c) for c in user.columns],
-    }
+    opts = resolve_options(spec, options)
+    engine = engines.choose_engine(spec, input_path, engine)
+    if engine == "dask":
+        if output is None:
+            raise InputError("engine 'dask' writes its result", hint="pass an output folder (-o)")
+        return engines.clean_dask(spec, input_path, output, options=opts, scheduler=scheduler)
+    if engine == "chunked":
+        cleaned = engines.clean_chunked(spec, input_path, options=opts)
+        cleaned.summary.check()
+        from .schemas import validate
+
+        cleaned.data = validate(cleaned.data, spec.schema(), dataset=spec.name)
+        hashes = {spec.inputs[0]: source_sha256(input_path)}
+        files = engines.input_files(input_path)
+        cleaned.source = {
+            "path": str(input_path),
+            "encoding": None,
+            "rows": None,
+            "columns": None,
+            "files": len(files),
+            "engine": "chunked",
+        }
+    else:
+        frames, hashes = _frames(spec, input_path)
+        user = frames[0]
+        cleaned = run_cleaner(spec, frames, **opts)
+        cleaned.source = {
+            "path": str(input_path),
+            "encoding": user.attrs.get("encoding"),
+            "rows": len(user),
+            "columns": [str(c) for c in user.columns],
+        }
     if output is not None:
         write_outputs(
             cleaned,

@@ -28,6 +28,7 @@ Dong Yuhui accounts (resource ``published_figures``) into the same panel format,
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -49,7 +50,15 @@ from ..errors import InputError
 from ..io import HEADER_ALIASES, normalise_headers
 from ..parse import parse_count, parse_datetime
 
-__all__ = ["ALIASES", "PANEL_COLUMNS", "clean_published", "clean_snapshots", "detect_glitches"]
+__all__ = [
+    "ALIASES",
+    "PANEL_COLUMNS",
+    "clean_published",
+    "clean_snapshots",
+    "combine",
+    "detect_glitches",
+    "entity_hash",
+]
 
 #: Output columns of both follower datasets, in order.
 PANEL_COLUMNS = [
@@ -385,6 +394,7 @@ def clean_snapshots(
     platform: str = "unknown",
     source: str | None = None,
     progress: bool | None = None,
+    partition: bool = False,
 ) -> Cleaned:
     """Clean a follower snapshot log into the daily panel ``followers_daily``.
 
@@ -410,6 +420,10 @@ def clean_snapshots(
         Text for the ``source`` column (default: the catalogue resource or file name).
     progress
         Show a tqdm progress bar; default: only when stderr is a terminal.
+    partition
+        ``raw`` holds some whole accounts of a larger log (chunked and Dask engines,
+        :func:`combine`): a part without a usable row gives an empty panel instead of an
+        error.
 
     Returns
     -------
@@ -550,22 +564,40 @@ def clean_snapshots(
         x[keep] for x in (code, value, lower_b, t_ns, day, srow, okpos)
     )
 
-    if n_used == 0:
-        q = concat_quarantine(q_parts)
-        top = q["reason"].value_counts().head(3)
-        raise InputError(
-            "no snapshot row could be used",
-            path=raw.attrs.get("source_path"),
-            expected="rows with an account, a follower count and a capture time",
-            hint="most common problems: " + "; ".join(f"{r} ({n})" for r, n in top.items()),
+    if n_used == 0 and not partition:
+        _no_usable_rows(concat_quarantine(q_parts), raw.attrs.get("source_path"))
+    opts = {"how": how, "fill": fill, "max_gap": max_gap, "glitch_factor": glitch_factor, "tz": tz}
+    if n_used == 0:  # a partition without a usable row: an empty panel, all rows accounted
+        quarantine = concat_quarantine(q_parts)
+        empty = {c: pd.Series([], dtype="str") for c in PANEL_COLUMNS}
+        types = {"date": "datetime64[ns]", "net_change_since": "datetime64[ns]"}
+        types |= {c: "float64" for c in ("followers", "net_change")}
+        types |= {c: "int64" for c in ("n_snapshots", "n_glitches")}
+        types |= {c: bool for c in ("glitch", "imputed", "lower_bound", "approximate", "sparse")}
+        types["source_row"] = "Int64"
+        panel = pd.DataFrame({c: empty[c].astype(types.get(c, "str")) for c in PANEL_COLUMNS})
+        acc = RowAccounting(
+            dataset="followers_daily",
+            input_rows=n_in,
+            used_rows=0,
+            quarantined_rows=len(quarantine),
+            duplicate_rows=int(dup.sum()),
+            output_rows=0,
+            notes=(
+                f"{int(glitch.sum())} glitch snapshots kept out of the daily values",
+                f"{n_acc} accounts, 0 account-days without a valid snapshot (0 imputed, "
+                f"fill={fill!r})",
+                f"daily value: {how} valid snapshot of the day ({tz})",
+            ),
         )
+        return Cleaned(panel, quarantine, acc, opts)
 
     # 4. One value per account and day. Rows are in (account, time, source row) order,
     # so an account-day is a contiguous run.
     d0 = int(day.min()) if len(day) else 0
     span_days = int(day.max()) - d0 + 1 if len(day) else 1
     cell = code.astype(np.int64) * span_days + (day - d0)
-    start = np.r_[True, cell[1:] != cell[:-1]]
+    start = np.r_[True, cell[1:] != cell[:-1]] if len(cell) else np.zeros(0, dtype=bool)
     starts = np.flatnonzero(start)
     cell_id = np.cumsum(start) - 1
     cells = cell[start]
@@ -673,12 +705,77 @@ def clean_snapshots(
             f"daily value: {how} valid snapshot of the day ({tz})",
         ),
     )
-    return Cleaned(
-        panel,
-        quarantine,
-        acc,
-        {"how": how, "fill": fill, "max_gap": max_gap, "glitch_factor": glitch_factor, "tz": tz},
+    return Cleaned(panel, quarantine, acc, opts)
+
+
+def _no_usable_rows(quarantine: pd.DataFrame, path: Any) -> None:
+    top = quarantine["reason"].value_counts().head(3)
+    raise InputError(
+        "no snapshot row could be used",
+        path=path,
+        expected="rows with an account, a follower count and a capture time",
+        hint="most common problems: " + "; ".join(f"{r} ({n})" for r, n in top.items()),
     )
+
+
+def entity_hash(raw: pd.DataFrame) -> np.ndarray:
+    """A stable 64-bit hash of each row's account as :func:`clean_snapshots` sees it.
+
+    The account id (or name, when the log has no id column) after NFKC normalisation
+    and stripping, so that every snapshot of one account lands in one partition whatever
+    its spelling; the platform is left out on purpose (an empty platform cell becomes the
+    default platform), which only makes partitions coarser, never splits an account.
+    """
+    df = _normalise_headers(raw)
+    codes, texts, _ = _text_codes(df["account_id"])
+    return pd.util.hash_array(texts.astype(object), categorize=False)[codes]
+
+
+_ACCOUNTS_NOTE = re.compile(
+    r"^(\d+) accounts, (\d+) account-days without a valid snapshot \((\d+) imputed"
+)
+_GLITCH_NOTE = re.compile(r"^(\d+) glitch snapshots")
+
+
+def combine(parts: list[Cleaned]) -> Cleaned:
+    """Cleaned partitions (whole accounts each) -> the result of one call on all of them.
+
+    The panel is ordered as :func:`clean_snapshots` orders it (platform, account, date),
+    the quarantine by source row; counts and notes add up.
+    """
+    if not parts:
+        raise InputError("no snapshot rows to clean", expected="a non-empty snapshot log")
+    data = [p.data for p in parts if len(p.data)] or [parts[0].data]
+    panel = pd.concat(data, ignore_index=True)
+    panel = panel.sort_values(["platform", "account_id", "date"], kind="stable").reset_index(
+        drop=True
+    )
+    quarantine = concat_quarantine([p.quarantine for p in parts])
+    s = [p.summary for p in parts]
+    used = sum(x.used_rows for x in s)
+    if used == 0:
+        _no_usable_rows(quarantine, None)
+    glitches = accounts = missing = imputed = 0
+    for x in s:
+        glitches += int(_GLITCH_NOTE.match(x.notes[0])[1])
+        m = _ACCOUNTS_NOTE.match(x.notes[1])
+        accounts, missing, imputed = accounts + int(m[1]), missing + int(m[2]), imputed + int(m[3])
+    opts = parts[0].options
+    acc = RowAccounting(
+        dataset="followers_daily",
+        input_rows=sum(x.input_rows for x in s),
+        used_rows=used,
+        quarantined_rows=len(quarantine),
+        duplicate_rows=sum(x.duplicate_rows for x in s),
+        output_rows=len(panel),
+        notes=(
+            f"{glitches} glitch snapshots kept out of the daily values",
+            f"{accounts} accounts, {missing} account-days without a "
+            f"valid snapshot ({imputed} imputed, fill={opts['fill']!r})",
+            s[0].notes[2],
+        ),
+    )
+    return Cleaned(panel, quarantine, acc, dict(opts))
 
 
 def _fill_loglinear(panel: pd.DataFrame, max_gap: int) -> pd.DataFrame:
