@@ -127,3 +127,41 @@ def test_entity_hash_is_spelling_blind():
     )
     h = entity_hash(raw)
     assert h[0] == h[1] != h[2] and h.dtype == np.uint64
+
+
+def test_dask_engine_equals_pandas_on_a_local_cluster(tmp_path):
+    pytest.importorskip("distributed")
+    log = _messy_log()
+    path = tmp_path / "log.csv"
+    log.to_csv(path, index=False)
+    mem = datasets.clean_file("followers_daily", path, engine="pandas")
+    out = tmp_path / "daily"
+    res = datasets.clean_file("followers_daily", path, out, engine="dask")
+    got = (
+        res.data.compute()
+        .sort_values(["platform", "account_id", "date"], kind="stable")
+        .reset_index(drop=True)
+    )
+    pd.testing.assert_frame_equal(mem.data, got, check_exact=True, check_dtype=False)
+    pd.testing.assert_frame_equal(mem.quarantine, res.quarantine, check_exact=True)
+    assert mem.summary.as_dict() == res.summary.as_dict()
+    q = pd.read_csv(tmp_path / "daily.quarantine.csv")
+    assert len(q) == len(mem.quarantine) and (tmp_path / "daily.summary.json").is_file()
+    assert len(list(out.glob("part-*.parquet"))) >= 1
+
+
+def test_dask_missing_says_how_to_install(monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def no_dask(name, *args, **kwargs):
+        if name.startswith(("dask", "distributed")):
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_dask)
+    from lsimpact.engines.on_dask import require_dask
+
+    with pytest.raises(InputError, match=r"lsimpact\[scale\]"):
+        require_dask()

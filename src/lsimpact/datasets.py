@@ -412,7 +412,7 @@ def clean_file(
         cleaned.source = {
             "path": str(input_path),
             "encoding": None,
-            "rows": None,
+            "rows": cleaned.summary.input_rows,
             "columns": None,
             "files": len(files),
             "engine": "chunked",

@@ -767,7 +767,8 @@ def combine(parts: list[Cleaned]) -> Cleaned:
         used_rows=used,
         quarantined_rows=len(quarantine),
         duplicate_rows=sum(x.duplicate_rows for x in s),
-        output_rows=len(panel),
+        # a part's rows may stay on disk (Dask engine): count them from the parts
+        output_rows=sum(x.output_rows for x in s),
         notes=(
             f"{glitches} glitch snapshots kept out of the daily values",
             f"{accounts} accounts, {missing} account-days without a "
