@@ -165,3 +165,22 @@ def test_dask_missing_says_how_to_install(monkeypatch):
 
     with pytest.raises(InputError, match=r"lsimpact\[scale\]"):
         require_dask()
+
+
+def test_load_a_folder_and_as_dask(tmp_path, monkeypatch):
+    monkeypatch.setenv("LSIMPACT_PROCESSED_DIR", str(tmp_path / "processed"))
+    log = _messy_log()
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    log.iloc[:3000].to_csv(folder / "a.csv", index=False)
+    log.iloc[3000:].to_csv(folder / "b.csv", index=False)
+    df = datasets.load("followers_daily", folder)
+    one = tmp_path / "one.csv"
+    log.to_csv(one, index=False)
+    ref = datasets.clean_file("followers_daily", one, engine="pandas").data
+    pd.testing.assert_frame_equal(
+        df.drop(columns="source").reset_index(drop=True), ref.drop(columns="source")
+    )
+    pytest.importorskip("dask")
+    lazy = datasets.load("followers_daily", folder, engine="dask")
+    assert len(lazy) == len(df) and hasattr(lazy, "compute")

@@ -257,6 +257,16 @@ def source_sha256(source: str | Path) -> str:
     return h.hexdigest()
 
 
+def _clean_chunked(spec: DatasetSpec, source: str | Path, options: dict[str, Any]) -> Cleaned:
+    """The chunked engine's result, checked and validated like ``run_cleaner``'s."""
+    from .schemas import validate
+
+    cleaned = engines.clean_chunked(spec, source, options=options)
+    cleaned.summary.check()
+    cleaned.data = validate(cleaned.data, spec.schema(), dataset=spec.name)
+    return cleaned
+
+
 def build(name: str, *, force: bool = False) -> BuildResult:
     """Build ``data/processed/<name>.parquet`` from the shipped raw inputs.
 
@@ -274,18 +284,22 @@ def _build(
     out: Path,
     *,
     force: bool = False,
+    engine: str = "auto",
 ) -> BuildResult:
     if source is None:
         hashes = {r: catalog.expected_hash(catalog.resource(r)) for r in spec.inputs}
     else:
         hashes = {r: catalog.expected_hash(catalog.resource(r)) for r in spec.inputs[1:]}
-        hashes[spec.inputs[0]] = file_sha256(Path(source))
+        hashes[spec.inputs[0]] = source_sha256(source)
     fp = _fingerprint(spec, hashes, options)
     acc = None if force else _current(out, fp)
     if acc is not None:
         return BuildResult(spec.name, out, quarantine_path(out), acc, rebuilt=False)
-    frames, hashes = _frames(spec, source)
-    cleaned = run_cleaner(spec, frames, **options)
+    if source is not None and engines.choose_engine(spec, source, engine) != "pandas":
+        cleaned = _clean_chunked(spec, source, options)
+    else:
+        frames, hashes = _frames(spec, source)
+        cleaned = run_cleaner(spec, frames, **options)
     meta = {"lsimpact:fingerprint": fp, "lsimpact:inputs": json.dumps(hashes, sort_keys=True)}
     if source is not None:
         meta["lsimpact:input_file"] = str(source)
@@ -303,7 +317,7 @@ def _cache_path(spec: DatasetSpec, source: str | Path | None, options: dict[str,
     the file's hash and the options, so a changed file or option never returns a stale table."""
     key = hashlib.sha256(_options_json(options).encode())
     if source is not None:
-        key.update(file_sha256(Path(source)).encode())
+        key.update(source_sha256(source).encode())
     return config.processed_dir() / "cache" / f"{spec.name}-{key.hexdigest()[:16]}.parquet"
 
 
@@ -312,8 +326,9 @@ def load(
     source: str | Path | None = None,
     *,
     build_if_needed: bool = True,
+    engine: str = "auto",
     **options: Any,
-) -> pd.DataFrame:
+) -> Any:
     """The one way to a processed table.
 
     Parameters
@@ -325,6 +340,12 @@ def load(
         shipped, catalogued file.
     build_if_needed
         Build a missing or stale table first (default); ``False`` reads what is there.
+    engine
+        How a user's ``source`` is cleaned: ``"auto"`` (chunked by entity for a folder or
+        a file too big for the free memory), ``"pandas"`` or ``"chunked"``
+        (:mod:`lsimpact.engines`). ``"dask"`` returns the table as a lazy Dask dataframe
+        over the processed Parquet file (``pip install 'lsimpact[scale]'``), for tables
+        that are big to hold; the file is built as with ``"auto"``.
     **options
         Cleaner options (e.g. ``rule=TransformRule(min_creators=10)`` for
         ``occupation_video``).
@@ -344,11 +365,15 @@ def load(
     default = source is None and opts == resolve_options(spec)
     out = output_path(name) if default else _cache_path(spec, source, opts)
     if build_if_needed:
-        _build(spec, source, opts, out)
+        _build(spec, source, opts, out, engine="auto" if engine == "dask" else engine)
     if not out.is_file():
         raise InputError(
             f"processed table '{name}' not found", path=out, hint="run `make data` first"
         )
+    if engine == "dask":
+        from .engines.on_dask import require_dask
+
+        return require_dask().read_parquet(str(out))
     df = pd.read_parquet(out)
     meta = read_parquet_metadata(out)
     df.attrs["dataset"] = name
@@ -402,11 +427,7 @@ def clean_file(
             raise InputError("engine 'dask' writes its result", hint="pass an output folder (-o)")
         return engines.clean_dask(spec, input_path, output, options=opts, scheduler=scheduler)
     if engine == "chunked":
-        cleaned = engines.clean_chunked(spec, input_path, options=opts)
-        cleaned.summary.check()
-        from .schemas import validate
-
-        cleaned.data = validate(cleaned.data, spec.schema(), dataset=spec.name)
+        cleaned = _clean_chunked(spec, input_path, opts)
         hashes = {spec.inputs[0]: source_sha256(input_path)}
         files = engines.input_files(input_path)
         cleaned.source = {

@@ -71,6 +71,8 @@ def input_files(source: str | os.PathLike[str]) -> list[Path]:
     if p.is_dir():
         files = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in _SUFFIXES)
         where = f"folder {p}"
+    elif not any(ch in str(source) for ch in "*?["):
+        raise InputError("file not found", path=p, hint="check the path and the file name")
     else:
         files = sorted(Path(f) for f in glob.glob(str(source)) if Path(f).is_file())
         where = f"pattern {source}"
