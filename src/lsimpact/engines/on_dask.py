@@ -169,7 +169,7 @@ def clean_dask(
         A file, a folder or a glob of CSV/Parquet files.
     output
         Folder for the table's parts (``part-NNNNN.parquet``); the quarantine CSV and the
-        summary JSON are written beside it (``<output>.quarantine.csv``).
+        summary JSON are written beside it (``<output stem>.quarantine.csv``).
     options
         Cleaner options.
     scheduler
@@ -262,9 +262,9 @@ def clean_dask(
         "engine": "dask",
     }
     write_text(
-        out.with_name(f"{out.name}.quarantine.csv"),
+        out.with_name(f"{out.stem}.quarantine.csv"),
         merged.quarantine.to_csv(index=False, lineterminator="\n"),
     )
-    write_json(out.with_name(f"{out.name}.summary.json"), merged.summary.as_dict())
+    write_json(out.with_name(f"{out.stem}.summary.json"), merged.summary.as_dict())
     merged.data = dd.read_parquet(str(out / "part-*.parquet"))
     return merged
