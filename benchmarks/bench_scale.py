@@ -96,8 +96,10 @@ def _snapshot_file(rows: int) -> Path:
                                      n_host={max(2, n_acc // 100)}, launch=None)
             gen = time.perf_counter() - t
             raw = raw.iloc[:{rows}]
-            # written as the shipped log is (pandas: quotes only where a cell needs them)
-            raw.to_csv({str(path)!r}, index=False, lineterminator="\\n")
+            # written as the shipped log is (pandas: quotes only where a cell needs them),
+            # then renamed: an interrupted run leaves no truncated file behind
+            raw.to_csv({str(path) + ".tmp"!r}, index=False, lineterminator="\\n")
+            os.replace({str(path) + ".tmp"!r}, {str(path)!r})
             print(json.dumps({{"generate_s": gen, "rows": len(raw)}}))
             """
         )
@@ -147,6 +149,8 @@ def polars_pipeline(path):
 def bench_cleaning(rows: int) -> list[dict]:
     path = str(_snapshot_file(rows))
     size = Path(path).stat().st_size / 2**20
+    with open(path, "rb") as fh:
+        rows = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 24), b"")) - 1
     tasks = {
         "lsimpact pandas engine": """
             from lsimpact import datasets
@@ -407,10 +411,23 @@ def main() -> None:
     ]
     if os.environ.get("LSIMPACT_BENCH_10M") == "1":
         sizes.append(10_000_000)
-    cleaning = [rec for n in sizes for rec in bench_cleaning(n)]
-    models = bench_models()
-    parsing = bench_parsing()
-    print(write_results(cleaning, models, parsing))
+    # Each section's records are kept in build/bench_scale/<section>.json, so that
+    # LSIMPACT_BENCH_ONLY=cleaning (or models, parsing) re-runs one section and the
+    # results file still shows the others (with the date of their own run).
+    only = set(filter(None, os.environ.get("LSIMPACT_BENCH_ONLY", "").split(",")))
+    runners = {
+        "cleaning": lambda: [rec for n in sizes for rec in bench_cleaning(n)],
+        "models": bench_models,
+        "parsing": bench_parsing,
+    }
+    CACHE.mkdir(parents=True, exist_ok=True)
+    sections = {}
+    for name, run in runners.items():
+        saved = CACHE / f"{name}.json"
+        if not only or name in only or not saved.exists():
+            saved.write_text(json.dumps(run()), encoding="utf-8")
+        sections[name] = json.loads(saved.read_text(encoding="utf-8"))
+    print(write_results(sections["cleaning"], sections["models"], sections["parsing"]))
 
 
 if __name__ == "__main__":
