@@ -11,6 +11,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+# One vocabulary: the published cleaner defines the units and period types; the schema
+# checks against the same tuples (re-exported here as schemas.BASE_UNITS).
+from .clean.published import BASE_UNITS, PERIOD_TYPES
 from .errors import ValidationError
 
 __all__ = [
@@ -23,25 +26,6 @@ __all__ = [
     "followers_daily",
     "followers_published",
 ]
-
-#: Base units that ``published_figures.value`` may be expressed in.
-BASE_UNITS = (
-    "persons",
-    "followers",
-    "yuan",
-    "HKD",
-    "percent",
-    "occupations",
-    "groups",
-    "work_types",
-    "sessions",
-    "views",
-    "products",
-    "accounts",
-    "orders",
-    "jobs_per_100m_yuan",
-)
-
 
 _CHECK_NAMES = {
     "column_in_schema": "column not in the schema",
@@ -124,7 +108,7 @@ def published_figures() -> pa.DataFrameSchema:
             "entity": text,
             "period": text,
             "period_type": pa.Column(
-                str, pa.Check.isin(["date", "year", "half_year", "quarter", "month", "unknown"])
+                str, pa.Check.isin(list(PERIOD_TYPES))
             ),
             "period_start": pa.Column("datetime64[ns]", nullable=True),
             "period_end": pa.Column("datetime64[ns]", nullable=True),
