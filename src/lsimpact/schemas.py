@@ -107,9 +107,7 @@ def published_figures() -> pa.DataFrameSchema:
             "series_id": text,
             "entity": text,
             "period": text,
-            "period_type": pa.Column(
-                str, pa.Check.isin(list(PERIOD_TYPES))
-            ),
+            "period_type": pa.Column(str, pa.Check.isin(list(PERIOD_TYPES))),
             "period_start": pa.Column("datetime64[ns]", nullable=True),
             "period_end": pa.Column("datetime64[ns]", nullable=True),
             "value": pa.Column(float, nullable=False),
