@@ -11,10 +11,11 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from .errors import ValidationError
+
 # One vocabulary: the published cleaner defines the units and period types; the schema
 # checks against the same tuples (re-exported here as schemas.BASE_UNITS).
-from .clean.published import BASE_UNITS, PERIOD_TYPES
-from .errors import ValidationError
+from .units import BASE_UNITS, PERIOD_TYPES
 
 __all__ = [
     "validate",
