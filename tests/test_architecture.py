@@ -16,7 +16,7 @@ ROOT = Path(lsimpact.__file__).parent
 
 #: Lowest floor first. Names are top-level modules or subpackages of ``lsimpact``.
 FLOORS: list[set[str]] = [
-    {"errors", "config", "_version", "units"},
+    {"errors", "config", "_version"},
     {"io", "parse", "schemas", "contract"},
     {"catalog", "clean", "plots"},
     {"datasets", "models", "synth"},

@@ -322,3 +322,22 @@ def test_cli_with_calendar_and_bad_files(tmp_path, capsys):
     read_table(QUOTES).iloc[:6].to_csv(good, index=False, encoding="gb18030")
     assert cli.main(["validate", "wholesale_prices", str(good)]) == 0
     assert "OK: the file can be cleaned without loss" in capsys.readouterr().out
+
+
+def test_product_attributes_follow_their_product_whatever_the_row_order():
+    rows = [
+        [pid, name, brand, "shop", "store", f"2024-01-0{day} 10:00", "", "50", "250g"]
+        for day in (2, 1)
+        for pid, name, brand in (
+            ("Z", "Zucchini", "Zb"),
+            ("A", "Apple", "Ab"),
+            ("M", "Mango", "Mb"),
+        )
+    ]
+    d = prices.clean_observations(_frame(rows, COLS)).data
+    got = d.groupby("product_id")[["product_name", "brand"]].first()
+    assert got.to_dict("index") == {
+        "A": {"product_name": "Apple", "brand": "Ab"},
+        "M": {"product_name": "Mango", "brand": "Mb"},
+        "Z": {"product_name": "Zucchini", "brand": "Zb"},
+    }
