@@ -277,7 +277,8 @@ def _products(rng: np.random.Generator, n_products: int, shares: dict[str, float
         "base_unit": "g",
         "per_unit": 128.0,
     }
-    first_fresh = int(np.flatnonzero(p["category"] == "fresh food")[0])
+    fresh_rows = np.flatnonzero(p["category"] == "fresh food")
+    first_fresh = int(fresh_rows[0]) if len(fresh_rows) else 0  # (no fresh food: row 0)
     p.loc[first_fresh] = pd.Series(shrimp)
     p = pd.concat([p.loc[[first_fresh]], p.drop(index=first_fresh)], ignore_index=True)
     # unique name + brand + pack: number the repeats ("款2")
@@ -315,6 +316,7 @@ def simulate(
     channel_coverage: float = 0.85,
     n_purchases: int = 15_000,
     messy: bool = True,
+    raw: bool = True,
 ) -> dict[str, Any]:
     """Run the whole simulation once; every raw file and the latent panel.
 
@@ -343,6 +345,9 @@ def simulate(
         Purchases to draw (half during sessions).
     messy
         False writes every price and time in one plain form (no bad rows, no duplicates).
+    raw
+        False skips writing the raw observation strings (``observations`` is None): the
+        latent panel alone, fast, for Monte Carlo studies.
 
     Returns
     -------
@@ -369,6 +374,7 @@ def simulate(
                 "channel_coverage": channel_coverage,
                 "n_purchases": n_purchases,
                 "messy": messy,
+                "raw": raw,
             }.items()
         )
     )
@@ -392,6 +398,7 @@ def _simulate(
     channel_coverage: float,
     n_purchases: int,
     messy: bool,
+    raw: bool,
 ) -> dict[str, Any]:
     shares = dict(category_shares) or {
         "fresh food": 0.3,
@@ -573,7 +580,11 @@ def _simulate(
     panel = _label(panel, prod, dates)
 
     # --- raw observation strings ----------------------------------------------------------
-    raw = _raw_observations(rng, obs, prod, dates, per_base, messy)
+    rng_raw = np.random.default_rng([seed, 1])  # own stream: raw=False leaves the rest equal
+    if raw:
+        raw_out = _raw_observations(rng_raw, obs, prod, dates, per_base, messy)
+    else:
+        raw_out = {"frame": None, "counts": {}}
 
     # --- purchases ----------------------------------------------------------------------
     pur = _purchases(rng, n_purchases, sess, carried, paid, dates, n_p, n_c, n_t, in_session)
@@ -583,7 +594,7 @@ def _simulate(
 
     # --- truth --------------------------------------------------------------------------
     truth = _truth(
-        panel, sess, prod, pers, tau_decay, cut_top, cut_second, raw, seed, promoted, series
+        panel, sess, prod, pers, tau_decay, cut_top, cut_second, raw_out, seed, promoted, series
     )
     sessions = pd.DataFrame(
         {
@@ -598,7 +609,7 @@ def _simulate(
         ["product_id", "product_name", "brand", "category", "pack", "quantity", "base_unit"]
     ].assign(wholesale_group=prod["item"].map(_FRESH_GROUP))
     return {
-        "observations": raw["frame"],
+        "observations": raw_out["frame"],
         "sessions": sessions,
         "purchases": pur,
         "wholesale": whole,
@@ -793,7 +804,8 @@ def _wholesale(rng: np.random.Generator, dates: pd.DatetimeIndex, messy: bool) -
         for t in range(1, len(dates)):  # one loop over days per group (9 x 182)
             path[t] = 0.9 * path[t - 1] + e[t]
         trend = 0.009 * (day - dec) / 31.0 if name in ("南美白虾", "带鱼", "三文鱼") else 0.0
-        avg = level * np.exp(path - path[dec : dec + 31].mean() + trend)
+        anchor = path[max(dec, 0) : dec + 31] if 0 <= dec < len(dates) else path
+        avg = level * np.exp(path - anchor.mean() + trend)
         quoted = (dates.day_of_week != 6) & (rng.random(len(dates)) < 0.95)
         k = np.flatnonzero(quoted)
         twice = rng.random(len(k)) < 0.1  # quoted twice a day, no distinguishing spec
