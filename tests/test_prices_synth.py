@@ -14,7 +14,7 @@ from lsimpact import catalog
 from lsimpact.synth import prices_daily_gen as gen
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import make_synthetic_prices as tool  # noqa: E402
+import make_synthetic_prices as tool
 
 
 @pytest.mark.parametrize("name", sorted(tool.FILES))
