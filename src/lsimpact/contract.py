@@ -190,6 +190,11 @@ class DatasetSpec:
     clock_options
         Options that default to today's date when unset, filled in by ``datasets`` so the
         cleaner never reads the clock (e.g. ``today`` for future-date checks).
+    paired_inputs
+        Secondary inputs that describe the same data as the primary one (the live-session
+        calendar of a price log), unlike reference data (a classification). With a user's
+        own primary file they never come from the catalogue: the cleaner gets ``None``
+        unless the user gives their own (``paired={name: path}``; CLI ``--with``).
     """
 
     name: str
@@ -200,3 +205,4 @@ class DatasetSpec:
     options: Mapping[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
     clock_options: tuple[str, ...] = ()
+    paired_inputs: tuple[str, ...] = ()

@@ -23,7 +23,16 @@ import pandas as pd
 
 from . import __version__, catalog, config, contract, parse, schemas
 from .catalog import file_sha256
-from .clean import followers, jobs, occupations, province_panel, published
+from .clean import (
+    followers,
+    jobs,
+    live_sessions,
+    occupations,
+    prices,
+    province_panel,
+    published,
+    wholesale_prices,
+)
 from .contract import Cleaned, DatasetSpec, RowAccounting
 from .errors import InputError
 from .io import read_parquet_metadata, read_table, write_json, write_parquet, write_text
@@ -108,6 +117,33 @@ REGISTRY: dict[str, DatasetSpec] = {
             schema=schemas.followers_published,
             description="Published East Buy / Dong Yuhui follower points in the panel format "
             "(sparse)",
+        ),
+        DatasetSpec(
+            name="prices_daily",
+            inputs=("prices_observations", "live_sessions"),
+            cleaner=prices.clean_observations,
+            schema=schemas.prices_daily,
+            description="Daily unit prices per product x channel (yuan per kg, l or item; last "
+            "valid observation a day; promoted from the session calendar)",
+            aliases=("prices",),
+            paired_inputs=("live_sessions",),
+        ),
+        DatasetSpec(
+            name="live_sessions",
+            inputs=("live_sessions",),
+            cleaner=live_sessions.clean_sessions,
+            schema=schemas.live_sessions,
+            description="Live-session calendar: session x promoted product, start and end "
+            "(Beijing time)",
+        ),
+        DatasetSpec(
+            name="wholesale_prices",
+            inputs=("wholesale_quotes",),
+            cleaner=wholesale_prices.clean_quotes,
+            schema=schemas.wholesale_prices,
+            description="Wholesale market quotes (品名, 最低价, 平均价, 最高价, ...) in yuan per kg "
+            "or per item",
+            aliases=("wholesale",),
         ),
     )
 }
@@ -226,20 +262,66 @@ def _current(out: Path, fp: str) -> RowAccounting | None:
     return RowAccounting(**{**summary, "notes": tuple(summary.get("notes", []))})
 
 
-def _frames(
-    spec: DatasetSpec, source: str | Path | None
-) -> tuple[list[pd.DataFrame], dict[str, str]]:
-    """The cleaner's input frames and their sha256: the catalogue's, or the user's file as
-    the primary input (the other inputs still come from the catalogue)."""
-    frames, hashes = [], {}
+Paired = dict[str, "str | Path"] | None
+
+
+def _check_paired(spec: DatasetSpec, paired: Paired) -> dict[str, str | Path]:
+    paired = dict(paired or {})
+    unknown = [k for k in paired if k not in spec.paired_inputs]
+    if unknown:
+        raise InputError(
+            f"dataset '{spec.name}' takes no companion file '{unknown[0]}'",
+            expected="one of: " + (", ".join(spec.paired_inputs) or "(none)"),
+        )
+    return paired
+
+
+def _input_sources(
+    spec: DatasetSpec, source: str | Path | None, paired: Paired = None
+) -> dict[str, str | Path | None]:
+    """Where each input comes from: a user's file (path), the catalogue ("catalogue"), or
+    nothing (None: a paired input of a user's own file that the user did not give)."""
+    paired = _check_paired(spec, paired)
+    out: dict[str, str | Path | None] = {}
     for i, res in enumerate(spec.inputs):
         if i == 0 and source is not None:
-            frames.append(read_table(source))
-            hashes[res] = file_sha256(Path(source))
+            out[res] = source
+        elif res in paired:
+            out[res] = paired[res]
+        elif source is not None and res in spec.paired_inputs:
+            out[res] = None  # the user's data, not the shipped example's calendar
         else:
+            out[res] = "catalogue"
+    return out
+
+
+def _input_hashes(sources: dict[str, str | Path | None]) -> dict[str, str]:
+    return {
+        res: "none"
+        if where is None
+        else catalog.expected_hash(catalog.resource(res))
+        if where == "catalogue"
+        else file_sha256(Path(where))
+        for res, where in sources.items()
+    }
+
+
+def _frames(
+    spec: DatasetSpec, source: str | Path | None, paired: Paired = None
+) -> tuple[list[pd.DataFrame | None], dict[str, str]]:
+    """The cleaner's input frames and their sha256: the catalogue's, or the user's file as
+    the primary input (the other inputs still come from the catalogue, except paired
+    inputs, which come from the user or not at all)."""
+    sources = _input_sources(spec, source, paired)
+    frames: list[pd.DataFrame | None] = []
+    for res, where in sources.items():
+        if where is None:
+            frames.append(None)
+        elif where == "catalogue":
             frames.append(catalog.load(res))
-            hashes[res] = catalog.expected_hash(catalog.resource(res))
-    return frames, hashes
+        else:
+            frames.append(read_table(where))
+    return frames, _input_hashes(sources)
 
 
 def build(name: str, *, force: bool = False) -> BuildResult:
@@ -259,17 +341,14 @@ def _build(
     out: Path,
     *,
     force: bool = False,
+    paired: Paired = None,
 ) -> BuildResult:
-    if source is None:
-        hashes = {r: catalog.expected_hash(catalog.resource(r)) for r in spec.inputs}
-    else:
-        hashes = {r: catalog.expected_hash(catalog.resource(r)) for r in spec.inputs[1:]}
-        hashes[spec.inputs[0]] = file_sha256(Path(source))
+    hashes = _input_hashes(_input_sources(spec, source, paired))
     fp = _fingerprint(spec, hashes, options)
     acc = None if force else _current(out, fp)
     if acc is not None:
         return BuildResult(spec.name, out, quarantine_path(out), acc, rebuilt=False)
-    frames, hashes = _frames(spec, source)
+    frames, hashes = _frames(spec, source, paired)
     cleaned = run_cleaner(spec, frames, **options)
     meta = {"lsimpact:fingerprint": fp, "lsimpact:inputs": json.dumps(hashes, sort_keys=True)}
     if source is not None:
@@ -283,12 +362,16 @@ def build_all(*, force: bool = False) -> list[BuildResult]:
     return [build(n, force=force) for n in names()]
 
 
-def _cache_path(spec: DatasetSpec, source: str | Path | None, options: dict[str, Any]) -> Path:
+def _cache_path(
+    spec: DatasetSpec, source: str | Path | None, options: dict[str, Any], paired: Paired = None
+) -> Path:
     """Where ``load`` keeps a table made from a user's file or non-default options: keyed by
     the file's hash and the options, so a changed file or option never returns a stale table."""
     key = hashlib.sha256(_options_json(options).encode())
     if source is not None:
         key.update(file_sha256(Path(source)).encode())
+    for res, path in sorted(_check_paired(spec, paired).items()):
+        key.update(f"{res}={file_sha256(Path(path))}".encode())
     return config.processed_dir() / "cache" / f"{spec.name}-{key.hexdigest()[:16]}.parquet"
 
 
@@ -297,6 +380,7 @@ def load(
     source: str | Path | None = None,
     *,
     build_if_needed: bool = True,
+    paired: Paired = None,
     **options: Any,
 ) -> pd.DataFrame:
     """The one way to a processed table.
@@ -310,6 +394,10 @@ def load(
         shipped, catalogued file.
     build_if_needed
         Build a missing or stale table first (default); ``False`` reads what is there.
+    paired
+        A user's own companion files for the dataset's paired inputs (e.g.
+        ``{"live_sessions": "my_sessions.csv"}`` for ``prices_daily``); with ``source``
+        and without them the cleaner gets none (never the shipped example's).
     **options
         Cleaner options (e.g. ``rule=TransformRule(min_creators=10)`` for
         ``occupation_video``).
@@ -326,10 +414,10 @@ def load(
     spec = get(name)
     name = spec.name
     opts = resolve_options(spec, options)
-    default = source is None and opts == resolve_options(spec)
-    out = output_path(name) if default else _cache_path(spec, source, opts)
+    default = source is None and not paired and opts == resolve_options(spec)
+    out = output_path(name) if default else _cache_path(spec, source, opts, paired)
     if build_if_needed:
-        _build(spec, source, opts, out)
+        _build(spec, source, opts, out, paired=paired)
     if not out.is_file():
         raise InputError(
             f"processed table '{name}' not found", path=out, hint="run `make data` first"
@@ -345,26 +433,35 @@ def load(
     return df
 
 
-def load_quarantine(name: str, source: str | Path | None = None, **options: Any) -> pd.DataFrame:
+def load_quarantine(
+    name: str, source: str | Path | None = None, *, paired: Paired = None, **options: Any
+) -> pd.DataFrame:
     """The quarantine of ``load(name, source, **options)`` (built when needed): the rows
     that did not make it into the table, with ``source_row``, ``column``, ``raw_value`` and
     ``reason``."""
-    path = load(name, source, **options).attrs["quarantine_path"]
+    path = load(name, source, paired=paired, **options).attrs["quarantine_path"]
     return pd.read_csv(
         path, dtype={"column": str, "raw_value": str, "reason": str}, keep_default_na=False
     )
 
 
 def clean_file(
-    name: str, input_path: str | Path, output: str | Path | None = None, **options: Any
+    name: str,
+    input_path: str | Path,
+    output: str | Path | None = None,
+    *,
+    paired: Paired = None,
+    **options: Any,
 ) -> Cleaned:
     """Clean a user's own file in the format of dataset ``name``'s primary raw input.
 
     The other inputs (e.g. the classification for occupation observations) come from the
-    catalogue. When ``output`` is given the table, its quarantine and summary are written.
+    catalogue, except paired inputs (``spec.paired_inputs``, e.g. the live-session calendar
+    of ``prices_daily``): those come from ``paired={name: path}`` or not at all. When
+    ``output`` is given the table, its quarantine and summary are written.
     """
     spec = get(name)
-    frames, hashes = _frames(spec, input_path)
+    frames, hashes = _frames(spec, input_path, paired)
     user = frames[0]
     cleaned = run_cleaner(spec, frames, **resolve_options(spec, options))
     cleaned.source = {
