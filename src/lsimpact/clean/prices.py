@@ -380,7 +380,7 @@ def clean_observations(
     # Product attributes: the most frequent non-empty spelling over all its used rows.
     prod_used = product.to_numpy(object)[ok]
     attrs = {
-        c: pd.Series(_mode(prod_used, s.to_numpy(object)[ok]), index=obs["pos"].to_numpy())
+        c: pd.Series(_mode(prod_used, s.to_numpy(object)[ok]), index=np.flatnonzero(ok))
         for c, s in (("product_name", pname), ("brand", brand), ("category", category))
     }
     out = pd.DataFrame(

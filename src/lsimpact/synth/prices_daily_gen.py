@@ -281,9 +281,10 @@ def _products(rng: np.random.Generator, n_products: int, shares: dict[str, float
     first_fresh = int(fresh_rows[0]) if len(fresh_rows) else 0  # (no fresh food: row 0)
     p.loc[first_fresh] = pd.Series(shrimp)
     p = pd.concat([p.loc[[first_fresh]], p.drop(index=first_fresh)], ignore_index=True)
-    # unique name + brand + pack: number the repeats ("款2")
+    # unique name + brand + pack size (packs compare by quantity: 5斤 is 2.5kg): number
+    # the repeats ("款2"), so a row without product id can be aligned
     p["product_name"] = (p["item"] + " " + p["variant"]).str.strip()
-    rep = p.groupby(["product_name", "brand", "pack"]).cumcount()
+    rep = p.groupby(["product_name", "brand", "quantity", "base_unit"]).cumcount()
     p.loc[rep > 0, "product_name"] = p["product_name"] + " 款" + (rep + 1).astype(str)
     p["product_id"] = [f"P{i + 1:04d}" for i in range(len(p))]
     # base price: per-unit level x quantity x a product factor (brands differ)
