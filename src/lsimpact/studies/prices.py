@@ -339,28 +339,45 @@ def protection_table(summary: Any, windows: Sequence[int]) -> pd.DataFrame:
 
 # --- discounts ---------------------------------------------------------------------------------
 def discount_figure(
-    depth: Any, example_cut: float, published_range: tuple[float, float], *, title: str = ""
+    depth_all: Any,
+    depth_session: Any,
+    example_cut: float,
+    published_range: tuple[float, float],
+    *,
+    title: str = "",
 ) -> Any:
-    """Histogram of live-vs-store discounts on session days, the example and Bain's range."""
+    """Histogram of live-vs-store discounts (all days, session days), the example, Bain's range."""
     import matplotlib.pyplot as plt
 
     from ..plots import PALETTE
 
     fig, ax = plt.subplots(figsize=(8, 4.2))
-    d = depth.fitted["discount_pct"]
+    bins = np.arange(-30, 72.5, 2.5)
     ax.axvspan(
-        *published_range, color=PALETTE[2], alpha=0.15, label="published top-KOL range (Bain)"
+        *published_range,
+        color=PALETTE[2],
+        alpha=0.15,
+        label="Bain: usual top-livestream discount vs Tmall",
     )
     ax.hist(
-        d,
-        bins=np.arange(-20, 71, 2.5),
+        depth_all.fitted["discount_pct"],
+        bins=bins,
+        color="grey",
+        alpha=0.5,
+        label="all live-room days",
+        density=True,
+    )
+    ax.hist(
+        depth_session.fitted["discount_pct"],
+        bins=bins,
         color=PALETTE[0],
-        alpha=0.85,
-        label="live vs store, session days",
+        alpha=0.75,
+        label="session (promotion) days",
+        density=True,
     )
     ax.axvline(example_cut, color=PALETTE[3], lw=2, label=f"128 -> 88 yuan ({example_cut:.2f} %)")
     ax.set_xlabel("discount of the live room against the store the same day, %")
-    ax.set_ylabel("product-days")
+    ax.set_ylabel("density")
     ax.legend(frameon=False, fontsize=8)
     if title:
         ax.set_title(title)

@@ -534,6 +534,8 @@ def _simulate(
 
     # --- observations -------------------------------------------------------------------
     visit = rng.random((n_p, n_t)) < coverage
+    # on a session day the researcher also checks the product's other channels
+    visit[sess["product_idx"].to_numpy(), sess["day"].to_numpy()] = True
     rec = (rng.random((n_p, n_c, n_t)) < channel_coverage) & visit[:, None, :] & carried[:, :, None]
     in_session = np.zeros((n_p, n_c, n_t), dtype=bool)
     in_session[sess["product_idx"], sess["chan"], sess["day"]] = True
