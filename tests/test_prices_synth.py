@@ -84,3 +84,21 @@ def test_truth_records_persistence_by_category():
     assert by["fresh food"]["persistence_30d"] == pytest.approx(0.0, abs=1e-6)
     with pytest.raises(ValueError, match="unknown categories"):
         gen.simulate(persistence={"toys": 0.1})
+
+
+@pytest.mark.parametrize(
+    ("generator", "resource"),
+    [
+        ("prices_daily", "prices_observations"),
+        ("live_sessions", "live_sessions"),
+        ("wholesale_prices", "wholesale_quotes"),
+    ],
+)
+def test_synth_command_reproduces_the_shipped_price_files(generator, resource, tmp_path, capsys):
+    from lsimpact import cli
+
+    res = catalog.resource(resource)
+    out = tmp_path / "x.csv"
+    assert cli.main(["synth", generator, "--seed", str(res["seed"]), "-o", str(out)]) == 0
+    assert catalog.file_sha256(out) == catalog.expected_hash(res)
+    assert "true effects" in capsys.readouterr().out
