@@ -11,9 +11,6 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-# One vocabulary: the published cleaner defines the units and period types; the schema
-# checks against the same tuples (re-exported here as schemas.BASE_UNITS).
-from .clean.published import BASE_UNITS, PERIOD_TYPES
 from .errors import ValidationError
 
 __all__ = [
@@ -29,6 +26,36 @@ __all__ = [
     "live_sessions",
     "wholesale_prices",
 ]
+
+#: Base units that ``published_figures.value`` may be expressed in. Defined once, here; the
+#: published cleaner imports it (``clean.published.UNIT_CONVERSIONS`` maps every unit as
+#: published onto one of these).
+BASE_UNITS: tuple[str, ...] = (
+    "persons",
+    "followers",
+    "yuan",
+    "HKD",
+    "percent",
+    "occupations",
+    "groups",
+    "work_types",
+    "sessions",
+    "views",
+    "products",
+    "accounts",
+    "orders",
+    "jobs_per_100m_yuan",
+    # consumer side (issue 14)
+    "count",
+    "times",
+    "days",
+    "yuan_per_kg",
+    "times_price_difference",
+)
+
+#: Allowed ``period_type`` values of published figures (``unknown`` is set from the period).
+PERIOD_TYPES: tuple[str, ...] = ("date", "year", "half_year", "quarter", "month", "unknown")
+
 
 _CHECK_NAMES = {
     "column_in_schema": "column not in the schema",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from ..contract import Cleaned, RowAccounting, concat_quarantine, first_problems, source_rows
@@ -47,9 +48,12 @@ def text_key(s: pd.Series) -> pd.Series:
 
     Each distinct value is normalised once (ids repeat on every row).
     """
-    codes, uniq = pd.factorize(s.astype("string").fillna(""), use_na_sentinel=False)
-    clean = pd.Series(uniq, dtype="string").str.normalize("NFKC").str.strip()
-    return pd.Series(clean.to_numpy(dtype=object)[codes], index=s.index, dtype=object)
+    # Factorise the column as read (cheap on Arrow strings), normalise the distinct values.
+    codes, uniq = pd.factorize(s)
+    clean = pd.Series(np.asarray(uniq, dtype=object), dtype="string").astype(str)
+    clean = clean.str.normalize("NFKC").str.strip().to_numpy(dtype=object)
+    out = np.append(clean, "")[codes]  # code -1 (missing) -> ""
+    return pd.Series(out, index=s.index, dtype=object)
 
 
 def wall_clock(s: pd.Series, tz: str) -> pd.DataFrame:

@@ -133,15 +133,48 @@ def name_key(name: pd.Series, brand: pd.Series) -> pd.Series:
 
 
 def _mode(group: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """Per row, the most frequent non-empty ``value`` of its group (ties: the smallest)."""
-    df = pd.DataFrame({"g": group, "v": value})
-    df = df[df["v"].notna() & (df["v"] != "")]
-    if df.empty:
-        return np.full(len(group), "", dtype=object)
-    counts = df.groupby(["g", "v"], sort=False).size().reset_index(name="n")
-    counts = counts.sort_values(["g", "n", "v"], ascending=[True, False, True], kind="stable")
-    best = counts.drop_duplicates("g").set_index("g")["v"]
-    return pd.Series(group).map(best).fillna("").to_numpy(dtype=object)
+    """Per row, the most frequent non-empty ``value`` of its group (ties: the smallest).
+
+    Integer codes throughout (one ``np.unique`` over group x value pairs), not a groupby
+    of strings: this runs over every used row.
+    """
+    g_codes, _ = pd.factorize(group)
+    valid = pd.notna(value) & (value != "")
+    v_codes, v_uniq = pd.factorize(np.where(valid, value, None), sort=True)
+    out = np.full(len(group), "", dtype=object)
+    keep = valid & (g_codes >= 0)
+    if not keep.any():
+        return out
+    nv = len(v_uniq)
+    pairs, counts = np.unique(
+        g_codes[keep].astype(np.int64) * nv + v_codes[keep], return_counts=True
+    )
+    pg, pv = pairs // nv, pairs % nv
+    order = np.lexsort((pv, -counts, pg))  # by group, most frequent first, then smallest
+    pg, pv = pg[order], pv[order]
+    first = np.r_[True, pg[1:] != pg[:-1]]
+    best = np.full(g_codes.max() + 1, -1, dtype=np.int64)
+    best[pg[first]] = pv[first]
+    pick = np.where(g_codes >= 0, best[np.maximum(g_codes, 0)], -1)
+    labels = np.append(np.asarray(v_uniq, dtype=object), "")
+    return labels[pick]
+
+
+def _why(prefix: str, detail: pd.Series, mask: pd.Series) -> pd.Series:
+    """ "prefix (detail)" on the rows in ``mask`` only (the rest are never shown)."""
+    out = pd.Series(None, index=detail.index, dtype=object)
+    if mask.any():
+        out[mask] = prefix + " (" + detail[mask].astype(str) + ")"
+    return out
+
+
+def _size_text(quantity: pd.Series, base: pd.Series) -> pd.Series:
+    """ "500g", "2000ml", "12item": one spelling per size (each distinct size formatted once)."""
+    q_codes, q_uniq = pd.factorize(quantity)
+    text = pd.Series(q_uniq).map("{:g}".format).to_numpy(dtype=object)
+    base = base.astype(object).where(base.notna(), "").to_numpy(dtype=object)
+    size = np.append(text, "nan")[q_codes] + base
+    return pd.Series(size, index=quantity.index, dtype=object)
 
 
 def _promoted_column(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -230,7 +263,12 @@ def clean_observations(
     # The live room is the channel; with both, "platform/room" keeps rooms apart.
     channel = chan.where(room.eq(""), room.where(chan.eq(""), chan + "/" + room))
     ctype_raw = col("channel_type")
-    ctype = ctype_raw.str.lower().map(CHANNEL_TYPES)
+    codes, uniq = pd.factorize(ctype_raw)
+    ctype = pd.Series(
+        np.append(pd.Series(uniq, dtype=object).str.lower().map(CHANNEL_TYPES), None)[codes],
+        index=idx,
+        dtype=object,
+    )
     ctype = ctype.where(~(ctype.isna() & ctype_raw.eq("") & room.ne("")), "live")
 
     times = wall_clock(df["observed_at"], tz)
@@ -251,11 +289,7 @@ def clean_observations(
 
     # Alignment: product_id, else name + brand + pack to the one id that has them.
     pack_ok = pack["error"].isna() if pack is not None else pd.Series(False, index=idx)
-    size = (
-        pack["quantity"].map("{:g}".format) + pack["base_unit"].astype(str)
-        if pack is not None
-        else blank
-    )
+    size = _size_text(pack["quantity"], pack["base_unit"]) if pack is not None else blank
     nkey = (name_key(pname, brand) + "|" + size.astype(object)).where(pname.ne("") & pack_ok, None)
     with_id = pd.DataFrame({"k": nkey, "pid": pid})[nkey.notna() & pid.ne("")]
     ids_per_key = with_id.drop_duplicates().groupby("k")["pid"].agg(["nunique", "first"])
@@ -271,6 +305,8 @@ def clean_observations(
         if pack is not None
         else pd.Series(False, index=idx)
     )
+    t_bad = times["error"].notna()
+    p_bad = paid["error"].notna()
     paid_err = paid["error"].str.replace(
         "(not given)", "(set the option second_item_quantity to 1 or 2)", regex=False
     )
@@ -282,21 +318,21 @@ def clean_observations(
             "channel_type",
             "channel_type must be live, store or other (直播, 店铺, 其他)",
         ),
-        (times["error"].notna(), "observed_at", "time not readable (" + times["error"] + ")"),
+        (t_bad, "observed_at", _why("time not readable", times["error"], t_bad)),
         (
             pack_bad,
             "pack",
-            "pack size not readable (" + (pack["error"] if pack is not None else blank) + ")",
+            _why("pack size not readable", pack["error"] if pack is not None else blank, pack_bad),
         ),
-        (paid["error"].notna(), "paid_price", "paid price not readable (" + paid_err + ")"),
+        (p_bad, "paid_price", _why("paid price not readable", paid_err, p_bad)),
         (paid["value"].eq(0), "paid_price", "paid price is 0"),
-        (list_given, "list_price", "list price not readable (" + lst["error"] + ")"),
+        (list_given, "list_price", _why("list price not readable", lst["error"], list_given)),
         (
             lst["price_unit"].notna() & lst["price_unit"].ne(paid["price_unit"]),
             "list_price",
             "list and paid price are in different units",
         ),
-        (sold_bad, "units_sold", "units sold not readable (" + sold["error"] + ")"),
+        (sold_bad, "units_sold", _why("units sold not readable", sold["error"], sold_bad)),
         (promoted_bad, "promoted", "promoted not readable (expected 是/否, yes/no, 1/0)"),
         (
             no_id & nkey.isna(),

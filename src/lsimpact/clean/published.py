@@ -23,6 +23,7 @@ from ..contract import (
     require_columns,
     source_rows,
 )
+from ..schemas import BASE_UNITS, PERIOD_TYPES  # one vocabulary with the output schema
 
 __all__ = ["BASE_UNITS", "PERIOD_TYPES", "UNIT_CONVERSIONS", "clean", "period_bounds"]
 
@@ -61,8 +62,6 @@ UNIT_CONVERSIONS: dict[str, tuple[str, float]] = {
     "times_price_difference": ("times_price_difference", 1.0),
 }
 
-#: Base units ``published_figures.value`` may be expressed in (the schema checks these).
-BASE_UNITS: tuple[str, ...] = tuple(dict.fromkeys(base for base, _ in UNIT_CONVERSIONS.values()))
 
 RAW_COLUMNS = [
     "series_id",
@@ -78,8 +77,6 @@ RAW_COLUMNS = [
     "quote",
 ]
 
-#: allowed ``period_type`` values (``unknown`` is set from the period itself)
-PERIOD_TYPES = ("date", "year", "half_year", "quarter", "month", "unknown")
 
 # Period grammar of SOURCES.md; each alternative fills named groups.
 _PERIOD_RE = (
