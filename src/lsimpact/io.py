@@ -266,7 +266,7 @@ def detect_encoding(raw: bytes, path: Path | None = None) -> str:
             raise _decode_error(raw, exc, "UTF-8", path) from None
         return "utf-8-sig"
     try:
-        raw.decode("utf-8")
+        _check_utf8(raw)
         return "utf-8"
     except UnicodeDecodeError as exc:
         utf8_error = exc
@@ -336,6 +336,41 @@ def _first_utf8_cjk_line(raw: bytes) -> int | None:
     return None
 
 
+def _check_utf8(raw: bytes, block: int = 1 << 24) -> None:
+    """Raise ``UnicodeDecodeError`` (as ``raw.decode("utf-8")`` would) unless ``raw`` is UTF-8.
+
+    Decodes in blocks: why: decoding a large CSV in one piece makes a string two to four
+    times the file's size (CJK text) only to throw it away.
+    """
+    if len(raw) <= block:
+        raw.decode("utf-8")
+        return
+    dec = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for lo in range(0, len(raw), block):
+            dec.decode(view[lo : lo + block], final=lo + block >= len(raw))
+    except UnicodeDecodeError:
+        raw.decode("utf-8")  # the same error, positioned in the whole file
+        raise
+
+
+def _first_line(raw: bytes, encoding: str) -> str | None:
+    """The header line as ``text.lstrip("\\r\\n").splitlines()[0]`` would give it, decoding
+    only the start of the file; None when the file holds nothing but whitespace."""
+    size = 1 << 16
+    while True:
+        head = raw[:size].decode(encoding, errors="ignore") if size < len(raw) else None
+        text = raw.decode(encoding) if head is None else head
+        stripped = text.lstrip("\r\n")
+        lines = stripped.splitlines()
+        if head is None:
+            return lines[0] if text.strip() else None
+        if len(lines) > 1 and text.strip():
+            return lines[0]
+        size *= 4
+
+
 def _decode_error(raw: bytes, exc: UnicodeDecodeError, tried: str, path: Path | None) -> InputError:
     guess = ""
     try:
@@ -365,19 +400,25 @@ def _read_text_table(p: Path, raw: bytes, encoding: str, sep: str) -> pd.DataFra
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    text = raw.decode(encoding)
-    if encoding == "utf-16" and text.startswith("\ufeff"):
-        text = text[1:]
-    if not text.strip():
+    if encoding == "utf-8":
+        # Plain UTF-8 goes to pyarrow as it is: only the header line is decoded here.
+        data, first = raw, _first_line(raw, encoding)
+    else:
+        text = raw.decode(encoding)
+        if encoding == "utf-16" and text.startswith("\ufeff"):
+            text = text[1:]
+        data = text.encode("utf-8")
+        first = text.lstrip("\r\n").splitlines()[0] if text.strip() else None
+        del text
+    if first is None:
         raise InputError("the file has no header line", path=p, expected="a header line and rows")
-    data = text.encode("utf-8") if encoding != "utf-8" else raw
     # Blank lines before the header: pyarrow's skip_rows would skip one of them instead of
     # the header. They are cut off here and added back to the line numbers.
     body = data.lstrip(b"\r\n")
     lead = data[: len(data) - len(body)].count(b"\n")
-    data, text = body, text.lstrip("\r\n")
+    data = body
     _refuse_long_lines(p, data, lead)
-    header = next(csv.reader(io.StringIO(text.splitlines()[0]), delimiter=sep))
+    header = next(csv.reader(io.StringIO(first), delimiter=sep))
     header = [h if h.strip() else f"Unnamed: {i}" for i, h in enumerate(header)]
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
@@ -427,7 +468,7 @@ def _read_text_table(p: Path, raw: bytes, encoding: str, sep: str) -> pd.DataFra
             "separators; a cell with a line break must be quoted",
         )
     df = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
-    lines = _record_lines(text, data, len(df), sep) + lead
+    lines = _record_lines(data, len(df), sep) + lead
     _refuse_long_cells(p, table, lines)
     return _with_lines(p, df, lines)
 
@@ -507,7 +548,7 @@ def _refuse_long_cells(p: Path, table: Any, lines: np.ndarray) -> None:
             )
 
 
-def _record_lines(text: str, data: bytes, n: int, sep: str) -> np.ndarray:
+def _record_lines(data: bytes, n: int, sep: str) -> np.ndarray:
     """The file line on which each of the ``n`` data records starts.
 
     The common file has one record per line and no blank line: record ``i`` is on line
@@ -519,7 +560,7 @@ def _record_lines(text: str, data: bytes, n: int, sep: str) -> np.ndarray:
     if physical == n + 1 and b"\r" not in data.replace(b"\r\n", b""):
         return np.arange(2, n + 2, dtype="int64")
     out = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=sep)
     # The csv module's cell limit is process-wide: raised for this walk, then restored.
     old_limit = csv.field_size_limit(_BLOCK_BYTES)
     try:
@@ -590,7 +631,7 @@ def read_table(
                 )
             raw = p.read_bytes()
             encoding = detect_encoding(raw, p)
-            sniff = raw.decode(encoding, errors="replace")[:4096].splitlines()
+            sniff = raw[:16_400].decode(encoding, errors="replace")[:4096].splitlines()
             first = sniff[0] if sniff else ""
             tabbed = "\t" in first and "," not in first
             sep = "\t" if suffix == ".tsv" or encoding == "utf-16" or tabbed else ","
