@@ -23,6 +23,7 @@ from ..contract import (
     source_rows,
 )
 from ..parse import parse_number
+from . import rules
 
 __all__ = ["UNIT_CONVERSIONS", "clean", "period_bounds"]
 
@@ -188,6 +189,11 @@ def clean(raw: pd.DataFrame) -> Cleaned:
     problems = [
         (df["series_id"].eq(""), "series_id", "series_id is empty"),
         (df["entity"].eq(""), "entity", "entity is empty"),
+        (
+            rules.total_rows(df, ["entity"]),
+            "entity",
+            "a total row (合计/总计/小计): a sum of other rows, not an entity",
+        ),
         (value.isna(), "value", "value is not a number" + why_not_number),
         (base_overflow, "value", "value out of range once converted to base units"),
         (base_unit.isna(), "unit", f"unknown unit (known: {', '.join(UNIT_CONVERSIONS)})"),
