@@ -100,6 +100,7 @@ REGISTRY: dict[str, DatasetSpec] = {
             description="Daily follower panel (last valid snapshot a day; glitches out, gaps "
             "flagged)",
             aliases=("followers",),
+            clock_options=("today",),
         ),
         DatasetSpec(
             name="followers_published",

@@ -48,6 +48,7 @@ from ..contract import (
 from ..errors import InputError
 from ..io import HEADER_ALIASES, normalise_headers
 from ..parse import parse_count, parse_datetime
+from . import rules
 
 __all__ = ["ALIASES", "PANEL_COLUMNS", "clean_published", "clean_snapshots", "detect_glitches"]
 
@@ -140,23 +141,36 @@ def _codes(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
     return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary
 
 
-def _text_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Codes into the normalised distinct texts of ``s`` (NFKC, stripped, NA -> '').
+def _text_codes(
+    s: pd.Series, kind: str = "text", reports: list[rules.IdentityReport] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into the normalised distinct texts of ``s`` (NA -> '').
 
-    Why: an id or a name repeats on every snapshot, so the text work is done on the few
-    distinct values and the rows carry integer codes. The distinct texts are unique
-    (two raw spellings that normalise alike share one code).
+    Normalisation (:mod:`lsimpact.clean.rules`): invisible characters removed, NFKC,
+    stripped; ``kind="id"`` also folds case (one account id is one account however it
+    is capitalised); ``kind="platform"`` maps spellings to one vocabulary (抖音, Douyin
+    -> douyin). What changed is appended to ``reports`` for the summary notes.
+
+    Why per distinct value: an id or a name repeats on every snapshot, so the text work
+    is done on the few distinct values and the rows carry integer codes. The distinct
+    texts are unique (two raw spellings that normalise alike share one code).
     """
     codes, dictionary = _codes(_arrow_strings(s))
-    clean = (
-        pd.Series(pd.arrays.ArrowStringArray(dictionary.cast(pa.string())), dtype="string")
-        .fillna("")
-        .str.normalize("NFKC")
-        .str.strip()
-        .to_numpy(dtype=object)
-    )
-    merged, uniq = pd.factorize(clean)
-    return merged[codes], np.asarray(uniq, dtype=object)
+    uniq = np.asarray(dictionary.to_pylist(), dtype=object)
+    column = str(s.name)
+    if kind == "platform":
+        clean, _ = rules.canonical_platform(uniq)
+        _, report = rules.normalise_identity(uniq, column)
+        mapped = sorted({f"{u} -> {c}" for u, c in zip(uniq, clean, strict=True) if u and u != c})
+        if reports is not None and mapped:
+            reports.append(report)
+            reports.append(f"platform spellings mapped to one vocabulary: {'; '.join(mapped)}")
+    else:
+        clean, report = rules.normalise_identity(uniq, column, casefold=kind == "id")
+        if reports is not None:
+            reports.append(report)
+    merged, uniq_clean = pd.factorize(clean)
+    return merged[codes], np.asarray(uniq_clean, dtype=object)
 
 
 def _parse_counts(s: pd.Series) -> pd.DataFrame:
@@ -353,6 +367,8 @@ def clean_snapshots(
     platform: str = "unknown",
     source: str | None = None,
     progress: bool | None = None,
+    today: str | None = None,
+    max_isolation_days: int = 366,
 ) -> Cleaned:
     """Clean a follower snapshot log into the daily panel ``followers_daily``.
 
@@ -378,11 +394,21 @@ def clean_snapshots(
         Text for the ``source`` column (default: the catalogue resource or file name).
     progress
         Show a tqdm progress bar; default: only when stderr is a terminal.
+    today
+        ISO date of "today" (a clock option: ``lsimpact.load`` fills it in and records it
+        in the fingerprint). A capture time after today + 1 day is quarantined; None
+        turns the check off.
+    max_isolation_days
+        An account's first or last snapshot further than this from its nearest other
+        snapshot (a year typo: 2203, 2013) is quarantined.
 
     Returns
     -------
     Cleaned
-        The daily panel (:data:`PANEL_COLUMNS`), quarantine and row accounting.
+        The daily panel (:data:`PANEL_COLUMNS`), quarantine and row accounting. Identity
+        columns are normalised (invisible characters, full-width forms, case of ids,
+        platform spellings); the summary notes say what changed. A blank platform cell
+        (when the log has a platform column) or a total row (合计/总计/小计) is quarantined.
     """
     if how not in {"last", "median"}:
         raise InputError(f"unknown option how={how!r}", expected="'last' or 'median'")
@@ -396,6 +422,9 @@ def clean_snapshots(
         or raw.attrs.get("resource")
         or Path(str(raw.attrs.get("source_path", "snapshot log"))).name
     )
+    # The ``platform`` option applies only to a log without a platform column: a blank
+    # cell in a platform column is quarantined, never filled with this default.
+    has_platform = "platform" in df.columns
     for c in ("platform", "group"):
         if c not in df.columns:
             df[c] = platform if c == "platform" else ""
@@ -437,13 +466,43 @@ def clean_snapshots(
     df = df.take(keep_rows) if dup.any() else df
     del raw_codes
 
-    acc_c, acc_u = _text_codes(df["account_id"])
-    plat_c, plat_u = _text_codes(df["platform"])
-    plat_u = np.where(plat_u == "", platform, plat_u).astype(object)
+    notes_id: list[Any] = []
+    acc_c, acc_u = _text_codes(df["account_id"], "id", notes_id)
+    plat_c, plat_u = _text_codes(df["platform"], "platform", notes_id)
     q_parts = []
     bad_acc = acc_u[acc_c] == ""
-    bad_cnt = pd.notna(cnt_err) & ~bad_acc
-    bad_time = pd.notna(tim_err) & ~bad_acc & ~bad_cnt
+    # A total row (合计 ...) sums other accounts; it is not an account.
+    total = rules.total_rows(df, ["account_id", "account_name"]).to_numpy() & ~bad_acc
+    blank_plat = (plat_u[plat_c] == "") & has_platform & ~bad_acc & ~total
+    bad_key = bad_acc | total | blank_plat
+    q_parts.append(
+        quarantine_rows(
+            src[total],
+            "account_id",
+            df["account_id"][total],
+            "a total row (合计/总计/小计): a sum of other rows, not an account",
+        )
+    )
+    q_parts.append(
+        quarantine_rows(
+            src[blank_plat],
+            "platform",
+            df["platform"][blank_plat],
+            rules.BLANK_KEY.format(column="platform"),
+        )
+    )
+    bad_cnt = pd.notna(cnt_err) & ~bad_key
+    bad_time = pd.notna(tim_err) & ~bad_key & ~bad_cnt
+    day_all = t_all.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    future = rules.future_times(day_all, today) & ~bad_key & ~bad_cnt & ~bad_time
+    q_parts.append(
+        quarantine_rows(
+            src[future],
+            "captured_at",
+            df["captured_at"][future],
+            f"capture time after today ({today}) + 1 day",
+        )
+    )
     fol_raw = df["followers"]
     q_parts.append(
         quarantine_rows(
@@ -466,7 +525,7 @@ def clean_snapshots(
             "capture time not readable (" + pd.Series(tim_err[bad_time]).astype(str) + ")",
         )
     )
-    ok = ~(bad_acc | bad_cnt | bad_time)
+    ok = ~(bad_key | bad_cnt | bad_time | future)
 
     # From here on accounts are integer codes and times int64: sorting and grouping 10M
     # rows by strings would dominate the run time. Codes follow (platform, account_id)
@@ -490,6 +549,21 @@ def clean_snapshots(
         code, value, lower_b, t_ns, day, srow, okpos = (
             x[order] for x in (code, value, lower_b, t_ns, day, srow, okpos)
         )
+    # A first or last snapshot far from the account's others is a year typo: out before
+    # it stretches the daily grid (and before it skews the glitch medians).
+    lone = rules.isolated_times(code, day, max_gap_days=max_isolation_days)
+    q_parts.append(
+        quarantine_rows(
+            srow[lone],
+            "captured_at",
+            df["captured_at"].iloc[okpos[lone]],
+            f"capture time more than {max_isolation_days} days from the account's other "
+            "snapshots (a year typo?)",
+        )
+    )
+    code, value, lower_b, t_ns, day, srow, okpos = (
+        x[~lone] for x in (code, value, lower_b, t_ns, day, srow, okpos)
+    )
     glitch, reason = detect_glitches(code, value, glitch_factor)
     q_parts.append(
         quarantine_rows(
@@ -540,11 +614,11 @@ def clean_snapshots(
         lower = np.bincount(cell_id, weights=~lower_b) == 0
         row = np.maximum.reduceat(srow, starts)
     # account name: the last one seen; group: the most frequent non-empty label
-    name_c, name_u = _text_codes(df["account_name"])
+    name_c, name_u = _text_codes(df["account_name"], "text", notes_id)
     acc_last = np.r_[code[1:] != code[:-1], True]
     names = np.full(n_acc, "", dtype=object)
     names[code[acc_last]] = name_u[name_c[okpos[acc_last]]]
-    grp_c, grp_u = _text_codes(df["group"])
+    grp_c, grp_u = _text_codes(df["group"], "text", notes_id)
     grp_u_sorted = np.sort(grp_u)
     rank = np.searchsorted(grp_u_sorted, grp_u)
     gc = rank[grp_c[okpos]]
@@ -629,14 +703,33 @@ def clean_snapshots(
             f"{n_acc} accounts, {n_missing} account-days without a "
             f"valid snapshot ({int(panel['imputed'].sum())} imputed, fill={fill!r})",
             f"daily value: {how} valid snapshot of the day ({tz})",
+            *_identity_notes(notes_id),
         ),
     )
     return Cleaned(
         panel,
         quarantine,
         acc,
-        {"how": how, "fill": fill, "max_gap": max_gap, "glitch_factor": glitch_factor, "tz": tz},
+        {
+            "how": how,
+            "fill": fill,
+            "max_gap": max_gap,
+            "glitch_factor": glitch_factor,
+            "tz": tz,
+            "today": today,
+            "max_isolation_days": max_isolation_days,
+        },
     )
+
+
+def _identity_notes(items: list[Any]) -> list[str]:
+    """Summary lines for what the identity normalisation changed (nothing when nothing)."""
+    out = []
+    for item in items:
+        text = item.note() if isinstance(item, rules.IdentityReport) else item
+        if text and text not in out:
+            out.append(text)
+    return out
 
 
 def _fill_loglinear(panel: pd.DataFrame, max_gap: int) -> pd.DataFrame:
