@@ -17,7 +17,7 @@ import re
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,15 @@ from .errors import InputError
 
 __all__ = [
     "HEADER_ALIASES",
+    "MAX_CELL_BYTES",
+    "MAX_XLSX_XML_BYTES",
     "atomic_path",
+    "csv_bytes",
+    "neutralise_formulas",
+    "output_error",
+    "unneutralise_formulas",
+    "write_csv",
+    "write_set",
     "detect_encoding",
     "normalise_headers",
     "read_table",
@@ -39,24 +47,99 @@ __all__ = [
 ]
 
 
+def _umask() -> int:
+    """The process umask (read by setting and restoring it: there is no getter)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def output_error(exc: OSError, path: str | os.PathLike[str]) -> InputError:
+    """An OS error while writing ``path`` as an InputError that says what to do."""
+    import errno
+
+    why = {
+        errno.ENOSPC: ("the disk is full", "free some space or write elsewhere (-o)"),
+        errno.EDQUOT: ("the disk quota is exceeded", "free some space or write elsewhere"),
+        errno.EACCES: ("permission denied", "choose a folder you can write to (-o)"),
+        errno.EPERM: ("permission denied", "choose a folder you can write to (-o)"),
+        errno.EROFS: ("the file system is read-only", "choose another folder (-o)"),
+        errno.EISDIR: ("it is a folder", "give a file name, e.g. -o out/table.parquet"),
+        errno.ENOTDIR: ("a part of the path is a file, not a folder", "check the path"),
+    }.get(exc.errno or 0, (exc.strerror or str(exc), "check the path and try again"))
+    return InputError(
+        f"cannot write the output: {why[0]} (the previous output, if any, is unchanged)",
+        path=path,
+        hint=why[1],
+    )
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
 
     On any exception the temporary file is removed and ``path`` is left untouched, so a
-    reader never sees a half-written output.
+    reader never sees a half-written output. The file gets the permissions a plain
+    ``open()`` would give (0644 under umask 022): ``mkstemp`` makes it 0600, which would
+    hide reports and tables from collaborators on a shared drive. An OS error (disk
+    full, permission denied, the target is a folder) becomes an :class:`InputError`.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    if target.is_dir():
+        raise output_error(IsADirectoryError(21, "Is a directory"), target)
+    tmp: Path | None = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
         yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
+    except OSError as exc:
+        raise output_error(exc, target) from exc
     finally:
-        if tmp.exists():
+        if tmp is not None and tmp.exists():
             tmp.unlink()
+
+
+def write_set(files: dict[Path, Callable[[Path], None]]) -> list[Path]:
+    """Write several files as one unit: all of them, or none replaced.
+
+    Each writer ``files[path](tmp)`` writes a temporary file beside its target; only when
+    every one succeeded are they renamed onto their targets, in the order given (put the
+    file that marks the set as current last). On any failure every temporary file is
+    removed and the previous outputs stay as they were.
+    """
+    done: list[tuple[Path, Path]] = []
+    try:
+        for target, writer in files.items():
+            if target.is_dir():
+                raise IsADirectoryError(21, "Is a directory", str(target))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+            )
+            os.close(fd)
+            done.append((Path(tmp_name), target))
+            writer(Path(tmp_name))
+            os.chmod(tmp_name, 0o666 & ~_umask())
+        for tmp, target in done:
+            os.replace(tmp, target)
+    except OSError as exc:
+        failed = (
+            Path(exc.filename)
+            if getattr(exc, "filename", None)
+            else done[-1][1]
+            if done
+            else next(iter(files))
+        )
+        raise output_error(exc, failed) from exc
+    finally:
+        for tmp, _ in done:
+            if tmp.exists():
+                tmp.unlink()
+    return list(files)
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -71,16 +154,21 @@ def write_text(path: str | os.PathLike[str], text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
+def json_bytes(obj: Any) -> bytes:
+    """``obj`` as sorted, indented UTF-8 JSON (stable bytes)."""
+    text = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+    return text.encode("utf-8")
+
+
 def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     """Write ``obj`` as sorted, indented UTF-8 JSON atomically (stable bytes)."""
-    text = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
-    return write_text(path, text)
+    return write_bytes(path, json_bytes(obj))
 
 
-def write_parquet(
-    df: pd.DataFrame, path: str | os.PathLike[str], metadata: dict[str, str] | None = None
-) -> Path:
-    """Write ``df`` to Parquet atomically, with optional key/value file metadata."""
+def parquet_writer(
+    df: pd.DataFrame, metadata: dict[str, str] | None = None
+) -> Callable[[Path], None]:
+    """A function writing ``df`` as Parquet (with key/value file metadata) to a path."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -89,9 +177,67 @@ def write_parquet(
         merged = dict(table.schema.metadata or {})
         merged.update({k.encode(): v.encode() for k, v in metadata.items()})
         table = table.replace_schema_metadata(merged)
+    return lambda path: pq.write_table(table, path)
+
+
+def write_parquet(
+    df: pd.DataFrame, path: str | os.PathLike[str], metadata: dict[str, str] | None = None
+) -> Path:
+    """Write ``df`` to Parquet atomically, with optional key/value file metadata."""
+    write = parquet_writer(df, metadata)
     with atomic_path(path) as tmp:
-        pq.write_table(table, tmp)
+        write(tmp)
     return Path(path)
+
+
+# --- CSV for humans ----------------------------------------------------------------------
+# A cell a spreadsheet would run as a formula: it starts with = + - @ (or a tab/CR that
+# Excel strips before looking). A leading "'" is escaped too, so the quoting can be undone
+# exactly (unneutralise_formulas). Plain numbers ("-5", "+3.2", "-1e3") stay readable.
+_FORMULA_RE = r"^[=+\-@\t\r']"
+_SIGNED_NUMBER_RE = r"^[+-]?(?:\d[\d,]*)?(?:\.\d+)?(?:[eE][+-]?\d+)?%?$"
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Cells a spreadsheet would execute as formulas, prefixed with ``'`` (a copy).
+
+    Every CSV written for people to open (quarantine files, report tables) goes through
+    this: a raw cell such as ``=HYPERLINK("http://x", "click")``, ``+cmd|' /C calc'!A0``,
+    ``-1+1`` or ``@SUM(A1)`` would otherwise run when the CSV is opened in Excel (CSV
+    injection, OWASP). The usual neutralisation is a leading apostrophe, which Excel shows
+    as text; cells that already start with ``'`` get one more, so
+    :func:`unneutralise_formulas` restores every cell exactly. Numbers written with a
+    sign ("-5", "+3.2") are left as they are. Only text (object/string) columns change.
+    """
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if not (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)):
+            continue
+        text = s.astype("string")
+        risky = text.str.contains(_FORMULA_RE, regex=True, na=False) & ~text.str.fullmatch(
+            _SIGNED_NUMBER_RE, na=False
+        )
+        if risky.any():
+            out[col] = s.where(~risky.to_numpy(), "'" + text.astype(object))
+    return out
+
+
+def unneutralise_formulas(s: pd.Series) -> pd.Series:
+    """Undo :func:`neutralise_formulas` on a column read back from a CSV."""
+    text = s.astype("string")
+    quoted = text.str.startswith("'", na=False)
+    return s.where(~quoted.to_numpy(), text.str.slice(1).astype(object))
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """``df`` as UTF-8 CSV for people (``\\n`` line ends, formulas neutralised)."""
+    return neutralise_formulas(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``df`` atomically as a CSV for people (see :func:`neutralise_formulas`)."""
+    return write_bytes(path, csv_bytes(df))
 
 
 def read_parquet_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
