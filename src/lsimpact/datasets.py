@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import __version__, catalog, config, contract, parse, schemas
@@ -204,10 +205,42 @@ def run_cleaner(spec: DatasetSpec, frames: list[pd.DataFrame], **options: Any) -
     """Run the cleaner, check the row accounting and validate the output schema."""
     from .schemas import validate
 
+    first = frames[0]
+    sheets = first["source_sheet"].to_numpy(dtype=object) if "source_sheet" in first else None
+    if sheets is not None:
+        # Stacked Excel sheets: rows repeat across sheets, so the cleaner runs on unique
+        # row ids and the (sheet, row) provenance is put back on its output below.
+        sheet_rows = first["source_row"].to_numpy(dtype="int64")
+        first = first.drop(columns=["source_sheet"]).assign(
+            source_row=np.arange(2, len(first) + 2, dtype="int64")
+        )
+        frames = [first, *frames[1:]]
     cleaned = spec.cleaner(*frames, **options)
     cleaned.summary.check()
     cleaned.data = validate(cleaned.data, spec.schema(), dataset=spec.name)
+    if sheets is not None:
+        cleaned.data = _with_sheets(cleaned.data, sheets, sheet_rows)
+        cleaned.quarantine = _with_sheets(cleaned.quarantine, sheets, sheet_rows)
     return cleaned
+
+
+def _with_sheets(df: pd.DataFrame, sheets: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+    """Map unique row ids (position + 2) back to the spreadsheet row, add ``source_sheet``."""
+    if "source_row" not in df.columns:
+        return df
+    ids = pd.array(df["source_row"], dtype="Int64")
+    known = ~np.asarray(ids.isna(), dtype=bool)
+    pos = np.where(known, ids.fillna(2).to_numpy(dtype="int64") - 2, 0)
+    out = df.copy()
+    mapped = pd.Series(rows[pos], index=df.index).where(known)
+    nullable = isinstance(df["source_row"].dtype, pd.Int64Dtype)
+    out["source_row"] = mapped.astype("Int64") if nullable else mapped.astype("int64")
+    out.insert(
+        out.columns.get_loc("source_row") + 1,
+        "source_sheet",
+        np.where(known, sheets[pos], None),
+    )
+    return out
 
 
 def summary_path(output: Path) -> Path:
