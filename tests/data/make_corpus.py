@@ -93,7 +93,7 @@ def main() -> None:
 SNAP_HEAD = "account_id,platform,account_name,followers,captured_at\n"
 
 
-def issue_13(w) -> None:  # noqa: ANN001
+def issue_13(w) -> None:
     """Issue 13: inputs that used to be silently changed, clipped or guessed.
 
     Not in the corpus (too big to commit; the tests build them): a 10 MB cell and an
@@ -170,7 +170,7 @@ def issue_13(w) -> None:  # noqa: ANN001
         "jobs_total_rows.csv",
         (
             "platform,region,year,job_type,jobs,source\n"
-            "快手,全国,2022,total,\"3,463万人\",RUC report\n"
+            '快手,全国,2022,total,"3,463万人",RUC report\n'
             "抖音,,2022,total,3200万,some report\n"  # blank region: not China
             "合计,全国,2022,total,6663万,sum\n"
             "kuaishou,全国,2023,,4000万,RUC report\n"  # blank job type: not total
@@ -229,7 +229,9 @@ def issue_13(w) -> None:  # noqa: ANN001
     buf = io.BytesIO()
     with pd.ExcelWriter(buf) as xw:
         frame.to_excel(xw, sheet_name="data", index=False)
-        pd.DataFrame({"note": ["exported 2023-12-16"]}).to_excel(xw, sheet_name="notes", index=False)
+        pd.DataFrame({"note": ["exported 2023-12-16"]}).to_excel(
+            xw, sheet_name="notes", index=False
+        )
     w("sheets_different_headers.xlsx", buf.getvalue())
     buf = io.BytesIO()
     dup = pd.DataFrame([["a", "1", "2"]], columns=["account", "followers", "followers"])

@@ -195,25 +195,28 @@ def future_times(day: np.ndarray, today: str | None, *, slack_days: int = 1) -> 
 
 
 def isolated_times(code: np.ndarray, day: np.ndarray, *, max_gap_days: int = 366) -> np.ndarray:
-    """True on an account's first or last snapshot when it lies more than ``max_gap_days``
-    from the account's nearest other snapshot, and the account has at least three.
+    """True on snapshots cut off from the bulk of their account's series.
 
-    ``code`` and ``day`` are sorted by account then time. Such a point is a year typo
-    ("2203-12-14", "2013-12-14" among 2023 snapshots): kept, it would stretch the daily
-    grid over decades. A series that simply has a long gap in the middle is untouched.
+    ``code`` and ``day`` are sorted by account then time. Each account's series is split
+    wherever two snapshots are more than ``max_gap_days`` apart; a piece is isolated when
+    it holds fewer than half the snapshots of the account's largest piece (which
+    holds at least three). Such points are year typos ("2203-12-14", "2099-12-14" or
+    "2013-12-14" among 2023 snapshots): kept, they would stretch the daily grid over
+    decades. A series sampled once a year, or two long spells with a gap between them,
+    is untouched.
     """
-    n = len(code)
-    out = np.zeros(n, dtype=bool)
-    if n < 3:
-        return out
     code = np.asarray(code)
     day = np.asarray(day, dtype="int64")
-    first = np.r_[True, code[1:] != code[:-1]]
-    last = np.r_[code[1:] != code[:-1], True]
-    size = np.diff(np.r_[np.flatnonzero(first), n])
-    big = np.repeat(size >= 3, size)
-    gap_next = np.r_[day[1:] - day[:-1], 0]
-    gap_prev = np.r_[0, day[1:] - day[:-1]]
-    out[first & big & (gap_next > max_gap_days)] = True
-    out[last & big & (gap_prev > max_gap_days)] = True
-    return out
+    n = len(code)
+    if n < 4:
+        return np.zeros(n, dtype=bool)
+    new_acc = np.r_[True, code[1:] != code[:-1]]
+    new_piece = new_acc | np.r_[False, (day[1:] - day[:-1]) > max_gap_days]
+    piece = np.cumsum(new_piece) - 1
+    piece_size = np.bincount(piece)
+    acc_of_piece = (np.cumsum(new_acc) - 1)[new_piece]
+    acc_starts = np.flatnonzero(np.r_[True, acc_of_piece[1:] != acc_of_piece[:-1]])
+    largest = np.maximum.reduceat(piece_size, acc_starts)
+    largest_of_piece = np.repeat(largest, np.diff(np.r_[acc_starts, len(piece_size)]))
+    lone = (largest_of_piece >= 3) & (2 * piece_size < largest_of_piece)
+    return lone[piece]
