@@ -161,7 +161,9 @@ def concat_quarantine(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
 def source_rows(df: pd.DataFrame) -> pd.Series:
     """1-based data-row numbers as a user sees them in a spreadsheet (header = row 1).
 
-    Uses ``df['source_row']`` when a reader already recorded it, else the position.
+    Uses ``df['source_row']`` when a reader recorded it (:func:`lsimpact.io.read_table`
+    does where lines and positions differ: blank lines, cells with line breaks, stacked
+    Excel sheets), else the position.
     """
     if "source_row" in df.columns:
         return df["source_row"].astype("int64")
@@ -205,6 +207,11 @@ class DatasetSpec:
     combine
         ``list of Cleaned (one per partition) -> Cleaned``, equal to what the cleaner
         returns for the whole input.
+    paired_inputs
+        Secondary inputs that describe the same data as the primary one (the live-session
+        calendar of a price log), unlike reference data (a classification). With a user's
+        own primary file they never come from the catalogue: the cleaner gets ``None``
+        unless the user gives their own (``paired={name: path}``; CLI ``--with``).
     """
 
     name: str
@@ -218,6 +225,7 @@ class DatasetSpec:
     entity: tuple[str, ...] = ()
     entity_hash: Callable[[pd.DataFrame], np.ndarray] | None = None
     combine: Callable[[list[Cleaned]], Cleaned] | None = None
+    paired_inputs: tuple[str, ...] = ()
 
 
 def require_columns(

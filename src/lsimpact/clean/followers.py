@@ -49,6 +49,7 @@ from ..contract import (
 from ..errors import InputError
 from ..io import HEADER_ALIASES, normalise_headers
 from ..parse import parse_count, parse_datetime
+from . import rules
 
 __all__ = [
     "ALIASES",
@@ -151,24 +152,37 @@ def _codes(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
     return enc.indices.to_numpy(zero_copy_only=False), enc.dictionary
 
 
-def _text_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Codes into the normalised distinct texts of ``s`` (NFKC, stripped, NA -> '').
+def _text_codes(
+    s: pd.Series, kind: str = "text", reports: list[Any] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes into the normalised distinct texts of ``s`` (NA -> '').
 
-    Why: an id or a name repeats on every snapshot, so the text work is done on the few
-    distinct values and the rows carry integer codes. Returns ``(codes, texts,
-    raw_codes)``: the normalised texts are unique (two raw spellings that normalise
-    alike share one code); ``raw_codes`` tell the raw cells apart (null is a value).
+    Normalisation (:mod:`lsimpact.clean.rules`): invisible characters removed, NFKC,
+    stripped; ``kind="id"`` also folds case (one account id is one account however it
+    is capitalised); ``kind="platform"`` maps spellings to one vocabulary (抖音, Douyin
+    -> douyin). What changed is appended to ``reports`` for the summary notes.
+
+    Why per distinct value: an id or a name repeats on every snapshot, so the text work
+    is done on the few distinct values and the rows carry integer codes. Returns
+    ``(codes, texts, raw_codes)``: the distinct texts are unique (two raw spellings that
+    normalise alike share one code); ``raw_codes`` index the raw distinct values.
     """
-    raw_codes, dictionary = _codes(_arrow_strings(s))
-    clean = (
-        pd.Series(pd.arrays.ArrowStringArray(dictionary.cast(pa.string())), dtype="string")
-        .fillna("")
-        .str.normalize("NFKC")
-        .str.strip()
-        .to_numpy(dtype=object)
-    )
-    merged, uniq = pd.factorize(clean)
-    return merged.astype(np.int32)[raw_codes], np.asarray(uniq, dtype=object), raw_codes
+    codes, dictionary = _codes(_arrow_strings(s))
+    uniq = np.asarray(dictionary.to_pylist(), dtype=object)
+    column = str(s.name)
+    if kind == "platform":
+        clean, _ = rules.canonical_platform(uniq)
+        _, report = rules.normalise_identity(uniq, column)
+        mapped = sorted({f"{u} -> {c}" for u, c in zip(uniq, clean, strict=True) if u and u != c})
+        if reports is not None and mapped:
+            reports.append(report)
+            reports.append(f"platform spellings mapped to one vocabulary: {'; '.join(mapped)}")
+    else:
+        clean, report = rules.normalise_identity(uniq, column, casefold=kind == "id")
+        if reports is not None:
+            reports.append(report)
+    merged, uniq_clean = pd.factorize(clean)
+    return merged.astype(np.int32)[codes], np.asarray(uniq_clean, dtype=object), codes
 
 
 def _parse_counts(s: pd.Series) -> pd.DataFrame:
@@ -394,6 +408,8 @@ def clean_snapshots(
     platform: str = "unknown",
     source: str | None = None,
     progress: bool | None = None,
+    today: str | None = None,
+    max_isolation_days: int = 366,
     partition: bool = False,
 ) -> Cleaned:
     """Clean a follower snapshot log into the daily panel ``followers_daily``.
@@ -420,6 +436,13 @@ def clean_snapshots(
         Text for the ``source`` column (default: the catalogue resource or file name).
     progress
         Show a tqdm progress bar; default: only when stderr is a terminal.
+    today
+        ISO date of "today" (a clock option: ``lsimpact.load`` fills it in and records it
+        in the fingerprint). A capture time after today + 1 day is quarantined; None
+        turns the check off.
+    max_isolation_days
+        An account's first or last snapshot further than this from its nearest other
+        snapshot (a year typo: 2203, 2013) is quarantined.
     partition
         ``raw`` holds some whole accounts of a larger log (chunked and Dask engines,
         :func:`combine`): a part without a usable row gives an empty panel instead of an
@@ -428,7 +451,10 @@ def clean_snapshots(
     Returns
     -------
     Cleaned
-        The daily panel (:data:`PANEL_COLUMNS`), quarantine and row accounting.
+        The daily panel (:data:`PANEL_COLUMNS`), quarantine and row accounting. Identity
+        columns are normalised (invisible characters, full-width forms, case of ids,
+        platform spellings); the summary notes say what changed. A blank platform cell
+        (when the log has a platform column) or a total row (合计/总计/小计) is quarantined.
     """
     if how not in {"last", "median"}:
         raise InputError(f"unknown option how={how!r}", expected="'last' or 'median'")
@@ -442,6 +468,9 @@ def clean_snapshots(
         or raw.attrs.get("resource")
         or Path(str(raw.attrs.get("source_path", "snapshot log"))).name
     )
+    # The ``platform`` option applies only to a log without a platform column: a blank
+    # cell in a platform column is quarantined, never filled with this default.
+    has_platform = "platform" in df.columns
     for c in ("platform", "group"):
         if c not in df.columns:
             df[c] = platform if c == "platform" else ""
@@ -475,9 +504,13 @@ def clean_snapshots(
 
     # Text columns as integer codes into their normalised distinct values.
     texts = {}
-    for c in ("platform", "account_id", "account_name", "group"):
-        norm, uniq, _ = _text_codes(df[c])
+    texts_raw = {}
+    notes_id: list[Any] = []
+    for c in _IDENTITY_ORDER:
+        norm, uniq, _ = _text_codes(df[c], _IDENTITY_KIND[c], notes_id)
         texts[c] = (norm, uniq)
+        if partition:
+            texts_raw[c] = _arrow_strings(df[c]).unique().to_pylist()
 
     # 2. Exact duplicates (every column equal) are dropped and counted, not quarantined.
     # Rows keep their position in ``df`` (``pos``) for the raw values of the quarantine.
@@ -488,11 +521,17 @@ def clean_snapshots(
     cnt_err, tim_err = _error_column(cnt_err, pos), _error_column(tim_err, pos)
     acc_c, acc_u = texts["account_id"][0][pos], texts["account_id"][1]
     plat_c, plat_u = texts["platform"][0][pos], texts["platform"][1]
-    plat_u = np.where(plat_u == "", platform, plat_u).astype(object)
     q_parts = []
     bad_acc = acc_u[acc_c] == ""
-    bad_cnt = pd.notna(cnt_err) & ~bad_acc
-    bad_time = pd.notna(tim_err) & ~bad_acc & ~bad_cnt
+    # A total row (合计 ...) sums other accounts; it is not an account.
+    total = rules.total_rows(df, ["account_id", "account_name"]).to_numpy()[pos] & ~bad_acc
+    blank_plat = (plat_u[plat_c] == "") & has_platform & ~bad_acc & ~total
+    bad_key = bad_acc | total | blank_plat
+    bad_cnt = pd.notna(cnt_err) & ~bad_key
+    bad_time = pd.notna(tim_err) & ~bad_key & ~bad_cnt
+    day_all = t_all.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    future = rules.future_times(day_all, today) & ~bad_key & ~bad_cnt & ~bad_time
+    del day_all
     fol_raw = df["followers"]
 
     def raw_cells(column: str, mask: np.ndarray) -> pd.Series:
@@ -504,6 +543,22 @@ def clean_snapshots(
             "account_id",
             raw_cells("account_id", bad_acc),
             "missing account id and name",
+        )
+    )
+    q_parts.append(
+        quarantine_rows(
+            src[total],
+            "account_id",
+            raw_cells("account_id", total),
+            "a total row (合计/总计/小计): a sum of other rows, not an account",
+        )
+    )
+    q_parts.append(
+        quarantine_rows(
+            src[blank_plat],
+            "platform",
+            raw_cells("platform", blank_plat),
+            rules.BLANK_KEY.format(column="platform"),
         )
     )
     q_parts.append(
@@ -522,7 +577,15 @@ def clean_snapshots(
             "capture time not readable (" + pd.Series(tim_err[bad_time]).astype(str) + ")",
         )
     )
-    ok = ~(bad_acc | bad_cnt | bad_time)
+    q_parts.append(
+        quarantine_rows(
+            src[future],
+            "captured_at",
+            raw_cells("captured_at", future),
+            f"capture time after today ({today}) + 1 day",
+        )
+    )
+    ok = ~(bad_key | bad_cnt | bad_time | future)
 
     # From here on accounts are integer codes and times int64: sorting and grouping 10M
     # rows by strings would dominate the run time. Codes follow (platform, account_id)
@@ -542,6 +605,23 @@ def clean_snapshots(
     del t_all
     day = t_ns.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
     srow = src[ok]
+
+    # A first or last snapshot far from the account's others is a year typo: out before
+    # it stretches the daily grid (and before it skews the glitch medians).
+    lone = rules.isolated_times(code, day, max_gap_days=max_isolation_days)
+    if lone.any():
+        q_parts.append(
+            quarantine_rows(
+                srow[lone],
+                "captured_at",
+                df["captured_at"].iloc[pos[okpos[lone]]],
+                f"capture time more than {max_isolation_days} days from the account's other "
+                "snapshots (a year typo?)",
+            )
+        )
+        keep_ = ~lone
+        code, value, lower_b, t_ns = code[keep_], value[keep_], lower_b[keep_], t_ns[keep_]
+        day, srow, okpos = day[keep_], srow[keep_], okpos[keep_]
 
     # 3. Glitches, on each account's series in time order.
     order = _account_time_order(code, t_ns, srow)
@@ -578,7 +658,17 @@ def clean_snapshots(
 
     if n_used == 0 and not partition:
         _no_usable_rows(concat_quarantine(q_parts), raw.attrs.get("source_path"))
-    opts = {"how": how, "fill": fill, "max_gap": max_gap, "glitch_factor": glitch_factor, "tz": tz}
+    opts: dict[str, Any] = {
+        "how": how,
+        "fill": fill,
+        "max_gap": max_gap,
+        "glitch_factor": glitch_factor,
+        "tz": tz,
+        "today": today,
+        "max_isolation_days": max_isolation_days,
+    }
+    if partition:  # what combine() needs to write the whole log's identity notes
+        opts[_IDENTITY_KEY] = {c: _identity_detail(texts_raw[c], c) for c in _IDENTITY_ORDER}
     if n_used == 0:  # a partition without a usable row: an empty panel, all rows accounted
         quarantine = concat_quarantine(q_parts)
         empty = {c: pd.Series([], dtype="str") for c in PANEL_COLUMNS}
@@ -600,6 +690,7 @@ def clean_snapshots(
                 f"{n_acc} accounts, 0 account-days without a valid snapshot (0 imputed, "
                 f"fill={fill!r})",
                 f"daily value: {how} valid snapshot of the day ({tz})",
+                *_identity_notes(notes_id),
             ),
         )
         return Cleaned(panel, quarantine, acc, opts)
@@ -715,6 +806,7 @@ def clean_snapshots(
             f"{n_acc} accounts, {n_missing} account-days without a "
             f"valid snapshot ({int(panel['imputed'].sum())} imputed, fill={fill!r})",
             f"daily value: {how} valid snapshot of the day ({tz})",
+            *_identity_notes(notes_id),
         ),
     )
     return Cleaned(panel, quarantine, acc, opts)
@@ -733,13 +825,13 @@ def _no_usable_rows(quarantine: pd.DataFrame, path: Any) -> None:
 def entity_hash(raw: pd.DataFrame) -> np.ndarray:
     """A stable 64-bit hash of each row's account as :func:`clean_snapshots` sees it.
 
-    The account id (or name, when the log has no id column) after NFKC normalisation
-    and stripping, so that every snapshot of one account lands in one partition whatever
-    its spelling; the platform is left out on purpose (an empty platform cell becomes the
-    default platform), which only makes partitions coarser, never splits an account.
+    The account id (or name, when the log has no id column) normalised as the cleaner
+    normalises it (invisible characters, NFKC, stripping, case), so that every snapshot
+    of one account lands in one partition whatever its spelling; the platform is left
+    out, which only makes partitions coarser, never splits an account.
     """
     df = _normalise_headers(raw)
-    codes, texts, _ = _text_codes(df["account_id"])
+    codes, texts, _ = _text_codes(df["account_id"], "id")
     return pd.util.hash_array(texts.astype(object), categorize=False)[codes]
 
 
@@ -772,7 +864,8 @@ def combine(parts: list[Cleaned]) -> Cleaned:
         glitches += int(_GLITCH_NOTE.match(x.notes[0])[1])
         m = _ACCOUNTS_NOTE.match(x.notes[1])
         accounts, missing, imputed = accounts + int(m[1]), missing + int(m[2]), imputed + int(m[3])
-    opts = parts[0].options
+    details = [p.options[_IDENTITY_KEY] for p in parts if _IDENTITY_KEY in p.options]
+    opts = {k: v for k, v in parts[0].options.items() if k != _IDENTITY_KEY}
     acc = RowAccounting(
         dataset="followers_daily",
         input_rows=sum(x.input_rows for x in s),
@@ -786,9 +879,73 @@ def combine(parts: list[Cleaned]) -> Cleaned:
             f"{accounts} accounts, {missing} account-days without a "
             f"valid snapshot ({imputed} imputed, fill={opts['fill']!r})",
             s[0].notes[2],
+            *(_combined_identity_notes(details) if details else s[0].notes[3:]),
         ),
     )
     return Cleaned(panel, quarantine, acc, dict(opts))
+
+
+def _identity_notes(items: list[Any]) -> list[str]:
+    """Summary lines for what the identity normalisation changed (nothing when nothing)."""
+    out = []
+    for item in items:
+        text = item.note() if isinstance(item, rules.IdentityReport) else item
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+#: Identity columns in the order their notes appear, and how each is normalised.
+_IDENTITY_ORDER = ("account_id", "platform", "account_name", "group")
+_IDENTITY_KIND = {
+    "account_id": "id",
+    "platform": "platform",
+    "account_name": "text",
+    "group": "text",
+}
+_IDENTITY_KEY = "_partition_identity"
+
+
+def _identity_detail(values: list[Any], column: str) -> dict[str, Any]:
+    """Per raw distinct value that normalisation changes: its report flags (and, for the
+    platform, its vocabulary word), so that :func:`combine` can count distinct values
+    over the whole log rather than add up the parts' counts."""
+    kind = _IDENTITY_KIND[column]
+    uniq = np.asarray(["" if v is None else v for v in values], dtype=object)
+    clean, _ = rules.normalise_identity(uniq, column, casefold=kind == "id")
+    flags = {}
+    for v in uniq[clean != uniq].tolist():
+        _, r = rules.normalise_identity(np.array([v], dtype=object), column, casefold=kind == "id")
+        flags[v] = [r.invisible, r.width_or_space, r.case]
+    out: dict[str, Any] = {"flags": flags}
+    if kind == "platform":
+        canon, _ = rules.canonical_platform(uniq)
+        out["mapped"] = sorted(
+            {f"{u} -> {c}" for u, c in zip(uniq, canon, strict=True) if u and u != c}
+        )
+    return out
+
+
+def _combined_identity_notes(details: list[dict[str, Any]]) -> list[str]:
+    """The identity notes of the whole log from the parts' :func:`_identity_detail`."""
+    items: list[Any] = []
+    for column in _IDENTITY_ORDER:
+        flags: dict[str, list[int]] = {}
+        mapped: set[str] = set()
+        for d in details:
+            flags.update(d[column]["flags"])
+            mapped.update(d[column].get("mapped", ()))
+        inv, wid, case = (sum(f[i] for f in flags.values()) for i in range(3))
+        report = rules.IdentityReport(column, inv, wid, case)
+        if _IDENTITY_KIND[column] == "platform":
+            if mapped:
+                items.append(report)
+                items.append(
+                    f"platform spellings mapped to one vocabulary: {'; '.join(sorted(mapped))}"
+                )
+        else:
+            items.append(report)
+    return _identity_notes(items)
 
 
 def _fill_loglinear(panel: pd.DataFrame, max_gap: int) -> pd.DataFrame:
