@@ -1,0 +1,96 @@
+"""The fast paths of the follower cleaner agree with their plain definitions."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+import lsimpact.clean.followers as fol
+from lsimpact.clean.followers import clean_snapshots, detect_glitches
+
+
+def _nan_window_median(a: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Reference: the centred window of five same-account values, np.nanmedian."""
+    n = len(v)
+    win = np.full((n, 5), np.nan)
+    for j, sh in enumerate(range(-2, 3)):
+        for i in range(n):
+            if 0 <= i + sh < n and a[i + sh] == a[i]:
+                win[i, j] = v[i + sh]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        med = np.nanmedian(win, axis=1)
+    return med, (~np.isnan(win)).sum(axis=1) >= 3
+
+
+def test_sorting_network_median_equals_nanmedian():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = int(rng.integers(1, 40))
+        a = np.sort(rng.integers(0, 5, n))
+        # ties and repeated values on purpose: the median must match bit for bit
+        v = rng.choice([1.0, 2.0, 3.0, 5.0, 8.0, 2.5], n) + rng.integers(0, 2, n) * rng.random(n)
+        med, enough = fol._window_median(v, a)
+        ref, ref_enough = _nan_window_median(a, v)
+        assert (enough == ref_enough).all()
+        assert (med[enough] == ref[enough]).all()
+
+
+def test_glitch_blocks_do_not_change_the_result(monkeypatch):
+    rng = np.random.default_rng(1)
+    a = np.sort(rng.integers(0, 300, 5000))
+    v = np.exp(rng.normal(5, 1, 5000))
+    v[::37] = 0
+    v[5::101] *= 10
+    g1, r1 = detect_glitches(a, v)
+    monkeypatch.setattr(fol, "_GLITCH_BLOCK", 7)
+    g2, r2 = detect_glitches(a, v)
+    assert (g1 == g2).all() and (r1 == r2).all() and g1.sum() > 100
+
+
+def test_equal_numbers_in_different_spellings_are_not_duplicates():
+    log = pd.DataFrame(
+        {
+            "account_id": ["a"] * 4,
+            "followers": ["20000", "2万", "20000", "2万"],
+            "captured_at": ["2024-01-01 10:00"] * 4,
+        }
+    )
+    c = clean_snapshots(log)
+    # rows 3 and 4 repeat rows 1 and 2 exactly; "20000" and "2万" are different cells
+    assert c.summary.duplicate_rows == 2 and c.summary.used_rows == 2
+    assert c.data["n_snapshots"].tolist() == [2]
+
+
+def test_rows_out_of_order_give_the_sorted_result():
+    log = pd.DataFrame(
+        {
+            "account_id": ["b", "a", "b", "a", "a"],
+            "followers": ["500", "100", "510", "101", "102"],
+            "captured_at": [
+                "2024-01-02 10:00",
+                "2024-01-01 09:00",
+                "2024-01-01 10:00",
+                "2024-01-01 08:00",
+                "2024-01-02 08:00",
+            ],
+        }
+    )
+    shuffled = clean_snapshots(log).data
+    ordered = clean_snapshots(
+        log.iloc[[3, 1, 4, 2, 0]].assign(source_row=[5, 3, 6, 4, 2]).reset_index(drop=True)
+    ).data
+    pd.testing.assert_frame_equal(shuffled, ordered)
+    assert shuffled["followers"].tolist() == [100.0, 102.0, 510.0, 500.0]
+
+
+def test_a_partition_without_usable_rows_is_empty_not_an_error():
+    log = pd.DataFrame(
+        {"account_id": ["a", "a"], "followers": ["x", "0"], "captured_at": ["2024-01-01"] * 2}
+    )
+    c = clean_snapshots(log, partition=True)
+    assert len(c.data) == 0 and list(c.data.columns) == fol.PANEL_COLUMNS
+    assert c.summary.quarantined_rows == 2
+    c.summary.check()
