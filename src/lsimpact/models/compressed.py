@@ -43,6 +43,9 @@ from .event_study import TwfeFit
 
 __all__ = ["Compressed", "compress", "did_design", "event_design", "twfe_compressed"]
 
+#: Largest cells x dates array the solver builds (8 bytes each: 1.6 GB).
+_MAX_DENSE = 200_000_000
+
 
 @dataclass
 class Compressed:
@@ -220,6 +223,13 @@ def twfe_compressed(
     n_pat_dates = np.bincount(pattern, minlength=n_pat).astype(float)
     date_code, dates = pd.factorize(c["date"], sort=True)
     n_time = len(dates)
+    if len(c) * n_time > _MAX_DENSE:
+        raise InputError(
+            f"the panel compresses to {len(c):,} cells over {n_time} dates: too unbalanced "
+            "for the compressed route (its date dummies are dense per cell)",
+            expected="a balanced or nearly balanced panel (few distinct date patterns)",
+            hint="use lsimpact.models.event_study / did on the full data instead",
+        )
     X = design(c["group"].to_numpy(), c["date"].to_numpy())
     k = X.shape[1]
     # Date dummies (the first date is the reference: unit effects absorb the constant).
