@@ -336,13 +336,21 @@ def _fmt(x: float | None, nd: int = 2) -> str:
     return "-" if x is None or x != x else f"{x:,.{nd}f}"
 
 
-def write_results(cleaning: list[dict], models: list[dict], parsing: list[dict]) -> str:
+def write_results(
+    cleaning: list[dict],
+    models: list[dict],
+    parsing: list[dict],
+    when: dict[str, str] | None = None,
+) -> str:
     lines = [
         "# lsimpact benchmarks",
         "",
         f"Written by `make bench` (benchmarks/bench_scale.py) on "
         f"{dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}.",
         "",
+        "- Sections started: "
+        + "; ".join(f"{k} {v}" for k, v in (when or {}).items())
+        + " (a section re-run alone with LSIMPACT_BENCH_ONLY keeps the others' records).",
         f"- Machine: {_machine()}",
         f"- Versions: {_versions()}",
         "- Data: SYNTHETIC tracker exports from `lsimpact.synth.followers_daily` (4 snapshots "
@@ -435,13 +443,15 @@ def main() -> None:
         "parsing": bench_parsing,
     }
     CACHE.mkdir(parents=True, exist_ok=True)
-    sections = {}
+    sections, when = {}, {}
     for name, run in runners.items():
         saved = CACHE / f"{name}.json"
         if not only or name in only or not saved.exists():
-            saved.write_text(json.dumps(run()), encoding="utf-8")
-        sections[name] = json.loads(saved.read_text(encoding="utf-8"))
-    print(write_results(sections["cleaning"], sections["models"], sections["parsing"]))
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            saved.write_text(json.dumps({"when": stamp, "records": run()}), encoding="utf-8")
+        data = json.loads(saved.read_text(encoding="utf-8"))
+        sections[name], when[name] = data["records"], data["when"]
+    print(write_results(sections["cleaning"], sections["models"], sections["parsing"], when))
 
 
 if __name__ == "__main__":
