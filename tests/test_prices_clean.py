@@ -341,3 +341,29 @@ def test_product_attributes_follow_their_product_whatever_the_row_order():
         "M": {"product_name": "Mango", "brand": "Mb"},
         "Z": {"product_name": "Zucchini", "brand": "Zb"},
     }
+
+
+def test_typed_input_from_parquet_or_excel():
+    """Numbers and datetimes (a Parquet or typed frame) are read like the strings."""
+    raw = pd.DataFrame(
+        {
+            "product_id": [101, 101, 102],
+            "product_name": ["a", "a", "b"],
+            "channel": ["s", "s", "s"],
+            "channel_type": ["store"] * 3,
+            "observed_at": pd.to_datetime(
+                ["2024-01-01 10:00", "2024-01-01 11:00", "2024-01-02 00:00"]
+            ),
+            "list_price": [10.0, np.nan, 5.0],
+            "paid_price": [9.0, 8.5, 4.0],
+            "pack": ["500g", "500g", "1kg"],
+            "units_sold": [10, 20, np.nan],
+        }
+    )
+    c = prices.clean_observations(raw)
+    _accounted(c)
+    d = schemas.validate(c.data, schemas.prices_daily(), dataset="prices_daily")
+    assert d["product_id"].tolist() == ["101", "102"]
+    assert d["paid_unit_price"].tolist() == [17.0, 4.0]  # 8.5 per 500 g at 11:00
+    assert np.isnan(d.loc[0, "list_unit_price"]) and d.loc[1, "list_unit_price"] == 5.0
+    assert d["n_observations"].tolist() == [2, 1] and d.loc[0, "units_sold"] == 20

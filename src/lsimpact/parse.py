@@ -13,6 +13,13 @@ The hot path is pyarrow compute (RE2 regular expressions, casts) plus numpy: no 
 loop over rows. Only cells holding full-width characters (``２８．５万``) go through
 ``str.translate`` with :data:`FULLWIDTH_TABLE`, and only those cells.
 
+Pack sizes and prices
+---------------------
+``parse_pack`` reads pack sizes ("500g", "2斤", "400g×2袋", "12只装") into grams,
+millilitres or items; ``parse_price`` reads prices as live rooms write them (amounts, unit
+prices "88.5元/斤", multi-buys "2件88", discounts "8折", "第二件半价") into yuan per kg,
+litre or item, refusing with the reason what needs a pack, list price or quantity it lacks.
+
 Precision
 ---------
 ``parse_count`` and ``parse_money`` report ``precision``: half a unit of the last written
