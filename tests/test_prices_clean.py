@@ -367,3 +367,30 @@ def test_typed_input_from_parquet_or_excel():
     assert d["paid_unit_price"].tolist() == [17.0, 4.0]  # 8.5 per 500 g at 11:00
     assert np.isnan(d.loc[0, "list_unit_price"]) and d.loc[1, "list_unit_price"] == 5.0
     assert d["n_observations"].tolist() == [2, 1] and d.loc[0, "units_sold"] == 20
+
+
+def test_platform_and_live_room_columns_match_the_calendar_on_the_room():
+    raw = pd.DataFrame(
+        {
+            "商品ID": ["A", "A"],
+            "商品名称": ["虾", "虾"],
+            "渠道": ["抖音", "抖音"],
+            "直播间": ["东方甄选", "东方甄选"],
+            "采集时间": ["2024-01-01 20:00", "2024-01-02 20:00"],
+            "到手价": ["88", "98"],
+            "规格": ["500g", "500g"],
+        }
+    )
+    cal = pd.DataFrame(
+        {
+            "场次": ["S"],
+            "直播间": ["东方甄选"],
+            "开播时间": ["2024-01-01 19:00"],
+            "下播时间": ["2024-01-01 23:00"],
+            "商品ID": ["A"],
+        }
+    )
+    d = prices.clean_observations(raw, cal).data
+    assert d["channel"].tolist() == ["抖音/东方甄选"] * 2
+    assert d["channel_type"].tolist() == ["live"] * 2  # a live room without a type is live
+    assert d["promoted"].tolist() == [True, False]

@@ -444,10 +444,13 @@ def clean_observations(
     if sessions is not None:
         cal = clean_sessions(sessions, tz=tz)
         days = _session_days(cal.data).assign(hit=True)
-        hit = out[["product_id", "channel", "date"]].merge(
-            days, on=["product_id", "channel", "date"], how="left"
-        )["hit"]
-        out["promoted"] = pd.array(hit.notna().to_numpy(), dtype="boolean")
+        key = ["product_id", "channel", "date"]
+        hit = out[key].merge(days, on=key, how="left")["hit"].notna().to_numpy()
+        # A calendar names the live room (直播间); a price file with 渠道 and 直播间 has
+        # "platform/room" as its channel: match those rows on the room too.
+        by_room = out[key].assign(channel=at(room)).merge(days, on=key, how="left")["hit"]
+        hit = hit | (by_room.notna().to_numpy() & (at(room) != ""))
+        out["promoted"] = pd.array(hit, dtype="boolean")
         notes.append(
             f"promoted from the session calendar: {cal.summary.used_rows} of "
             f"{cal.summary.input_rows} session rows used ({cal.summary.quarantined_rows} "
