@@ -394,3 +394,12 @@ def test_platform_and_live_room_columns_match_the_calendar_on_the_room():
     assert d["channel"].tolist() == ["抖音/东方甄选"] * 2
     assert d["channel_type"].tolist() == ["live"] * 2  # a live room without a type is live
     assert d["promoted"].tolist() == [True, False]
+
+
+def test_second_item_quantity_must_be_one_or_two():
+    with pytest.raises(InputError, match="second_item_quantity=3"):
+        prices.clean_observations(read_table(OBS), second_item_quantity=3)
+    # the option travels through load/clean_file like any cleaner option
+    c = datasets.clean_file("prices", OBS, second_item_quantity=1)
+    p3 = c.data[c.data["product_id"] == "P3"]
+    assert p3["paid_unit_price"].tolist() == pytest.approx([19.9])  # one item: the base price

@@ -241,6 +241,12 @@ def clean_observations(
     Cleaned
         :data:`COLUMNS`, one row per product_id, channel and date; quarantine; accounting.
     """
+    if second_item_quantity not in (None, 1, 2):
+        raise InputError(
+            f"second_item_quantity={second_item_quantity!r} is not supported",
+            expected="None (refuse such offers), 1 or 2 items bought",
+            hint="a 第二件 offer does not say what a third item costs",
+        )
     n_in = len(raw)
     df = _headers(raw)
     known = [c for c in ALIASES if c in df.columns]
