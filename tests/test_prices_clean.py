@@ -403,3 +403,29 @@ def test_second_item_quantity_must_be_one_or_two():
     c = datasets.clean_file("prices", OBS, second_item_quantity=1)
     p3 = c.data[c.data["product_id"] == "P3"]
     assert p3["paid_unit_price"].tolist() == pytest.approx([19.9])  # one item: the base price
+
+
+@pytest.mark.parametrize(
+    ("clean", "columns", "schema"),
+    [
+        (
+            prices.clean_observations,
+            ["product_id", "channel", "channel_type", "observed_at", "paid_price", "pack"],
+            schemas.prices_daily,
+        ),
+        (
+            live_sessions.clean_sessions,
+            ["session_id", "channel", "start", "end", "product_id"],
+            schemas.live_sessions,
+        ),
+        (
+            wholesale_prices.clean_quotes,
+            ["product", "price_low", "price_avg", "price_high", "unit", "date"],
+            schemas.wholesale_prices,
+        ),
+    ],
+)
+def test_header_only_input_gives_a_valid_empty_table(clean, columns, schema):
+    c = clean(pd.DataFrame({k: pd.Series([], dtype=str) for k in columns}))
+    assert len(c.data) == 0 and _accounted(c).input_rows == 0
+    schemas.validate(c.data, schema(), dataset="empty")

@@ -1262,15 +1262,20 @@ _PRICE_UNIT = {"g": "kg", "ml": "l", "item": "item"}
 _PER_BASE = {"g": 1e3, "ml": 1e3, "item": 1.0}  # per g -> per kg, per ml -> per l
 
 
+def _lookup(keys: np.ndarray, table: Mapping[str, Any], default: Any, dtype: Any) -> np.ndarray:
+    """``table[k]`` for each of ``keys`` (few distinct values: one lookup per distinct key)."""
+    codes, uniq = pd.factorize(keys)
+    values = np.array([table.get(k, default) for k in uniq] + [default], dtype=dtype)
+    return values[codes]  # code -1 (missing) picks the trailing default
+
+
 def _per_base_scale(base: np.ndarray) -> np.ndarray:
     """Factor from yuan per base unit (g, ml, item) to yuan per price unit (kg, l, item)."""
-    return np.select([base == b for b in _PER_BASE], list(_PER_BASE.values()), np.nan)
+    return _lookup(base, _PER_BASE, np.nan, float)
 
 
 def _price_unit_of(base: np.ndarray) -> np.ndarray:
-    return np.select([base == b for b in _PRICE_UNIT], list(_PRICE_UNIT.values()), None).astype(
-        object
-    )
+    return _lookup(base, _PRICE_UNIT, None, object)
 
 
 def _with_detail(prefix: str, detail: np.ndarray) -> np.ndarray:
