@@ -302,12 +302,12 @@ def clean_observations(
     i_codes, i_uniq = pd.factorize(pid)
     no_id = pid.eq("")
     has_both = (k_codes >= 0) & ~no_id.to_numpy()
-    pairs = np.unique(np.c_[k_codes[has_both], i_codes[has_both]].astype(np.int64), axis=0).reshape(
-        -1, 2
-    )
-    n_per_key = np.bincount(pairs[:, 0], minlength=int(k_codes.max(initial=-1)) + 2)
+    n_i = max(len(i_uniq), 1)
+    pair = np.unique(k_codes[has_both].astype(np.int64) * n_i + i_codes[has_both])
+    pk, pi = pair // n_i, pair % n_i
+    n_per_key = np.bincount(pk, minlength=int(k_codes.max(initial=-1)) + 2)
     first_id = np.full(len(n_per_key), -1, dtype=np.int64)
-    first_id[pairs[::-1, 0]] = pairs[::-1, 1]  # any id will do where the key has one only
+    first_id[pk] = pi  # any id will do where the key has one only
     n_ids = pd.Series(np.where(k_codes >= 0, n_per_key[k_codes], 0), index=idx)
     matched = np.where(k_codes >= 0, first_id[k_codes], -1)
     one_id = pd.Series(
