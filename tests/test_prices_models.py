@@ -143,6 +143,8 @@ def test_bad_inputs_name_row_and_column():
     buy = pd.DataFrame([_purchase(purchased_at="soon")])
     with pytest.raises(InputError, match="purchased_at"):
         mp.protection_refunds(buy, _prices([]))
+    with pytest.raises(InputError, match="row 0: channel is missing"):
+        mp.protection_refunds(pd.DataFrame([_purchase(channel=None)]), _prices([]))
     with pytest.raises(InputError, match="lacks column"):
         mp.protection_refunds(buy.drop(columns="quantity"), _prices([]))
 
