@@ -380,3 +380,17 @@ def test_wholesale_markup_hand_worked():
     assert t.loc["markup: 大闸蟹", "estimate"] == pytest.approx(1.5)
     assert r.n_obs == 3
     assert "logistics" in r.extra["caveat"]
+
+
+def test_reference_time_is_the_first_observation_at_the_lowest_price():
+    buy = pd.DataFrame([_purchase()])
+    pr = _prices(
+        [
+            ("p", "live", "2023-12-05 10:00", 70.0),
+            ("p", "live", "2023-12-03 10:00", 70.0),
+            ("p", "live", "2023-12-04 10:00", 75.0),
+        ]
+    )
+    r = mp.protection_refunds(buy, pr)
+    assert r["reference_observed_at"].iloc[0] == pd.Timestamp("2023-12-03 10:00")
+    assert r["refund"].iloc[0] == 30.0
