@@ -161,7 +161,9 @@ def concat_quarantine(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
 def source_rows(df: pd.DataFrame) -> pd.Series:
     """1-based data-row numbers as a user sees them in a spreadsheet (header = row 1).
 
-    Uses ``df['source_row']`` when a reader already recorded it, else the position.
+    Uses ``df['source_row']`` when a reader recorded it (:func:`lsimpact.io.read_table`
+    does where lines and positions differ: blank lines, cells with line breaks, stacked
+    Excel sheets), else the position.
     """
     if "source_row" in df.columns:
         return df["source_row"].astype("int64")

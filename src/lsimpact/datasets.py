@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import catalog, config, contract, parse, schemas
@@ -36,7 +37,16 @@ from .clean import (
 )
 from .contract import Cleaned, DatasetSpec, RowAccounting
 from .errors import InputError
-from .io import read_parquet_metadata, read_table, write_json, write_parquet, write_text
+from .io import (
+    csv_bytes,
+    json_bytes,
+    output_error,
+    parquet_writer,
+    read_parquet_metadata,
+    read_table,
+    unneutralise_formulas,
+    write_set,
+)
 
 __all__ = [
     "REGISTRY",
@@ -110,6 +120,7 @@ REGISTRY: dict[str, DatasetSpec] = {
             description="Daily follower panel (last valid snapshot a day; glitches out, gaps "
             "flagged)",
             aliases=("followers",),
+            clock_options=("today",),
         ),
         DatasetSpec(
             name="followers_published",
@@ -231,36 +242,138 @@ def run_cleaner(spec: DatasetSpec, frames: list[pd.DataFrame], **options: Any) -
     """Run the cleaner, check the row accounting and validate the output schema."""
     from .schemas import validate
 
+    first = frames[0]
+    sheets = first["source_sheet"].to_numpy(dtype=object) if "source_sheet" in first else None
+    if sheets is not None:
+        # Stacked Excel sheets: rows repeat across sheets, so the cleaner runs on unique
+        # row ids and the (sheet, row) provenance is put back on its output below.
+        sheet_rows = first["source_row"].to_numpy(dtype="int64")
+        first = first.drop(columns=["source_sheet"]).assign(
+            source_row=np.arange(2, len(first) + 2, dtype="int64")
+        )
+        frames = [first, *frames[1:]]
     cleaned = spec.cleaner(*frames, **options)
     cleaned.summary.check()
     cleaned.data = validate(cleaned.data, spec.schema(), dataset=spec.name)
+    if sheets is not None:
+        cleaned.data = _with_sheets(cleaned.data, sheets, sheet_rows)
+        cleaned.quarantine = _with_sheets(cleaned.quarantine, sheets, sheet_rows)
     return cleaned
 
 
+def _with_sheets(df: pd.DataFrame, sheets: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+    """Map unique row ids (position + 2) back to the spreadsheet row, add ``source_sheet``."""
+    if "source_row" not in df.columns:
+        return df
+    ids = pd.array(df["source_row"], dtype="Int64")
+    known = ~np.asarray(ids.isna(), dtype=bool)
+    pos = np.where(known, ids.fillna(2).to_numpy(dtype="int64") - 2, 0)
+    out = df.copy()
+    mapped = pd.Series(rows[pos], index=df.index).where(known)
+    nullable = isinstance(df["source_row"].dtype, pd.Int64Dtype)
+    out["source_row"] = mapped.astype("Int64") if nullable else mapped.astype("int64")
+    out.insert(
+        out.columns.get_loc("source_row") + 1,
+        "source_sheet",
+        np.where(known, sheets[pos], None),
+    )
+    return out
+
+
+def summary_path(output: Path) -> Path:
+    """The summary JSON written beside an output: ``<stem>.summary.json``."""
+    return output.with_name(f"{output.stem}.summary.json")
+
+
+def _refuse_raw_dir(output: Path) -> None:
+    """Outputs never go into ``data/raw``: the catalogue is its only writer."""
+    raw = config.raw_dir().resolve()
+    target = output.resolve()
+    if target == raw or raw in target.parents:
+        raise InputError(
+            "refusing to write into data/raw: it holds the catalogued raw inputs, which "
+            "code never writes",
+            path=output,
+            hint="write the output elsewhere, e.g. -o data/processed/my_table.parquet",
+        )
+
+
 def write_outputs(cleaned: Cleaned, output: Path, metadata: dict[str, str]) -> Path:
-    """Write the clean table, its quarantine CSV and summary JSON atomically."""
+    """Write the clean table, its quarantine CSV and summary JSON as one unit.
+
+    All three are written to temporary files first and renamed only when all succeeded
+    (:func:`lsimpact.io.write_set`); the summary JSON goes last and records the sha256
+    of the other two with the fingerprint, so a table counts as current only when its
+    quarantine and summary belong to it (and a table whose bytes changed on disk is
+    detected). On an error (disk full, permission denied, ``output`` is a folder) the
+    previous outputs are intact, no temporary file is left, and an InputError says why.
+    The quarantine CSV neutralises spreadsheet formulas (:func:`lsimpact.io.csv_bytes`).
+    """
+    _refuse_raw_dir(output)
     meta = {
         "lsimpact:summary": json.dumps(cleaned.summary.as_dict(), sort_keys=True),
         # The options a cleaner ran with (e.g. the "transformed" rule) travel with the table.
         "lsimpact:options": _options_json(cleaned.options),
         **metadata,
     }
-    write_parquet(cleaned.data, output, metadata=meta)
     qpath = quarantine_path(output)
-    write_text(qpath, cleaned.quarantine.to_csv(index=False, lineterminator="\n"))
-    write_json(output.with_name(f"{output.stem}.summary.json"), cleaned.summary.as_dict())
+    qbytes = csv_bytes(cleaned.quarantine)
+    hashes: dict[str, str] = {}
+
+    def parquet(tmp: Path) -> None:
+        parquet_writer(cleaned.data, meta)(tmp)
+        hashes["table_sha256"] = file_sha256(tmp)
+
+    def quarantine(tmp: Path) -> None:
+        tmp.write_bytes(qbytes)
+        hashes["quarantine_sha256"] = hashlib.sha256(qbytes).hexdigest()
+
+    def summary(tmp: Path) -> None:
+        sidecar = {
+            **cleaned.summary.as_dict(),
+            "fingerprint": metadata.get("lsimpact:fingerprint"),
+            **hashes,
+        }
+        tmp.write_bytes(json_bytes(sidecar))
+
+    write_set({output: parquet, qpath: quarantine, summary_path(output): summary})
     return qpath
 
 
 def _current(out: Path, fp: str) -> RowAccounting | None:
-    """The stored accounting when ``out`` exists with fingerprint ``fp``, else None."""
-    if not out.is_file():
+    """The stored accounting when ``out`` is current for fingerprint ``fp``, else None.
+
+    Current means: the summary sidecar records ``fp`` and the sha256 of the table and of
+    the quarantine as they are on disk now. A missing, truncated or edited file, or a set
+    of which only part was replaced, is not current (and is rebuilt).
+    """
+    side = summary_path(out)
+    qpath = quarantine_path(out)
+    if not (out.is_file() and side.is_file() and qpath.is_file()):
         return None
-    meta = read_parquet_metadata(out)
-    if meta.get("lsimpact:fingerprint") != fp:
+    try:
+        sidecar = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    summary = json.loads(meta["lsimpact:summary"])
-    return RowAccounting(**{**summary, "notes": tuple(summary.get("notes", []))})
+    if sidecar.get("fingerprint") != fp:
+        return None
+    if sidecar.get("table_sha256") != file_sha256(out):
+        return None
+    if sidecar.get("quarantine_sha256") != file_sha256(qpath):
+        return None
+    fields = {k: sidecar[k] for k in RowAccounting.__dataclass_fields__ if k in sidecar}
+    return RowAccounting(**{**fields, "notes": tuple(sidecar.get("notes", []))})
+
+
+def _check_raw(spec: DatasetSpec, source: str | Path | None) -> None:
+    """Refuse to build from a shipped raw file whose bytes no longer match the catalogue.
+
+    The fingerprint records the catalogue's hashes, so a hand-edited raw file would
+    otherwise leave the old table "up to date"; hashing the few raw files is cheap.
+    """
+    shipped = spec.inputs if source is None else spec.inputs[1:]
+    if shipped:
+        catalog.verify(list(shipped))
 
 
 Paired = dict[str, "str | Path"] | None
@@ -345,6 +458,7 @@ def _build(
     paired: Paired = None,
 ) -> BuildResult:
     hashes = _input_hashes(_input_sources(spec, source, paired))
+    _check_raw(spec, source)
     fp = _fingerprint(spec, hashes, options)
     acc = None if force else _current(out, fp)
     if acc is not None:
@@ -423,8 +537,19 @@ def load(
         raise InputError(
             f"processed table '{name}' not found", path=out, hint="run `make data` first"
         )
-    df = pd.read_parquet(out)
-    meta = read_parquet_metadata(out)
+    try:
+        df = pd.read_parquet(out)
+        meta = read_parquet_metadata(out)
+    except Exception as exc:  # truncated or overwritten: pyarrow's ArrowInvalid and kin
+        if not build_if_needed:
+            raise InputError(
+                f"processed table '{name}' is damaged ({type(exc).__name__})",
+                path=out,
+                hint=f"rebuild it: `lsimpact data {name} --force`",
+            ) from exc
+        _build(spec, source, opts, out, force=True)
+        df = pd.read_parquet(out)
+        meta = read_parquet_metadata(out)
     df.attrs["dataset"] = name
     df.attrs["summary"] = json.loads(meta.get("lsimpact:summary", "{}"))
     df.attrs["inputs"] = json.loads(meta.get("lsimpact:inputs", "{}"))
@@ -441,9 +566,14 @@ def load_quarantine(
     that did not make it into the table, with ``source_row``, ``column``, ``raw_value`` and
     ``reason``."""
     path = load(name, source, paired=paired, **options).attrs["quarantine_path"]
-    return pd.read_csv(
+    q = pd.read_csv(
         path, dtype={"column": str, "raw_value": str, "reason": str}, keep_default_na=False
     )
+    # The CSV is written for spreadsheets (formulas neutralised with a leading "'"):
+    # undo that so the raw values are exactly what the input held.
+    for col in ("column", "raw_value", "reason"):
+        q[col] = unneutralise_formulas(q[col])
+    return q
 
 
 def clean_file(
@@ -462,6 +592,10 @@ def clean_file(
     ``output`` is given the table, its quarantine and summary are written.
     """
     spec = get(name)
+    if output is not None:  # refused before the work, not after it
+        _refuse_raw_dir(Path(output))
+        if Path(output).is_dir():
+            raise output_error(IsADirectoryError(21, "Is a directory"), output)
     frames, hashes = _frames(spec, input_path, paired)
     user = frames[0]
     cleaned = run_cleaner(spec, frames, **resolve_options(spec, options))

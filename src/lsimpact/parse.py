@@ -39,6 +39,7 @@ __all__ = [
     "parse_count",
     "parse_datetime",
     "parse_money",
+    "parse_number",
     "parse_pack",
     "parse_price",
     "parse_percent",
@@ -80,6 +81,9 @@ _NUMBER = r"(?P<int>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<frac>\d+))?"
 # Columns this long are parsed once per distinct cell when at most this share is distinct.
 _DISTINCT_MIN_ROWS, _DISTINCT_MAX_SHARE, _DISTINCT_SAMPLE = 1_000, 0.5, 2_000
 _MAX_DIGITS = 15  # float64 holds every integer of up to 15 digits exactly
+#: Largest count accepted: 2**53, above which float64 no longer holds every whole number
+#: (and Int64 columns downstream overflow). "1e20" or "1e400" is out of range, not clipped.
+MAX_COUNT = float(2**53)
 _RANGE_RE = r"\d\s*[万亿千wWkKmMbB元%]?\s*(?:-|~|～|至|到)\s*[¥￥]?\d"
 
 
@@ -372,7 +376,9 @@ for _unit, _exp in {"万": 4, "亿": 8, "w": 4, "k": 3, "m": 6, "b": 9}.items():
 # Character sets of the prefixes and suffixes above (stripped once a row has matched).
 _COUNT_LEAD = ">=≥超过大于逾近约~≈morethanvbuapxily+-"
 _COUNT_TRAIL = "+以上多余人次个位名户家"
-_COUNT_LOWER_RE = rf"^(?:{_LOWER_PREFIX})|.\+|多|余|以上"
+# A "+" after a number is "or more" ("10万+"); after the "e" of an exponent it is the
+# exponent's sign ("3.1160E+07", as Excel writes a large count), not a lower bound.
+_COUNT_LOWER_RE = rf"^(?:{_LOWER_PREFIX})|[^e]\+|多|余|以上"
 _COUNT_APPROX_RE = rf"^(?:{_APPROX_PREFIX})"
 
 
@@ -397,7 +403,9 @@ def parse_count(s: pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
     DataFrame
         Aligned to ``s`` with ``value`` (float64, whole numbers), ``error`` (None or
         "missing", "not a count", "a range, not one count", "too many digits",
-        "not a whole number", "negative count"), ``lower_bound`` (bool: "10万+"),
+        "not a whole number", "negative count", "out of range": above 2**53 or an
+        exponent beyond float range), ``lower_bound`` (bool: "10万+"; an exponent's sign
+        as in "3.1160E+07" is not one),
         ``approximate`` (bool: "近50万") and ``precision`` (float64, see the module
         docstring).
 
@@ -486,7 +494,7 @@ def _count_fast(arr: pa.Array) -> tuple[dict[str, np.ndarray], np.ndarray]:
         "lower_bound": good & plus,
         "approximate": np.zeros(n, dtype=bool),
         "precision": np.where(good, np.where(k > 0, 0.5 * scale, 0.0), np.nan),
-    }, n_digits <= _MAX_DIGITS
+    }, (n_digits <= _MAX_DIGITS) & ~(value > MAX_COUNT)
 
 
 def _count_full(arr: pa.Array, allow_negative: bool) -> dict[str, np.ndarray]:
@@ -515,6 +523,8 @@ def _count_full(arr: pa.Array, allow_negative: bool) -> dict[str, np.ndarray]:
             (too_long, "too many digits"),
             (~whole, "not a whole number"),
             (negative & (not allow_negative), "negative count"),
+            # An exponent is never capped: 1e400 is an error, not 1e300.
+            (~(np.abs(value) <= MAX_COUNT) | (k > 300), "out of range"),
         ],
     )
     good = np.equal(error, None)
@@ -538,7 +548,7 @@ def _count_from_numbers(s: pd.Series, allow_negative: bool) -> pd.DataFrame:
             len(v),
             [
                 (missing, "missing"),
-                (~np.isfinite(v) | (np.abs(v) >= 10.0**_MAX_DIGITS), "too many digits"),
+                (~np.isfinite(v) | (np.abs(v) > MAX_COUNT), "out of range"),
                 (v != np.round(v), "not a whole number"),
                 ((v < 0) & (not allow_negative), "negative count"),
             ],
@@ -567,11 +577,19 @@ _DATE_RE = (
     r"(?:\s*:\s*(?P<sec>\d{1,2})(?:[.,](?P<frac>\d{1,9}))?|\s*(?P<sec2>\d{1,2})\s*秒)?)?)?"
     r"\s*(?P<tz>z|utc|gmt|[+-]\d{2}(?::?\d{2})?)?$"
 )
-_COMPACT_DATE_RE = r"^(?P<y>(?:19|20)\d{2})(?P<mo>[01]\d)(?P<d>[0-3]\d)$"
+# YYYYMMDD, YYYYMMDDHH, YYYYMMDDHHMM, YYYYMMDDHHMMSS (trackers' file names and exports).
+_COMPACT_DATE_RE = (
+    r"^(?P<y>(?:19|20)\d{2})(?P<mo>[01]\d)(?P<d>[0-3]\d)"
+    r"(?:(?P<h>[0-2]\d)(?:(?P<mi>[0-5]\d)(?P<sec>[0-6]\d)?)?)?$"
+)
 _EPOCH_RE = r"^(?P<s>\d{10})(?:\.(?P<sfrac>\d{1,6}))?$|^(?P<ms>\d{13})$"
+#: A bare 10- or 13-digit number is epoch seconds or milliseconds only when it lands in
+#: 2000-01-01 .. 2029-12-31 (UTC): a compact stamp such as 2023121420 would otherwise be
+#: read as a time in 2034. Every YYYYMMDDHH of years 1900-2099 lies outside this range
+#: as epoch seconds (>= 1.9e9 is 2030), so the two readings never compete.
+EPOCH_RANGE_S = (946_684_800, 1_893_456_000)
 _RELATIVE_RE = r"(刚刚|分钟前|小时前|天前|昨天|前天|今天|ago|yesterday|today)"
-# Epoch seconds accepted from numeric input: 2001-09-09 .. 2286-11-20 (10 digits).
-_EPOCH_S_MIN, _EPOCH_S_MAX = 1_000_000_000, 9_999_999_999
+_EPOCH_S_MIN, _EPOCH_S_MAX = EPOCH_RANGE_S
 
 
 def _int_of(a: pa.Array, default: int = 0) -> np.ndarray:
@@ -593,9 +611,11 @@ def parse_datetime(
 ) -> pd.DataFrame:
     """Parse timestamps as Chinese platforms, trackers and spreadsheets write them.
 
-    Understands "2023-12-14 20:31", "2023/12/14", "2023.12.14", "20231214",
+    Understands "2023-12-14 20:31", "2023/12/14", "2023.12.14", compact stamps
+    "20231214", "2023121420", "202312142031" and "20231214203105",
     "2023年12月14日 20时31分", "12月14日" / "12-14 20:31" (the year from ``year``), epoch
-    seconds (10 digits) and milliseconds (13 digits), and ISO 8601 with an offset
+    seconds (10 digits) and milliseconds (13 digits) *when they fall in 2000-2029*
+    (:data:`EPOCH_RANGE_S`; a compact stamp is never read as epoch), and ISO 8601 with an offset
     ("2023-12-14T12:31:00Z", "...+08:00"). Times without an offset are wall-clock times
     in ``tz``; times with one are converted to ``tz``.
 
@@ -757,19 +777,28 @@ def _datetime_full(arr: pa.Array, year: int | np.ndarray | None, tz: str) -> dic
     y = np.where(is_compact, _int_field(compact, "y"), _int_field(parts, "y", -1))
     mo = np.where(is_compact, _int_field(compact, "mo"), _int_field(parts, "mo", 1))
     d = np.where(is_compact, _int_field(compact, "d"), _int_field(parts, "d", 1))
-    has_h = _nonempty(_field(parts, "h")) & ~is_compact
-    has_mi = _nonempty(_field(parts, "mi")) & ~is_compact
-    has_sec = (_nonempty(_field(parts, "sec")) | _nonempty(_field(parts, "sec2"))) & ~is_compact
+    c_h, c_mi, c_sec = (_nonempty(_field(compact, f)) & is_compact for f in ("h", "mi", "sec"))
+    has_h = (_nonempty(_field(parts, "h")) & ~is_compact) | c_h
+    has_mi = (_nonempty(_field(parts, "mi")) & ~is_compact) | c_mi
+    has_sec = (
+        (_nonempty(_field(parts, "sec")) | _nonempty(_field(parts, "sec2"))) & ~is_compact
+    ) | c_sec
     frac = _field(parts, "frac")
     has_frac = _nonempty(frac) & ~is_compact
-    h = np.where(has_h, _int_field(parts, "h"), 0)
-    mi = np.where(has_mi, _int_field(parts, "mi"), 0)
-    sec = np.where(has_sec, _int_field(parts, "sec") + _int_field(parts, "sec2"), 0)
+    h = np.where(c_h, _int_field(compact, "h"), np.where(has_h, _int_field(parts, "h"), 0))
+    mi = np.where(c_mi, _int_field(compact, "mi"), np.where(has_mi, _int_field(parts, "mi"), 0))
+    sec = np.where(
+        c_sec,
+        _int_field(compact, "sec"),
+        np.where(has_sec, _int_field(parts, "sec") + _int_field(parts, "sec2"), 0),
+    )
     # "123" -> 123,000,000 ns: pad the fraction to nine digits before reading it.
     ns = np.where(has_frac, _int_of(pc.utf8_rpad(frac, 9, "0")), 0)
     # A time glued to the day needs 日/号 between them ("14日20时"), else "2023-12-1420:31"
     # would read as a time.
-    glued = has_h & ~_nonempty(_field(parts, "sep")) & ~_nonempty(_field(parts, "dsuf"))
+    glued = (
+        has_h & ~is_compact & ~_nonempty(_field(parts, "sep")) & ~_nonempty(_field(parts, "dsuf"))
+    )
 
     year_missing = matched & ~is_compact & (y < 0)
     year_supplied = year_missing & (year is not None)
@@ -810,12 +839,22 @@ def _datetime_full(arr: pa.Array, year: int | np.ndarray | None, tz: str) -> dic
     relative = pc.fill_null(pc.match_substring_regex(low, _RELATIVE_RE), False).to_numpy(
         zero_copy_only=False
     )
+    implausible_epoch = np.zeros(n, dtype=bool)
+    if is_epoch.any():
+        e_sec = np.where(
+            _nonempty(_field(epoch, "ms")), _int_field(epoch, "ms") // 1000, _int_field(epoch, "s")
+        )
+        implausible_epoch = is_epoch & ((e_sec < _EPOCH_S_MIN) | (e_sec >= _EPOCH_S_MAX))
     error = _errors(
         n,
         [
             (missing, "missing"),
             (relative & ~date_like & ~is_epoch, "relative date needs a reference time"),
             (~date_like & ~is_epoch, "not a date"),
+            (
+                implausible_epoch,
+                "not a date (a bare 10/13-digit number is read as epoch time only for 2000-2029)",
+            ),
             (glued, "not a date"),
             (year_missing & ~year_supplied, "no year (pass year=)"),
             (date_like & ~valid_clock, "invalid time"),
@@ -868,30 +907,54 @@ def _datetime_full(arr: pa.Array, year: int | np.ndarray | None, tz: str) -> dic
 
 
 def _datetime_from_epoch(s: pd.Series, tz: str) -> pd.DataFrame:
-    """Epoch seconds (10 digits) or milliseconds (13 digits) given as numbers."""
+    """Numbers: compact stamps (20231214, 2023121420 ...) or epoch seconds/milliseconds.
+
+    Whole numbers are read as their digits through the string path, so a number gets the
+    same reading as the same digits in a text cell (compact stamp first, epoch only in
+    its plausible range); fractional seconds are epoch seconds in that range.
+    """
     v = s.astype("float64").to_numpy()
     missing = np.isnan(v)
     with np.errstate(invalid="ignore"):
-        is_s = (v >= _EPOCH_S_MIN) & (v <= _EPOCH_S_MAX)
-        is_ms = (v >= _EPOCH_S_MIN * 1000) & (v <= _EPOCH_S_MAX * 1000)
+        whole = ~missing & np.isfinite(v) & (v == np.round(v)) & (np.abs(v) < 1e15)
+    if whole.any():
+        digits = pd.Series(
+            np.where(whole, np.where(whole, v, 0).astype("int64").astype(str), ""),
+            index=s.index,
+            dtype="str",
+        )
+        text = parse_datetime(digits, tz=tz)
+    with np.errstate(invalid="ignore"):
+        is_s = (v >= _EPOCH_S_MIN) & (v < _EPOCH_S_MAX) & ~whole
     error = _errors(
-        len(v), [(missing, "missing"), (~is_s & ~is_ms, "not an epoch time (10 or 13 digits)")]
+        len(v),
+        [
+            (missing, "missing"),
+            (~is_s & ~whole, "not an epoch time (2000-2029, in seconds or milliseconds)"),
+        ],
     )
-    good = np.equal(error, None)
-    # Integer arithmetic: v * 1e6 in floats would lose the last digits of a 13-digit ms.
-    whole = np.where(good, np.floor(v), 0).astype("int64")
-    frac_ns = np.where(good, np.round((v - np.floor(v)) * 1e9), 0).astype("int64")
-    ns = np.where(is_ms, whole * 1_000_000 + frac_ns // 1000, whole * 1_000_000_000 + frac_ns)
+    good = np.equal(error, None) & ~whole
+    ns = np.where(good, np.round(v * 1e6), 0).astype("int64") * 1000
     value = pd.Series(ns.view("datetime64[ns]"), index=s.index).where(good)
-    resolution = np.where(is_ms | (v != np.round(v)), "subsecond", "second").astype(object)
-    resolution[~good] = None
+    value = value.dt.tz_localize("UTC").dt.tz_convert(tz)
+    resolution = np.where(good, "subsecond", None).astype(object)
+    year_supplied = np.zeros(len(v), dtype=bool)
+    if whole.any():
+        value = value.where(~whole, text["value"])
+        error = np.where(whole, text["error"].to_numpy(dtype=object), error)
+        error = np.where(
+            whole & np.equal(error, "not a date"),
+            "not an epoch time (2000-2029, in seconds or milliseconds)",
+            error,
+        )
+        resolution = np.where(whole, text["resolution"].to_numpy(dtype=object), resolution)
     return _frame(
         s.index,
         {
-            "value": value.dt.tz_localize("UTC").dt.tz_convert(tz),
+            "value": value,
             "error": error,
             "resolution": pd.Series(resolution, index=s.index, dtype=object),
-            "year_supplied": np.zeros(len(v), dtype=bool),
+            "year_supplied": year_supplied,
         },
     )
 
@@ -1080,6 +1143,61 @@ def _percent_columns(arr: pa.Array, bare_exp: int) -> dict[str, np.ndarray]:
     negative = matched & _bool(pc.starts_with(compact, "-"))
     value = _value_from(digits, k)
     return {"value": np.where(good, np.where(negative, -value, value), np.nan), "error": error}
+
+
+# --- plain numbers -------------------------------------------------------------------------
+# A decimal number: optional sign, digits grouped in threes by commas or not grouped at
+# all ("1,2345" and "1,2,3" are typing errors, not 12345 and 123), an optional fraction and
+# an optional exponent ("3.1160E+07").
+_PLAIN_NUMBER_RE = (
+    r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e[+-]?\d+)?$|^[+-]?\.\d+(?:e[+-]?\d+)?$"
+)
+
+
+def parse_number(s: pd.Series) -> pd.DataFrame:
+    """Parse plain decimal numbers as published ("731", "1,234.5", "-0.36", "3.1160E+07").
+
+    Unlike ``float()`` or ``pd.to_numeric`` this refuses what is not exactly a number:
+    wrong digit grouping ("1,2345", "1,2,3"), words, and values beyond float range
+    ("1e400" is an error, never ``inf`` or a capped value).
+
+    Parameters
+    ----------
+    s
+        Strings (or numbers).
+
+    Returns
+    -------
+    DataFrame
+        Aligned to ``s``: ``value`` (float64) and ``error`` (None or "missing",
+        "not a number", "digit grouping is not 1,234,567", "out of range").
+    """
+    if _is_plain_numeric(s):
+        v = s.astype("float64").to_numpy()
+        error = _errors(len(v), [(np.isnan(v), "missing"), (~np.isfinite(v), "out of range")])
+        good = np.equal(error, None)
+        return _frame(s.index, {"value": np.where(good, v, np.nan), "error": error})
+    arr = _normalise(_as_strings(s))
+    missing = _missing_mask(arr)
+    low = pc.utf8_lower(arr)
+    ok = _matches(low, _PLAIN_NUMBER_RE)
+    grouped_wrong = (
+        ~ok & _matches(low, r"^[+-]?[\d,]+(?:\.\d+)?(?:e[+-]?\d+)?$") & _matches(low, r"\d,|,\d")
+    )
+    text = pc.if_else(pa.array(ok), pc.replace_substring(low, ",", ""), pa.scalar("0"))
+    with np.errstate(over="ignore"):
+        v = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    error = _errors(
+        len(v),
+        [
+            (missing, "missing"),
+            (grouped_wrong, "digit grouping is not 1,234,567"),
+            (~ok, "not a number"),
+            (~np.isfinite(v), "out of range"),
+        ],
+    )
+    good = np.equal(error, None)
+    return _frame(s.index, {"value": np.where(good, v, np.nan), "error": error})
 
 
 # --- pack sizes ----------------------------------------------------------------------------
