@@ -529,7 +529,11 @@ def clean_snapshots(
 
     # A total row (合计 ...) sums other accounts; it is not an account. A blank platform
     # is not the default platform.
-    total = rules.total_rows(df, ["account_id", "account_name"]).to_numpy()[pos] & ~bad_acc
+    # (looked up on the distinct normalised texts: no pass over the rows' strings)
+    total = (
+        rules.is_total_word(acc_u)[acc_c]
+        | rules.is_total_word(texts["account_name"][1])[texts["account_name"][0][pos]]
+    ) & ~bad_acc
     blank_plat = (plat_u[plat_c] == "") & has_platform & ~bad_acc & ~total
     bad_key = bad_acc | total | blank_plat
     q_parts.append(

@@ -36,6 +36,7 @@ __all__ = [
     "IdentityReport",
     "canonical_platform",
     "future_times",
+    "is_total_word",
     "isolated_times",
     "normalise_identity",
     "total_rows",
@@ -164,6 +165,12 @@ def canonical_platform(values: Iterable[object] | np.ndarray) -> tuple[np.ndarra
     canon = np.array([_PLATFORM_LOOKUP.get(v, v) for v in normed], dtype=object)
     known = np.array([v in _PLATFORM_LOOKUP for v in normed], dtype=bool)
     return canon, known
+
+
+def is_total_word(distinct: Iterable[object] | np.ndarray) -> np.ndarray:
+    """True for each distinct (already normalised) text that is a total word."""
+    folded = np.array([str(v).casefold() for v in distinct], dtype=object)
+    return np.isin(folded, TOTAL_WORDS)
 
 
 def total_rows(df: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
