@@ -412,12 +412,12 @@ def test_summary_sidecar_records_the_hashes(processed):
 
 
 def test_edited_or_truncated_table_is_rebuilt(processed):
-    datasets.build("published_figures")
+    built = datasets.build("published_figures")
     table = processed / "published_figures.parquet"
     data = table.read_bytes()
     table.write_bytes(data[: len(data) // 2])
     df = lsimpact.load("published_figures")  # no ArrowInvalid traceback: rebuilt
-    assert len(df) == 257
+    assert len(df) == built.summary.output_rows > 0
     with pytest.raises(InputError, match="damaged"):
         table.write_bytes(b"PAR1 not really")
         lsimpact.load("published_figures", build_if_needed=False)

@@ -207,6 +207,11 @@ class DatasetSpec:
     combine
         ``list of Cleaned (one per partition) -> Cleaned``, equal to what the cleaner
         returns for the whole input.
+    paired_inputs
+        Secondary inputs that describe the same data as the primary one (the live-session
+        calendar of a price log), unlike reference data (a classification). With a user's
+        own primary file they never come from the catalogue: the cleaner gets ``None``
+        unless the user gives their own (``paired={name: path}``; CLI ``--with``).
     """
 
     name: str
@@ -220,6 +225,7 @@ class DatasetSpec:
     entity: tuple[str, ...] = ()
     entity_hash: Callable[[pd.DataFrame], np.ndarray] | None = None
     combine: Callable[[list[Cleaned]], Cleaned] | None = None
+    paired_inputs: tuple[str, ...] = ()
 
 
 def require_columns(

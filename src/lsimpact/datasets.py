@@ -25,7 +25,16 @@ import pandas as pd
 from . import catalog, config, contract, engines, parse, schemas
 from ._version import __version__
 from .catalog import file_sha256
-from .clean import followers, jobs, occupations, province_panel, published
+from .clean import (
+    followers,
+    jobs,
+    live_sessions,
+    occupations,
+    prices,
+    province_panel,
+    published,
+    wholesale_prices,
+)
 from .contract import Cleaned, DatasetSpec, RowAccounting
 from .errors import InputError
 from .io import (
@@ -34,6 +43,7 @@ from .io import (
     output_error,
     parquet_writer,
     read_parquet_metadata,
+    read_table,
     unneutralise_formulas,
     write_set,
 )
@@ -122,6 +132,33 @@ REGISTRY: dict[str, DatasetSpec] = {
             schema=schemas.followers_published,
             description="Published East Buy / Dong Yuhui follower points in the panel format "
             "(sparse)",
+        ),
+        DatasetSpec(
+            name="prices_daily",
+            inputs=("prices_observations", "live_sessions"),
+            cleaner=prices.clean_observations,
+            schema=schemas.prices_daily,
+            description="Daily unit prices per product x channel (yuan per kg, l or item; last "
+            "valid observation a day; promoted from the session calendar)",
+            aliases=("prices",),
+            paired_inputs=("live_sessions",),
+        ),
+        DatasetSpec(
+            name="live_sessions",
+            inputs=("live_sessions",),
+            cleaner=live_sessions.clean_sessions,
+            schema=schemas.live_sessions,
+            description="Live-session calendar: session x promoted product, start and end "
+            "(Beijing time)",
+        ),
+        DatasetSpec(
+            name="wholesale_prices",
+            inputs=("wholesale_quotes",),
+            cleaner=wholesale_prices.clean_quotes,
+            schema=schemas.wholesale_prices,
+            description="Wholesale market quotes (品名, 最低价, 平均价, 最高价, ...) in yuan per kg "
+            "or per item",
+            aliases=("wholesale",),
         ),
     )
 }
@@ -342,20 +379,68 @@ def _check_raw(spec: DatasetSpec, source: str | Path | None) -> None:
         catalog.verify(list(shipped))
 
 
-def _frames(
-    spec: DatasetSpec, source: str | Path | None
-) -> tuple[list[pd.DataFrame], dict[str, str]]:
-    """The cleaner's input frames and their sha256: the catalogue's, or the user's file as
-    the primary input (the other inputs still come from the catalogue)."""
-    frames, hashes = [], {}
+Paired = dict[str, "str | Path"] | None
+
+
+def _check_paired(spec: DatasetSpec, paired: Paired) -> dict[str, str | Path]:
+    paired = dict(paired or {})
+    unknown = [k for k in paired if k not in spec.paired_inputs]
+    if unknown:
+        raise InputError(
+            f"dataset '{spec.name}' takes no companion file '{unknown[0]}'",
+            expected="one of: " + (", ".join(spec.paired_inputs) or "(none)"),
+        )
+    return paired
+
+
+def _input_sources(
+    spec: DatasetSpec, source: str | Path | None, paired: Paired = None
+) -> dict[str, str | Path | None]:
+    """Where each input comes from: a user's file (path), the catalogue ("catalogue"), or
+    nothing (None: a paired input of a user's own file that the user did not give)."""
+    paired = _check_paired(spec, paired)
+    out: dict[str, str | Path | None] = {}
     for i, res in enumerate(spec.inputs):
         if i == 0 and source is not None:
-            frames.append(engines.read_input(source))
-            hashes[res] = source_sha256(source)
+            out[res] = source
+        elif res in paired:
+            out[res] = paired[res]
+        elif source is not None and res in spec.paired_inputs:
+            out[res] = None  # the user's data, not the shipped example's calendar
         else:
+            out[res] = "catalogue"
+    return out
+
+
+def _input_hashes(sources: dict[str, str | Path | None]) -> dict[str, str]:
+    return {
+        res: "none"
+        if where is None
+        else catalog.expected_hash(catalog.resource(res))
+        if where == "catalogue"
+        else source_sha256(where)
+        for res, where in sources.items()
+    }
+
+
+def _frames(
+    spec: DatasetSpec, source: str | Path | None, paired: Paired = None
+) -> tuple[list[pd.DataFrame | None], dict[str, str]]:
+    """The cleaner's input frames and their sha256: the catalogue's, or the user's file as
+    the primary input (the other inputs still come from the catalogue, except paired
+    inputs, which come from the user or not at all)."""
+    sources = _input_sources(spec, source, paired)
+    frames: list[pd.DataFrame | None] = []
+    for res, where in sources.items():
+        if where is None:
+            frames.append(None)
+        elif where == "catalogue":
             frames.append(catalog.load(res))
-            hashes[res] = catalog.expected_hash(catalog.resource(res))
-    return frames, hashes
+        elif res == spec.inputs[0] and source is not None:
+            frames.append(engines.read_input(where))  # a file, folder or glob
+        else:
+            frames.append(read_table(where))
+    return frames, _input_hashes(sources)
 
 
 def source_sha256(source: str | Path) -> str:
@@ -397,12 +482,9 @@ def _build(
     *,
     force: bool = False,
     engine: str = "auto",
+    paired: Paired = None,
 ) -> BuildResult:
-    if source is None:
-        hashes = {r: catalog.expected_hash(catalog.resource(r)) for r in spec.inputs}
-    else:
-        hashes = {r: catalog.expected_hash(catalog.resource(r)) for r in spec.inputs[1:]}
-        hashes[spec.inputs[0]] = source_sha256(source)
+    hashes = _input_hashes(_input_sources(spec, source, paired))
     _check_raw(spec, source)
     fp = _fingerprint(spec, hashes, options)
     acc = None if force else _current(out, fp)
@@ -411,7 +493,7 @@ def _build(
     if source is not None and engines.choose_engine(spec, source, engine) != "pandas":
         cleaned = _clean_chunked(spec, source, options)
     else:
-        frames, hashes = _frames(spec, source)
+        frames, hashes = _frames(spec, source, paired)
         cleaned = run_cleaner(spec, frames, **options)
     meta = {"lsimpact:fingerprint": fp, "lsimpact:inputs": json.dumps(hashes, sort_keys=True)}
     if source is not None:
@@ -425,12 +507,16 @@ def build_all(*, force: bool = False) -> list[BuildResult]:
     return [build(n, force=force) for n in names()]
 
 
-def _cache_path(spec: DatasetSpec, source: str | Path | None, options: dict[str, Any]) -> Path:
+def _cache_path(
+    spec: DatasetSpec, source: str | Path | None, options: dict[str, Any], paired: Paired = None
+) -> Path:
     """Where ``load`` keeps a table made from a user's file or non-default options: keyed by
     the file's hash and the options, so a changed file or option never returns a stale table."""
     key = hashlib.sha256(_options_json(options).encode())
     if source is not None:
         key.update(source_sha256(source).encode())
+    for res, path in sorted(_check_paired(spec, paired).items()):
+        key.update(f"{res}={file_sha256(Path(path))}".encode())
     return config.processed_dir() / "cache" / f"{spec.name}-{key.hexdigest()[:16]}.parquet"
 
 
@@ -440,6 +526,7 @@ def load(
     *,
     build_if_needed: bool = True,
     engine: str = "auto",
+    paired: Paired = None,
     **options: Any,
 ) -> Any:
     """The one way to a processed table.
@@ -459,6 +546,10 @@ def load(
         (:mod:`lsimpact.engines`). ``"dask"`` returns the table as a lazy Dask dataframe
         over the processed Parquet file (``pip install 'lsimpact[scale]'``), for tables
         that are big to hold; the file is built as with ``"auto"``.
+    paired
+        A user's own companion files for the dataset's paired inputs (e.g.
+        ``{"live_sessions": "my_sessions.csv"}`` for ``prices_daily``); with ``source``
+        and without them the cleaner gets none (never the shipped example's).
     **options
         Cleaner options (e.g. ``rule=TransformRule(min_creators=10)`` for
         ``occupation_video``).
@@ -475,10 +566,12 @@ def load(
     spec = get(name)
     name = spec.name
     opts = resolve_options(spec, options)
-    default = source is None and opts == resolve_options(spec)
-    out = output_path(name) if default else _cache_path(spec, source, opts)
+    default = source is None and not paired and opts == resolve_options(spec)
+    out = output_path(name) if default else _cache_path(spec, source, opts, paired)
     if build_if_needed:
-        _build(spec, source, opts, out, engine="auto" if engine == "dask" else engine)
+        _build(
+            spec, source, opts, out, engine="auto" if engine == "dask" else engine, paired=paired
+        )
     if not out.is_file():
         raise InputError(
             f"processed table '{name}' not found", path=out, hint="run `make data` first"
@@ -497,7 +590,7 @@ def load(
                 path=out,
                 hint=f"rebuild it: `lsimpact data {name} --force`",
             ) from exc
-        _build(spec, source, opts, out, force=True)
+        _build(spec, source, opts, out, force=True, paired=paired)
         df = pd.read_parquet(out)
         meta = read_parquet_metadata(out)
     df.attrs["dataset"] = name
@@ -509,11 +602,13 @@ def load(
     return df
 
 
-def load_quarantine(name: str, source: str | Path | None = None, **options: Any) -> pd.DataFrame:
+def load_quarantine(
+    name: str, source: str | Path | None = None, *, paired: Paired = None, **options: Any
+) -> pd.DataFrame:
     """The quarantine of ``load(name, source, **options)`` (built when needed): the rows
     that did not make it into the table, with ``source_row``, ``column``, ``raw_value`` and
     ``reason``."""
-    path = load(name, source, **options).attrs["quarantine_path"]
+    path = load(name, source, paired=paired, **options).attrs["quarantine_path"]
     q = pd.read_csv(
         path, dtype={"column": str, "raw_value": str, "reason": str}, keep_default_na=False
     )
@@ -531,13 +626,16 @@ def clean_file(
     *,
     engine: str = "auto",
     scheduler: str | None = None,
+    paired: Paired = None,
     **options: Any,
 ) -> Cleaned:
     """Clean a user's own file (or folder or glob of files) in the format of dataset
     ``name``'s primary raw input.
 
     The other inputs (e.g. the classification for occupation observations) come from the
-    catalogue. When ``output`` is given the table, its quarantine and summary are written.
+    catalogue, except paired inputs (``spec.paired_inputs``, e.g. the live-session calendar
+    of ``prices_daily``): those come from ``paired={name: path}`` or not at all. When
+    ``output`` is given the table, its quarantine and summary are written.
 
     Parameters
     ----------
@@ -572,7 +670,7 @@ def clean_file(
             "engine": "chunked",
         }
     else:
-        frames, hashes = _frames(spec, input_path)
+        frames, hashes = _frames(spec, input_path, paired)
         user = frames[0]
         cleaned = run_cleaner(spec, frames, **opts)
         cleaned.source = {

@@ -24,9 +24,10 @@ from ..contract import (
     source_rows,
 )
 from ..parse import parse_number
+from ..schemas import BASE_UNITS, PERIOD_TYPES  # one vocabulary with the output schema
 from . import rules
 
-__all__ = ["UNIT_CONVERSIONS", "clean", "period_bounds"]
+__all__ = ["BASE_UNITS", "PERIOD_TYPES", "UNIT_CONVERSIONS", "clean", "period_bounds"]
 
 #: unit as published -> (base unit, multiplier)
 UNIT_CONVERSIONS: dict[str, tuple[str, float]] = {
@@ -53,7 +54,16 @@ UNIT_CONVERSIONS: dict[str, tuple[str, float]] = {
     # Both job-intensity figures onto one scale so that their tenfold disagreement shows.
     "jobs_per_100m_yuan_gmv": ("jobs_per_100m_yuan", 1.0),
     "jobs_per_billion_yuan_gmv": ("jobs_per_100m_yuan", 0.1),
+    # Consumer side (complaints, surveys, price protection, aquatic prices).
+    "count": ("count", 1.0),  # complaints, appeals, online-sentiment items
+    "times": ("times", 1.0),  # "grew 47.1 times": a multiple, not a percent
+    "days": ("days", 1.0),  # price-protection and reference-price windows
+    "yuan_per_kg": ("yuan_per_kg", 1.0),
+    # A refund of 1.2 times the price difference: a multiple of a difference, kept apart
+    # from "times" so that it is never read as growth.
+    "times_price_difference": ("times_price_difference", 1.0),
 }
+
 
 RAW_COLUMNS = [
     "series_id",
@@ -69,8 +79,6 @@ RAW_COLUMNS = [
     "quote",
 ]
 
-#: allowed ``period_type`` values (``unknown`` is set from the period itself)
-PERIOD_TYPES = ("date", "year", "half_year", "quarter", "month", "unknown")
 
 # Period grammar of SOURCES.md; each alternative fills named groups.
 _PERIOD_RE = (
