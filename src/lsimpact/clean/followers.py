@@ -602,18 +602,26 @@ def clean_snapshots(
     acc_platform = np.asarray(p_uniq, dtype=object)[k_uniq // len(a_uniq)]
     acc_ident = np.asarray(a_uniq, dtype=object)[k_uniq % len(a_uniq)]
     value = value_all[ok]
+    del value_all
     lower_b = lower_all[ok]
+    del lower_all
     t_ns = t_all[ok]
+    del t_all
     day = t_ns.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
     srow = src[ok]
-    del value_all, lower_all, t_all
 
     # 3. Glitches, on each account's series in time order.
     order = _account_time_order(code, t_ns, srow)
     if order is not None:
-        code, value, lower_b, t_ns, day, srow, okpos = (
-            x[order] for x in (code, value, lower_b, t_ns, day, srow, okpos)
-        )
+        # one array at a time, so that each old copy is freed before the next is made
+        code = code[order]
+        value = value[order]
+        lower_b = lower_b[order]
+        t_ns = t_ns[order]
+        day = day[order]
+        srow = srow[order]
+        okpos = okpos[order]
+        del order
     # Snapshots far from the bulk of their account's series are year typos: out before
     # they stretch the daily grid (and before they skew the glitch medians).
     lone = rules.isolated_times(code, day, max_gap_days=max_isolation_days)
@@ -643,9 +651,13 @@ def clean_snapshots(
     keep = ~glitch
     n_used = int(keep.sum())
     g_code, g_day = code[glitch], day[glitch]
-    code, value, lower_b, t_ns, day, srow, okpos = (
-        x[keep] for x in (code, value, lower_b, t_ns, day, srow, okpos)
-    )
+    code = code[keep]
+    value = value[keep]
+    lower_b = lower_b[keep]
+    t_ns = t_ns[keep]
+    day = day[keep]
+    srow = srow[keep]
+    okpos = okpos[keep]
 
     if n_used == 0 and not partition:
         _no_usable_rows(concat_quarantine(q_parts), raw.attrs.get("source_path"))

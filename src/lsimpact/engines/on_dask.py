@@ -169,7 +169,7 @@ def clean_dask(
         A file, a folder or a glob of CSV/Parquet files.
     output
         Folder for the table's parts (``part-NNNNN.parquet``); the quarantine CSV and the
-        summary JSON are written beside it (``<output>.quarantine.csv``).
+        summary JSON are written beside it (``<output stem>.quarantine.csv``).
     options
         Cleaner options.
     scheduler
@@ -262,7 +262,7 @@ def clean_dask(
         "engine": "dask",
     }
     # For people to open: spreadsheet formulas neutralised (lsimpact.io.csv_bytes).
-    write_bytes(out.with_name(f"{out.name}.quarantine.csv"), csv_bytes(merged.quarantine))
-    write_json(out.with_name(f"{out.name}.summary.json"), merged.summary.as_dict())
+    write_bytes(out.with_name(f"{out.stem}.quarantine.csv"), csv_bytes(merged.quarantine))
+    write_json(out.with_name(f"{out.stem}.summary.json"), merged.summary.as_dict())
     merged.data = dd.read_parquet(str(out / "part-*.parquet"))
     return merged
