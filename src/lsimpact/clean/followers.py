@@ -554,8 +554,11 @@ def clean_snapshots(
     )
     bad_cnt = pd.notna(cnt_err) & ~bad_key
     bad_time = pd.notna(tim_err) & ~bad_key & ~bad_cnt
-    day_all = t_all.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
-    future = rules.future_times(day_all, today) & ~bad_key & ~bad_cnt & ~bad_time
+    future = np.zeros(len(t_all), dtype=bool)
+    if today is not None:  # days of every row: a transient array, only with a clock
+        day_all = t_all.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+        future = rules.future_times(day_all, today) & ~bad_key & ~bad_cnt & ~bad_time
+        del day_all
     q_parts.append(
         quarantine_rows(
             src[future],
