@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import catalog, config, contract, engines, parse, schemas
+from . import io as io_module
 from ._version import __version__
 from .catalog import file_sha256
 from .clean import (
@@ -193,10 +194,15 @@ def get(name: str) -> DatasetSpec:
 
 
 def _code_fingerprint(spec: DatasetSpec) -> str:
+    """Hash of the code a table depends on: every cleaner module (a cleaner may call
+    another's helpers, e.g. prices uses live_sessions) and the modules below them."""
     h = hashlib.sha256(__version__.encode())
-    for obj in (inspect.getmodule(spec.cleaner), schemas, parse, contract):
-        if obj is not None and getattr(obj, "__file__", None):
-            h.update(Path(obj.__file__).read_bytes())
+    clean_dir = Path(inspect.getfile(followers)).parent
+    files = sorted(clean_dir.glob("*.py"))
+    files += [Path(m.__file__) for m in (schemas, parse, contract, io_module)]
+    for path in files:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
     return h.hexdigest()
 
 
