@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import catalog, config, contract, engines, parse, schemas
+from . import io as io_module
 from ._version import __version__
 from .catalog import file_sha256
 from .clean import (
@@ -192,10 +193,15 @@ def get(name: str) -> DatasetSpec:
 
 
 def _code_fingerprint(spec: DatasetSpec) -> str:
+    """Hash of the code a table depends on: every cleaner module (a cleaner may call
+    another's helpers, e.g. prices uses live_sessions) and the modules below them."""
     h = hashlib.sha256(__version__.encode())
-    for obj in (inspect.getmodule(spec.cleaner), schemas, parse, contract):
-        if obj is not None and getattr(obj, "__file__", None):
-            h.update(Path(obj.__file__).read_bytes())
+    clean_dir = Path(inspect.getfile(followers)).parent
+    files = sorted(clean_dir.glob("*.py"))
+    files += [Path(m.__file__) for m in (schemas, parse, contract, io_module)]
+    for path in files:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
     return h.hexdigest()
 
 
@@ -435,6 +441,8 @@ def _frames(
             frames.append(None)
         elif where == "catalogue":
             frames.append(catalog.load(res))
+        elif res == spec.inputs[0] and source is not None:
+            frames.append(engines.read_input(where))  # a file, folder or glob
         else:
             frames.append(engines.read_input(where))
     return frames, _input_hashes(sources)
@@ -588,7 +596,7 @@ def load(
                 path=out,
                 hint=f"rebuild it: `lsimpact data {name} --force`",
             ) from exc
-        _build(spec, source, opts, out, force=True)
+        _build(spec, source, opts, out, force=True, paired=paired)
         df = pd.read_parquet(out)
         meta = read_parquet_metadata(out)
     df.attrs["dataset"] = name
@@ -647,6 +655,10 @@ def clean_file(
     spec = get(name)
     opts = resolve_options(spec, options)
     engine = engines.choose_engine(spec, input_path, engine)
+    if output is not None:  # refused before the work, not after it
+        _refuse_raw_dir(Path(output))
+        if engine != "dask" and Path(output).is_dir():  # dask writes a folder
+            raise output_error(IsADirectoryError(21, "Is a directory"), output)
     if engine == "dask":
         if output is None:
             raise InputError("engine 'dask' writes its result", hint="pass an output folder (-o)")

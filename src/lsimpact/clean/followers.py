@@ -164,10 +164,11 @@ def _text_codes(
 
     Why per distinct value: an id or a name repeats on every snapshot, so the text work
     is done on the few distinct values and the rows carry integer codes. Returns
-    ``(codes, texts, raw_codes)``: the distinct texts are unique (two raw spellings that
-    normalise alike share one code); ``raw_codes`` index the raw distinct values.
+    ``(codes, texts, raw_codes)``: the normalised texts are unique (two raw spellings
+    that normalise alike share one code); ``raw_codes`` tell the raw cells apart (null
+    is a value).
     """
-    codes, dictionary = _codes(_arrow_strings(s))
+    raw_codes, dictionary = _codes(_arrow_strings(s))
     uniq = np.asarray(dictionary.to_pylist(), dtype=object)
     column = str(s.name)
     if kind == "platform":
@@ -181,8 +182,8 @@ def _text_codes(
         clean, report = rules.normalise_identity(uniq, column, casefold=kind == "id")
         if reports is not None:
             reports.append(report)
-    merged, uniq_clean = pd.factorize(clean)
-    return merged.astype(np.int32)[codes], np.asarray(uniq_clean, dtype=object), codes
+    merged, texts = pd.factorize(clean)
+    return merged.astype(np.int32)[raw_codes], np.asarray(texts, dtype=object), raw_codes
 
 
 def _parse_counts(s: pd.Series) -> pd.DataFrame:
@@ -408,9 +409,9 @@ def clean_snapshots(
     platform: str = "unknown",
     source: str | None = None,
     progress: bool | None = None,
+    partition: bool = False,
     today: str | None = None,
     max_isolation_days: int = 366,
-    partition: bool = False,
 ) -> Cleaned:
     """Clean a follower snapshot log into the daily panel ``followers_daily``.
 
@@ -436,17 +437,17 @@ def clean_snapshots(
         Text for the ``source`` column (default: the catalogue resource or file name).
     progress
         Show a tqdm progress bar; default: only when stderr is a terminal.
+    partition
+        ``raw`` holds some whole accounts of a larger log (chunked and Dask engines,
+        :func:`combine`): a part without a usable row gives an empty panel instead of an
+        error.
     today
         ISO date of "today" (a clock option: ``lsimpact.load`` fills it in and records it
         in the fingerprint). A capture time after today + 1 day is quarantined; None
         turns the check off.
     max_isolation_days
-        An account's first or last snapshot further than this from its nearest other
-        snapshot (a year typo: 2203, 2013) is quarantined.
-    partition
-        ``raw`` holds some whole accounts of a larger log (chunked and Dask engines,
-        :func:`combine`): a part without a usable row gives an empty panel instead of an
-        error.
+        Snapshots cut off from the bulk of their account's series by a gap longer than
+        this (a year typo: 2203, 2013) are quarantined (:func:`rules.isolated_times`).
 
     Returns
     -------
@@ -523,28 +524,20 @@ def clean_snapshots(
     plat_c, plat_u = texts["platform"][0][pos], texts["platform"][1]
     q_parts = []
     bad_acc = acc_u[acc_c] == ""
-    # A total row (合计 ...) sums other accounts; it is not an account.
-    total = rules.total_rows(df, ["account_id", "account_name"]).to_numpy()[pos] & ~bad_acc
-    blank_plat = (plat_u[plat_c] == "") & has_platform & ~bad_acc & ~total
-    bad_key = bad_acc | total | blank_plat
-    bad_cnt = pd.notna(cnt_err) & ~bad_key
-    bad_time = pd.notna(tim_err) & ~bad_key & ~bad_cnt
-    day_all = t_all.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
-    future = rules.future_times(day_all, today) & ~bad_key & ~bad_cnt & ~bad_time
-    del day_all
     fol_raw = df["followers"]
 
     def raw_cells(column: str, mask: np.ndarray) -> pd.Series:
         return df[column].iloc[pos[mask]]
 
-    q_parts.append(
-        quarantine_rows(
-            src[bad_acc],
-            "account_id",
-            raw_cells("account_id", bad_acc),
-            "missing account id and name",
-        )
-    )
+    # A total row (合计 ...) sums other accounts; it is not an account. A blank platform
+    # is not the default platform.
+    # (looked up on the distinct normalised texts: no pass over the rows' strings)
+    total = (
+        rules.is_total_word(acc_u)[acc_c]
+        | rules.is_total_word(texts["account_name"][1])[texts["account_name"][0][pos]]
+    ) & ~bad_acc
+    blank_plat = (plat_u[plat_c] == "") & has_platform & ~bad_acc & ~total
+    bad_key = bad_acc | total | blank_plat
     q_parts.append(
         quarantine_rows(
             src[total],
@@ -561,6 +554,30 @@ def clean_snapshots(
             rules.BLANK_KEY.format(column="platform"),
         )
     )
+    bad_cnt = pd.notna(cnt_err) & ~bad_key
+    bad_time = pd.notna(tim_err) & ~bad_key & ~bad_cnt
+    future = np.zeros(len(t_all), dtype=bool)
+    if today is not None:  # days of every row: a transient array, only with a clock
+        day_all = t_all.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+        future = rules.future_times(day_all, today) & ~bad_key & ~bad_cnt & ~bad_time
+        del day_all
+    q_parts.append(
+        quarantine_rows(
+            src[future],
+            "captured_at",
+            raw_cells("captured_at", future),
+            f"capture time after today ({today}) + 1 day",
+        )
+    )
+
+    q_parts.append(
+        quarantine_rows(
+            src[bad_acc],
+            "account_id",
+            raw_cells("account_id", bad_acc),
+            "missing account id and name",
+        )
+    )
     q_parts.append(
         quarantine_rows(
             src[bad_cnt],
@@ -575,14 +592,6 @@ def clean_snapshots(
             "captured_at",
             raw_cells("captured_at", bad_time),
             "capture time not readable (" + pd.Series(tim_err[bad_time]).astype(str) + ")",
-        )
-    )
-    q_parts.append(
-        quarantine_rows(
-            src[future],
-            "captured_at",
-            raw_cells("captured_at", future),
-            f"capture time after today ({today}) + 1 day",
         )
     )
     ok = ~(bad_key | bad_cnt | bad_time | future)
@@ -606,23 +615,6 @@ def clean_snapshots(
     day = t_ns.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
     srow = src[ok]
 
-    # A first or last snapshot far from the account's others is a year typo: out before
-    # it stretches the daily grid (and before it skews the glitch medians).
-    lone = rules.isolated_times(code, day, max_gap_days=max_isolation_days)
-    if lone.any():
-        q_parts.append(
-            quarantine_rows(
-                srow[lone],
-                "captured_at",
-                df["captured_at"].iloc[pos[okpos[lone]]],
-                f"capture time more than {max_isolation_days} days from the account's other "
-                "snapshots (a year typo?)",
-            )
-        )
-        keep_ = ~lone
-        code, value, lower_b, t_ns = code[keep_], value[keep_], lower_b[keep_], t_ns[keep_]
-        day, srow, okpos = day[keep_], srow[keep_], okpos[keep_]
-
     # 3. Glitches, on each account's series in time order.
     order = _account_time_order(code, t_ns, srow)
     if order is not None:
@@ -635,6 +627,22 @@ def clean_snapshots(
         srow = srow[order]
         okpos = okpos[order]
         del order
+    # Snapshots far from the bulk of their account's series are year typos: out before
+    # they stretch the daily grid (and before they skew the glitch medians).
+    lone = rules.isolated_times(code, day, max_gap_days=max_isolation_days)
+    if lone.any():
+        q_parts.append(
+            quarantine_rows(
+                srow[lone],
+                "captured_at",
+                df["captured_at"].iloc[pos[okpos[lone]]],
+                f"capture time more than {max_isolation_days} days from the bulk of the "
+                "account's snapshots (a year typo?)",
+            )
+        )
+        code, value, lower_b, t_ns, day, srow, okpos = (
+            x[~lone] for x in (code, value, lower_b, t_ns, day, srow, okpos)
+        )
     glitch, reason = detect_glitches(code, value, glitch_factor)
     q_parts.append(
         quarantine_rows(
@@ -812,6 +820,16 @@ def clean_snapshots(
     return Cleaned(panel, quarantine, acc, opts)
 
 
+def _identity_notes(items: list[Any]) -> list[str]:
+    """Summary lines for what the identity normalisation changed (nothing when nothing)."""
+    out = []
+    for item in items:
+        text = item.note() if isinstance(item, rules.IdentityReport) else item
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
 def _no_usable_rows(quarantine: pd.DataFrame, path: Any) -> None:
     top = quarantine["reason"].value_counts().head(3)
     raise InputError(
@@ -826,9 +844,9 @@ def entity_hash(raw: pd.DataFrame) -> np.ndarray:
     """A stable 64-bit hash of each row's account as :func:`clean_snapshots` sees it.
 
     The account id (or name, when the log has no id column) normalised as the cleaner
-    normalises it (invisible characters, NFKC, stripping, case), so that every snapshot
-    of one account lands in one partition whatever its spelling; the platform is left
-    out, which only makes partitions coarser, never splits an account.
+    normalises it (invisible characters, NFKC, stripped, case-folded), so that every
+    snapshot of one account lands in one partition whatever its spelling; the platform
+    is left out on purpose, which only makes partitions coarser, never splits an account.
     """
     df = _normalise_headers(raw)
     codes, texts, _ = _text_codes(df["account_id"], "id")
@@ -879,20 +897,11 @@ def combine(parts: list[Cleaned]) -> Cleaned:
             f"{accounts} accounts, {missing} account-days without a "
             f"valid snapshot ({imputed} imputed, fill={opts['fill']!r})",
             s[0].notes[2],
+            # what the identity normalisation changed, counted over the whole log
             *(_combined_identity_notes(details) if details else s[0].notes[3:]),
         ),
     )
     return Cleaned(panel, quarantine, acc, dict(opts))
-
-
-def _identity_notes(items: list[Any]) -> list[str]:
-    """Summary lines for what the identity normalisation changed (nothing when nothing)."""
-    out = []
-    for item in items:
-        text = item.note() if isinstance(item, rules.IdentityReport) else item
-        if text and text not in out:
-            out.append(text)
-    return out
 
 
 #: Identity columns in the order their notes appear, and how each is normalised.

@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..contract import Cleaned, DatasetSpec, RowAccounting, empty_quarantine
 from ..errors import InputError
-from ..io import write_json, write_text
+from ..io import csv_bytes, write_bytes, write_json
 from .chunked import _string_dtype, input_bytes, input_files, iter_batches
 
 __all__ = ["clean_dask", "read_dask", "require_dask"]
@@ -261,10 +261,8 @@ def clean_dask(
         "files": len(input_files(source)),
         "engine": "dask",
     }
-    write_text(
-        out.with_name(f"{out.stem}.quarantine.csv"),
-        merged.quarantine.to_csv(index=False, lineterminator="\n"),
-    )
+    # For people to open: spreadsheet formulas neutralised (lsimpact.io.csv_bytes).
+    write_bytes(out.with_name(f"{out.stem}.quarantine.csv"), csv_bytes(merged.quarantine))
     write_json(out.with_name(f"{out.stem}.summary.json"), merged.summary.as_dict())
     merged.data = dd.read_parquet(str(out / "part-*.parquet"))
     return merged
