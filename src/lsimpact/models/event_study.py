@@ -24,14 +24,13 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import InputError
-from .results import Result, tidy_frame
+from .results import Result, cov_frame, tidy_frame
 
 __all__ = [
     "EventStudyResult",
     "TwfeFit",
     "compare_groups",
     "demean",
-    "describe_comparison",
     "did",
     "event_dates",
     "event_study",
@@ -1089,6 +1088,8 @@ def event_study(
         vcov="cluster: account (CRV1); pointwise t(G-1) intervals",
         fitted=fit,
         extra=extra,
+        cov=cov_frame(fit.names, fit.vcov),
+        df_resid=fit.n_clusters - 1,
         twfe=fit,
     )
 
@@ -1237,6 +1238,8 @@ def did(
         n_obs=fit.n_obs,
         vcov=vcov,
         fitted=fit,
+        cov=cov_frame(fit.names, fit.vcov),
+        df_resid=fit.n_clusters - 1,
         extra=extra,
     )
 
@@ -1292,42 +1295,3 @@ def compare_groups(
 def log_points_to_percent(b: Any) -> Any:
     """Percent change implied by a change of ``b`` log points: ``100 * (exp(b) - 1)``."""
     return 100 * np.expm1(b)
-
-
-def describe_comparison(cmp: pd.DataFrame, horizon: int) -> str:
-    """One plain sentence on the product-versus-host comparison at ``horizon`` days.
-
-    Log-point estimates are printed as log points with their percent equivalent
-    ``exp(b) - 1``, never as "percent". The verdict speaks of net follower counts: they
-    can show that host accounts gained relative to brand accounts, not that the same
-    people moved from one account to the other.
-    """
-    s = cmp[cmp["horizon"] == horizon].set_index("term")
-    terms = list(s.index)
-    brand, host, diff = s.loc[terms[0]], s.loc[terms[1]], s.loc[terms[2]]
-    log = cmp.attrs.get("outcome", "log") == "log"
-
-    def show(r: pd.Series) -> str:
-        if log:
-            return (
-                f"{r['estimate']:+.3f} log points ({log_points_to_percent(r['estimate']):+.1f}%; "
-                f"95% CI {r['conf_low']:+.3f} to {r['conf_high']:+.3f})"
-            )
-        return (
-            f"{r['estimate']:+,.0f} followers (95% CI {r['conf_low']:+,.0f} to "
-            f"{r['conf_high']:+,.0f})"
-        )
-
-    verdict = (
-        f"net follower counts of {terms[1]} accounts grew more than those of {terms[0]} accounts"
-        if diff["conf_low"] > 0
-        else f"net follower counts of {terms[0]} accounts grew more than those of {terms[1]} accounts"
-        if diff["conf_high"] < 0
-        else f"the data cannot tell {terms[0]} and {terms[1]} accounts apart"
-    )
-    return (
-        f"By day {horizon}, relative to control accounts, {terms[0]} accounts changed by "
-        f"{show(brand)} and {terms[1]} accounts by {show(host)}; the gap {show(diff)} says "
-        f"{verdict}. Net counts per account cannot show that the same people moved from one "
-        f"account to another."
-    )
