@@ -780,7 +780,19 @@ def _group_sample(
         slope = pre_period_trends(d["y"].to_numpy(), unit, time, day, ref)
         d = d.assign(y=d["y"].to_numpy() - slope[unit] * day)
         info["trend_per_day"] = pd.Series(slope, index=pd.factorize(d["unit"], sort=True)[1])
+        by_group = pd.Series(slope[unit]).groupby(d[group_col].to_numpy()).mean()
+        info["trend_gap"] = {
+            g: float(by_group.get(g, np.nan) - by_group.get(control, np.nan)) for g in groups
+        }
     return d, info
+
+
+def _trend_words(info: dict[str, Any]) -> dict[str, Any]:
+    """Mean pre-period trend of each group minus the controls' (log points a day)."""
+    return {
+        f"pre-period trend minus control ({g}, per day)": v
+        for g, v in info.get("trend_gap", {}).items()
+    }
 
 
 def _window_words(pre: int, post: int, anticipation: int, dates: Mapping[str, Any]) -> str:
@@ -1018,6 +1030,7 @@ def event_study(
         "anticipation days": anticipation,
         "reference day": ref,
         "account trends": "linear, fitted on the reference period" if trends else "none",
+        **_trend_words(info),
         "clusters (accounts)": fit.n_clusters,
     }
     grp_of_unit = d.groupby(unit)[group_col].first()
@@ -1199,6 +1212,7 @@ def did(
         "clusters (accounts)": fit.n_clusters,
         "window": _window_words(pre, post, anticipation, info["dates"]),
         "account trends": "linear, fitted on the reference period" if trends else "none",
+        **_trend_words(info),
         "dropped (no pre-period)": ", ".join(info["dropped_no_pre_period"]) or "none",
     }
     vcov = "cluster: account (CRV1); t(G-1) intervals"
