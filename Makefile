@@ -23,7 +23,7 @@ help:
 	@echo "make test     - the whole test suite (pytest + notebooks under nbval)"
 	@echo "make data     - build data/processed/ from data/raw/"
 	@echo "make lint     - ruff"
-	@echo "make bench    - speed and memory benchmarks (benchmarks/)"
+	@echo "make bench    - speed and memory benchmarks -> benchmarks/results.md (not part of make test)"
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lsimpact needs Python >= 3.11; run make PYTHON=python3.11 ...")'
@@ -49,6 +49,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks tools
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks
 
 constraints: $(STAMP)

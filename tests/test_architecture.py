@@ -18,7 +18,7 @@ ROOT = Path(lsimpact.__file__).parent
 FLOORS: list[set[str]] = [
     {"errors", "config", "_version"},
     {"io", "parse", "schemas", "contract"},
-    {"catalog", "clean", "plots"},
+    {"catalog", "clean", "engines", "plots"},
     {"datasets", "models", "synth"},
     {"tables"},
     {"exhibits", "studies"},
