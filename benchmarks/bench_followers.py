@@ -125,7 +125,7 @@ check = float(fit.coef()["brand_100"])
 from lsimpact.models import did
 rows = len(panel)
 t = time.perf_counter()
-res = did(panel, "2023-12-14", pre=1000, post=1000)
+res = did(panel, "2023-12-14", pre=1000, post=1000, inference="crv1")  # like pyfixest CRV1
 elapsed = time.perf_counter() - t
 check = float(res.coefs.set_index("term").loc["brand", "estimate"])
 """,

@@ -143,7 +143,14 @@ def test_event_study_and_did_recover_truth_on_shipped_data(shipped):
         z = (post["estimate"] - true) / post["std_error"]
         assert z.abs().max() < 3.5, (g, z.abs().max())
         assert es.extra[f"pre-trend slope p ({g})"] > 0.01
-    d = models.did(panel, inc, pre=21, post=28, slope=True).coefs.set_index("term")
+    # The generator gives host accounts faster trend growth than controls (mean 0.00094
+    # vs 0.00054 log points a day; host_01 grows 0.003 a day): a documented pre-trend.
+    # The plain DiD slope absorbs it (host slope 0.0044 against a true 0.004, outside
+    # the bootstrap interval); account trends fitted on the pre-period remove it.
+    plain = models.did(panel, inc, pre=21, post=28, slope=True).coefs.set_index("term")
+    assert not _covers(plain.loc["host: slope"], eff["host"]["slope"])
+    assert plain.loc["host: slope", "estimate"] > eff["host"]["slope"]
+    d = models.did(panel, inc, pre=21, post=28, slope=True, trends=True).coefs.set_index("term")
     for g in ("brand", "host"):
         for e in ("level", "slope"):
             assert _covers(d.loc[f"{g}: {e}"], eff[g][e]), (g, e)
@@ -155,36 +162,204 @@ def test_event_study_and_did_recover_truth_on_shipped_data(shipped):
         abs(d.loc["host - brand: level", "estimate"] - diff)
         < 4 * d.loc["host - brand: level", "std_error"]
     )
-    att = models.did(panel, inc, pre=21, post=28).coefs.set_index("term")
+    att = models.did(panel, inc, pre=21, post=28, trends=True).coefs.set_index("term")
     for g in ("brand", "host"):  # average effect over days 0..28
         assert _covers(att.loc[g], eff[g]["level"] + eff[g]["slope"] * 14)
     cmp = models.compare_groups(es, horizons=(7,))
-    assert "followed the host" in describe_comparison(cmp, 7)
+    text = describe_comparison(cmp, 7)
+    assert "net follower counts of host accounts grew more" in text
+    assert "log points" in text and "same people" in text
+    row = cmp[(cmp["term"] == "host") & (cmp["horizon"] == 7)].iloc[0]
+    assert row["percent"] == pytest.approx(100 * np.expm1(row["estimate"]))
+
+
+def test_trends_find_the_generators_host_pretrend(shipped):
+    """The account trends fitted on the pre-period recover the generator's growth rates."""
+    from lsimpact.models.event_study import _group_sample
+
+    panel, truth = shipped
+    d, info = _group_sample(
+        panel,
+        truth["incident_date"],
+        ("brand", "host"),
+        "control",
+        group_col="group",
+        pre=40,
+        post=5,
+        anticipation=0,
+        trends=True,
+    )
+    slope = info["trend_per_day"]
+    grp = d.groupby("unit")["group"].first()
+    gap = slope[grp == "host"].mean() - slope[grp == "control"].mean()
+    # generator: host mean 0.00094, control mean 0.00054 a day (gap 0.0004)
+    assert gap == pytest.approx(0.0004, abs=0.00015)
+    assert slope["douyin:host_01"] - slope[grp == "control"].mean() == pytest.approx(
+        0.003 - 0.00054, abs=0.0003
+    )
+
+
+def test_wild_bootstrap_ci_equals_wildboottest():
+    """WCR p-values equal wildboottest's (statsmodels OLS with explicit dummies, all 2^9
+    Rademacher draws), up to the tie at the observed statistic that we count (2/512);
+    the interval bounds are where that p-value crosses 0.05."""
+    wbt = pytest.importorskip("wildboottest.wildboottest")
+    import warnings
+
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(1)
+    g, t = 9, 12
+    unit, time = np.repeat(np.arange(g), t), np.tile(np.arange(t), g)
+    keep = rng.random(g * t) > 0.1
+    unit, time = unit[keep], time[keep]
+    treat = ((unit < 4) & (time >= 6)).astype(float)
+    x2 = rng.normal(size=len(unit))
+    y = (
+        0.3 * treat
+        + 0.1 * x2
+        + rng.normal(size=g)[unit]
+        + rng.normal(size=t)[time]
+        + rng.normal(size=len(unit)) * (1 + unit / 5)
+    )
+    x = np.column_stack([treat, x2])
+    fit = twfe(y, x.copy(), unit, time, ["d", "x2"], keep_design=True)
+    dummies = pd.DataFrame(
+        np.column_stack([x, np.eye(g)[unit], np.eye(t)[time][:, 1:]]),
+        columns=["d", "x2", *[f"u{i}" for i in range(g)], *[f"t{i}" for i in range(1, t)]],
+    )
+
+    def ref_p(j: int, beta0: float) -> float:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = wbt.wildboottest(
+                sm.OLS(y - beta0 * x[:, j], dummies),
+                B=9999,
+                cluster=unit,
+                param=dummies.columns[j],
+                weights_type="rademacher",
+                impose_null=True,
+                seed=1,
+                show=False,
+                parallel=False,
+            )
+        return float(out["p-value"].iloc[0])
+
+    for j in (0, 1):
+        ci = fit.wild_bootstrap_ci(j, n_boot=9999, weights="rademacher")
+        assert ci["weights"] == "rademacher (enumerated)" and ci["n_boot"] == 512
+        assert 0 <= ci["p_value"] - ref_p(j, 0.0) <= 2 / 512 + 1e-12
+        eps = 1e-6
+        assert ref_p(j, ci["conf_low"] - eps) <= 0.05
+        assert ref_p(j, ci["conf_high"] + eps) <= 0.05
+        assert ref_p(j, ci["conf_low"] + eps) + 2 / 512 > 0.05
+    # a contrast w @ coef equals the single coefficient after reparametrising
+    w = np.array([1.0, -1.0])
+    xr = np.column_stack([x[:, 0], x[:, 0] + x[:, 1]])  # coef on col 0 is d - x2
+    fit_r = twfe(y, xr.copy(), unit, time, ["d - x2", "x2"], keep_design=True)
+    a = fit.wild_bootstrap_ci(w, n_boot=9999, weights="rademacher")
+    b = fit_r.wild_bootstrap_ci(0, n_boot=9999, weights="rademacher")
+    assert a["p_value"] == pytest.approx(b["p_value"])
+    assert a["conf_low"] == pytest.approx(b["conf_low"], abs=1e-6)
+    assert a["conf_high"] == pytest.approx(b["conf_high"], abs=1e-6)
+
+
+def test_group_specific_dates_and_anticipation():
+    p, truth = _small_panel(7)
+    # host rows from a second panel whose incident is three days later
+    q, _ = _small_panel_at(7, "2023-12-17")
+    mixed = pd.concat([p[p["group"] != "host"], q[q["group"] == "host"]], ignore_index=True)
+    dates = {"brand": INCIDENT, "host": "2023-12-17"}
+    es = models.event_study(mixed, dates, pre=6, post=6, anticipation=2, n_boot=99)
+    assert es.extra["event dates"] == "brand 2023-12-14, host 2023-12-17"
+    assert es.extra["reference day"] == -3
+    c = es.coefs.set_index("term")
+    assert "host:-1" in c.index and "host:-3" not in c.index  # -1 estimated, -3 reference
+    eff = truth["effects"]
+    for g in ("brand", "host"):
+        row = c.loc[f"{g}:0"]
+        assert abs(row["estimate"] - eff[g]["level"]) < 4 * row["std_error"]
+        assert (c.loc[f"{g}:-1", "estimate"]) == pytest.approx(0, abs=0.02)
+        band = c.loc[f"{g}:3"]
+        assert band["band_low"] < band["conf_low"] and band["band_high"] > band["conf_high"]
+    assert "sup-t" in es.extra["simultaneous band"]
+    d = models.did(mixed, dates, pre=6, post=6, anticipation=2, n_boot=99).coefs.set_index("term")
+    assert {"brand: anticipation", "host: anticipation", "host - brand"} <= set(d.index)
+    with pytest.raises(InputError, match="inside the anticipation window"):
+        models.event_study(p, INCIDENT, pre=5, post=3, anticipation=2, ref=-1)
+    with pytest.raises(InputError, match="no event date for group"):
+        models.event_study(p, {"brand": INCIDENT}, pre=5, post=3)
+
+
+def _small_panel_at(seed: int, incident: str) -> tuple[pd.DataFrame, dict]:
+    raw, truth = followers(
+        seed=seed,
+        n_accounts=40,
+        n_brand=8,
+        n_host=8,
+        n_days=40,
+        start="2023-11-20",
+        incident=incident,
+        launch=None,
+        snapshots_per_day=1,
+        messy=False,
+    )
+    p = pd.DataFrame(
+        {
+            "platform": raw["platform"],
+            "account_id": raw["account_id"],
+            "group": raw["group"],
+            "date": pd.to_datetime(raw["captured_at"]).dt.normalize(),
+            "followers": raw["followers"].astype(float),
+            "imputed": False,
+        }
+    )
+    return p, truth
 
 
 @pytest.mark.slow
-def test_monte_carlo_coverage_near_95():
-    """120 small panels: the 95% DiD intervals of level and slope cover the truth ~95%."""
-    hits, es_hits = [], []
-    for seed in range(120):
+def test_monte_carlo_coverage_of_what_ships():
+    """Coverage of the shipped intervals on 100 small generated panels (8 brand, 8 host,
+    24 control accounts; AR(1) errors): the wild-bootstrap (WCR) 95% intervals of the DiD
+    level and slope terms and the sup-t bands of the event-study paths (each band covers
+    a group's whole path of 10 coefficients at once, or not).
+
+    Monte Carlo error: 400 interval indicators (not independent: terms of one panel share
+    its draws), binomial s.e. about 1.1 pp; 200 band indicators, s.e. about 1.5 pp. CRV1
+    t(G-1) on the same draws is printed for comparison."""
+    hits, crv1, band = [], [], []
+    for seed in range(100):
         p, truth = _small_panel(seed)
         eff = truth["effects"]
-        r = models.did(p, truth["incident_date"], pre=14, post=14, slope=True).coefs
-        r = r.set_index("term")
+        r = models.did(
+            p, truth["incident_date"], pre=10, post=10, slope=True, n_boot=199, seed=seed
+        )
+        r = r.coefs.set_index("term")
         for g in ("brand", "host"):
             for e in ("level", "slope"):
                 hits.append(_covers(r.loc[f"{g}: {e}"], eff[g][e]))
-        es = models.event_study(p, truth["incident_date"], pre=7, post=7).coefs
-        es = es.set_index("term")
+                crv1.append(
+                    r.loc[f"{g}: {e}", "crv1_low"] <= eff[g][e] <= r.loc[f"{g}: {e}", "crv1_high"]
+                )
+        es = models.event_study(
+            p,
+            truth["incident_date"],
+            pre=5,
+            post=5,
+            n_boot=199,
+            seed=seed,
+            pretrend_test="analytic",
+        ).coefs
         for g in ("brand", "host"):
-            es_hits.append(_covers(es.loc[f"{g}:3"], eff[g]["level"] + 3 * eff[g]["slope"]))
-            es_hits.append(_covers(es.loc[f"{g}:-4"], 0.0))
-    rate, es_rate = float(np.mean(hits)), float(np.mean(es_hits))
-    assert 0.87 <= es_rate <= 0.99, es_rate
-    # 480 indicators (not independent): binomial s.e. ~1 pp; 8 treated clusters per
-    # group make CRV1 a little liberal, hence the asymmetric band.
-    print(f"coverage: DiD {rate:.3f}, event study {es_rate:.3f}")
-    assert 0.88 <= rate <= 0.99, rate
+            s = es[es["group"] == g]
+            true = np.where(
+                s["rel_day"] >= 0, eff[g]["level"] + eff[g]["slope"] * s["rel_day"], 0.0
+            )
+            band.append(bool(((s["band_low"] <= true) & (true <= s["band_high"])).all()))
+    rate, rate1, rate_band = float(np.mean(hits)), float(np.mean(crv1)), float(np.mean(band))
+    print(f"coverage: DiD WCR {rate:.3f} (CRV1 {rate1:.3f}), sup-t band {rate_band:.3f}")
+    assert 0.93 <= rate <= 0.97, rate
+    assert 0.91 <= rate_band <= 0.99, rate_band
 
 
 def test_twfe_rejects_nothing_when_x_is_exact():

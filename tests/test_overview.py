@@ -21,8 +21,11 @@ def test_live_sales_share_of_online_retail(figures):
     assert t.loc["2023-01..2023-09", "live_share_of_online_retail_pct"] == pytest.approx(
         18.33, abs=0.01
     )
-    # Jan-Oct 2023 sales are a lower bound ("over 2.2 tn") and published by two outlets once
-    assert bool(t.loc["2023-01..2023-10", "live_lower_bound"])
+    # one denominator: Jan-Oct 2023 has only physical-goods online retail, so it is left out
+    assert "2023-01..2023-10" not in t.index
+    assert set(t["online_retail_series"]) == {"nbs_online_retail_total"}
+    # the 2024 figure comes from an aggregator summary: graded C; MOFCOM itself A
+    assert t.loc["2024", "grade_live"] == "C" and t.loc["2023-H1", "grade_live"] == "A"
     assert t.index.is_unique
 
 

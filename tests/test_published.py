@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import lsimpact
 from lsimpact import catalog, schemas
 from lsimpact.clean import published
 from lsimpact.errors import InputError
@@ -245,3 +246,54 @@ def test_rows_the_schema_would_reject_are_quarantined_not_fatal():
     ]
     _schema_ok = schemas.published_figures()
     _schema_ok.validate(out.data)
+
+
+def test_conflict_means_disagreement_beyond_rounding():
+    from lsimpact.clean.flags import conflict_flags, rounding_unit
+
+    assert list(rounding_unit(pd.Series([9.76, 9.8, 700.0, 704.0, 10.0]))) == pytest.approx(
+        [0.01, 0.1, 100, 1, 10]
+    )
+    d = pd.DataFrame(
+        {
+            "k": ["a", "a", "b", "b", "c", "c", "d", "d", "e", "e"],
+            "value": [9.76, 9.8, 700, 704, 962, 934, 10.0, 10.2, 10.5, 9.0],
+            "lower_bound": [False] * 6 + [True, False, True, False],
+        }
+    )
+    flags = conflict_flags(d, ["k"])
+    # rounding (a, b) and a met lower bound (d) agree; 962 vs 934 and a bound not met do not
+    assert list(flags) == [False, False, False, False, True, True, False, False, True, True]
+
+
+def test_approximate_flags_qualify_the_value_itself():
+    from lsimpact.clean.flags import approximate_flags
+
+    quotes = pd.Series(
+        [
+            "In the nine months, almost 3.4 million livestreamers started e-commerce businesses",
+            "GMV fell nearly 40% year-on-year to 8.7 billion yuan",
+            "我国网民规模近11亿人(10.9967亿人)",
+            "sold nearly RMB 2 trillion worth of goods",
+            "可带动约1100个就业",
+            "followers rose by more than 3 million; window approximate",
+        ]
+    )
+    value = pd.Series([3.4, 8.7, 1099.67, 2000.0, 1100.0, 3e6])
+    assert list(approximate_flags(value, [quotes])) == [True, False, False, True, True, False]
+
+
+def test_shipped_flags():
+    d = lsimpact.load("published_figures")
+
+    def flagged(series, period, col):
+        return set(d.loc[(d["series_id"] == series) & (d["period"] == period), col])
+
+    assert flagged("cnnic_short_video_users", "2022-06-30", "conflict") == {True}
+    assert flagged("nbs_online_retail_physical_goods", "2020", "conflict") == {False}
+    assert flagged("kuaishou_mau", "2023-Q4", "conflict") == {False}
+    assert flagged("yuhui_tongxing_gmv", "2024", "conflict") == {False}
+    assert flagged("mofcom_livestreamers_started_ecommerce", "2023-01..2023-09", "approximate") == {
+        True
+    }
+    assert flagged("east_buy_gmv", "FY2025 (2024-06-01..2025-05-31)", "approximate") == {False}

@@ -991,7 +991,8 @@ def clean_published(raw: pd.DataFrame) -> Cleaned:
 
     Counts (series ``follower_count``) give ``followers`` on their date (a month is
     placed on its last day and flagged ``approximate``), with ``net_change`` to the
-    previous published count of the account; changes (``follower_change``) give
+    previous published count of the account (missing where either count is approximate
+    or a lower bound: their difference is within rounding); changes (``follower_change``) give
     ``net_change`` over their window (``net_change_since`` = window start, ``date`` =
     window end) with ``followers`` missing. Rows of other series are not follower data:
     they are counted as used by ``published_figures``, not here, so they are excluded
@@ -1050,6 +1051,10 @@ def clean_published(raw: pd.DataFrame) -> Cleaned:
     c = out["followers"].notna()
     cc = out.loc[c]
     same = cc["account_id"].eq(cc["account_id"].shift())
+    # No change where either count is approximate or a lower bound: "about 28 million"
+    # after 28,438,000 is not a loss of 438,000 but the rounding of the later figure.
+    rough = cc["approximate"] | cc["lower_bound"]
+    same &= ~rough & ~rough.shift(fill_value=False)
     out.loc[c, "net_change"] = (cc["followers"] - cc["followers"].shift()).where(same)
     out.loc[c, "net_change_since"] = cc["date"].shift().where(same)
     out["net_change_since"] = out["net_change_since"].astype("datetime64[ns]")

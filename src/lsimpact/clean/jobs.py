@@ -33,6 +33,7 @@ from ..contract import (
 )
 from ..parse import parse_count
 from . import published, rules
+from .flags import conflict_flags
 
 __all__ = ["SERIES", "clean_platform_jobs", "clean_jobs", "parse_counts"]
 
@@ -217,7 +218,10 @@ def clean_jobs(raw: pd.DataFrame) -> Cleaned:
             "value": counts.loc[ok, "value"].astype(float),
             "unit": "persons",
             "lower_bound": counts.loc[ok, "lower_bound"].astype(bool),
-            "approximate": d["jobs"].str.contains(r"(?i)约|近|about|approx|around", regex=True),
+            # the count as written qualifies itself ("约3463万", "almost 34.6 million")
+            "approximate": d["jobs"].str.contains(
+                r"(?i)约|近|左右|上下|about|approx|around|nearly|almost|roughly", regex=True
+            ),
             "reference_period_stated": True,
             "source_org": d["source"],
             "source_title": d["source"],
@@ -227,7 +231,8 @@ def clean_jobs(raw: pd.DataFrame) -> Cleaned:
         }
     )
     key = ["platform", "region", "year", "category"]
-    out["conflict"] = out.groupby(key)["value"].transform("nunique") > 1
+    # disagreement beyond the rounding of the coarser count, a lower bound not met
+    out["conflict"] = conflict_flags(out, key, value="value")
     out = out[OUTPUT_COLUMNS].sort_values([*key, "source_row"], kind="stable")
     summary = RowAccounting(
         dataset="jobs",

@@ -26,6 +26,7 @@ from ..contract import (
 from ..parse import parse_number
 from ..schemas import BASE_UNITS, PERIOD_TYPES  # one vocabulary with the output schema
 from . import rules
+from .flags import approximate_flags, conflict_flags
 
 __all__ = ["BASE_UNITS", "PERIOD_TYPES", "UNIT_CONVERSIONS", "clean", "period_bounds"]
 
@@ -88,7 +89,6 @@ _PERIOD_RE = (
     r"|FY\d{4} \((?P<f1>\d{4}-\d{2}-\d{2})\.\.(?P<f2>\d{4}-\d{2}-\d{2})\)"
     r"|(?P<unknown>unknown))$"
 )
-_APPROX_RE = r"(?i)\bapprox|\babout\b|\bnearly\b|\baround\b|约|近"
 
 
 def period_bounds(period: pd.Series) -> pd.DataFrame:
@@ -245,10 +245,23 @@ def clean(raw: pd.DataFrame) -> Cleaned:
     out["period_end"] = periods.loc[ok, "period_end"]
     out["period_type"] = out["period_type"].where(out["period"] != "unknown", "unknown")
     out["lower_bound"] = out["definition"].str.startswith("LOWER BOUND")
-    out["approximate"] = out["definition"].str.contains(_APPROX_RE, regex=True)
+    # approximate: the quote (or the compiler's definition) qualifies this very number
+    # ("almost 3.4 million"), not another one ("fell nearly 40% to 8.7 billion")
+    out["approximate"] = approximate_flags(
+        out["value_as_published"],
+        [out["quote"], out["definition"]],
+        marker=out["definition"].str.match(r"(?i)^\s*approximate\b"),
+    )
     key = ["series_id", "entity", "period"]
-    n_values = out.groupby(key)["value"].transform("nunique")
-    out["conflict"] = (n_values > 1) | out["definition"].str.contains("CONFLICT", regex=False)
+    # conflict: disagreement beyond the rounding of the coarser figure, a lower bound
+    # not met, or a documented disagreement (CONFLICT in the definition)
+    out["conflict"] = conflict_flags(
+        out,
+        key,
+        value="value",
+        published="value_as_published",
+        marker=out["definition"].str.contains("CONFLICT", regex=False),
+    )
     out = out.sort_values([*key, "source_row"], kind="stable").reset_index(drop=True)
     out["source_row"] = out["source_row"].astype("int64")
 

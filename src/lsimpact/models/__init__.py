@@ -12,7 +12,8 @@ Two fixed-effects engines, and when to use which:
 ``compressed`` fits the same event studies and DiD from group x date cells (sufficient
 statistics, exact; for panels too big to hold, aggregated by pandas or Dask).
 
-Other families: ``its`` (interrupted time series), ``logit`` (with average marginal
+Other families: ``its`` (interrupted time series), ``synthetic_control`` (one treated account,
+placebo-in-space inference), ``logit`` (with average marginal
 effects), ``proportions`` (shares with Wilson / Clopper-Pearson intervals, threshold
 sensitivity, Kaplan-Meier adoption), ``ols`` (log-log elasticity).
 """
@@ -25,6 +26,7 @@ from .fe import FEResult, feols, penetration_regressions
 from .its import ITSResult, its
 from .ols import jobs_gmv_pairs, loglog_elasticity
 from .results import TIDY_COLUMNS, Result, cov_frame, tidy_frame, tidy_from_statsmodels
+from .synthetic_control import SyntheticControlResult, synthetic_control
 
 __all__ = [
     "TIDY_COLUMNS",
@@ -32,6 +34,7 @@ __all__ = [
     "FEResult",
     "ITSResult",
     "Result",
+    "SyntheticControlResult",
     "compare_groups",
     "compressed",
     "cov_frame",
@@ -44,6 +47,7 @@ __all__ = [
     "loglog_elasticity",
     "penetration_regressions",
     "proportions",
+    "synthetic_control",
     "tidy_frame",
     "tidy_from_statsmodels",
 ]

@@ -15,12 +15,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..models.event_study import log_points_to_percent
+
 __all__ = [
     "DISPUTE",
     "describe_comparison",
+    "estimands_table",
+    "event_date_sensitivity",
     "plot_paths",
     "plot_published",
     "published_changes",
+    "synthetic_control_table",
     "true_effects_table",
     "truth_recovery",
 ]
@@ -168,26 +173,169 @@ def truth_recovery(
 
 
 def describe_comparison(cmp: pd.DataFrame, horizon: int) -> str:
-    """One plain sentence on the product-versus-host comparison at ``horizon`` days."""
+    """One plain sentence on the product-versus-host comparison at ``horizon`` days.
+
+    Log-point estimates are printed as log points with their percent equivalent
+    ``exp(b) - 1``, never as "percent". The verdict speaks of net follower counts: they
+    can show that host accounts gained relative to brand accounts, not that the same
+    people moved from one account to the other.
+    """
     s = cmp[cmp["horizon"] == horizon].set_index("term")
     terms = list(s.index)
     brand, host, diff = s.loc[terms[0]], s.loc[terms[1]], s.loc[terms[2]]
+    log = cmp.attrs.get("outcome", "log") == "log"
 
-    def pct(r: pd.Series) -> str:
+    def show(r: pd.Series) -> str:
+        if log:
+            return (
+                f"{r['estimate']:+.3f} log points ({log_points_to_percent(r['estimate']):+.1f}%; "
+                f"95% CI {r['conf_low']:+.3f} to {r['conf_high']:+.3f})"
+            )
         return (
-            f"{100 * r['estimate']:+.1f}% (95% CI {100 * r['conf_low']:+.1f}% to "
-            f"{100 * r['conf_high']:+.1f}%)"
+            f"{r['estimate']:+,.0f} followers (95% CI {r['conf_low']:+,.0f} to "
+            f"{r['conf_high']:+,.0f})"
         )
 
     verdict = (
-        "the audience followed the host"
+        f"net follower counts of {terms[1]} accounts grew more than those of {terms[0]} accounts"
         if diff["conf_low"] > 0
-        else "the audience stayed with the brand"
+        else f"net follower counts of {terms[0]} accounts grew more than those of {terms[1]} accounts"
         if diff["conf_high"] < 0
-        else "the data cannot tell whether the audience followed the host or the brand"
+        else f"the data cannot tell {terms[0]} and {terms[1]} accounts apart"
     )
     return (
-        f"By day {horizon} after the incident, relative to control accounts, {terms[0]} "
-        f"accounts changed by {pct(brand)} and {terms[1]} accounts by {pct(host)} "
-        f"(log points x 100); the gap {pct(diff)} says {verdict}."
+        f"By day {horizon}, relative to control accounts, {terms[0]} accounts changed by "
+        f"{show(brand)} and {terms[1]} accounts by {show(host)}; the gap {show(diff)} says "
+        f"{verdict}. Net counts per account cannot show that the same people moved from one "
+        f"account to another."
     )
+
+
+def event_date_sensitivity(
+    panel: pd.DataFrame,
+    dates: Sequence[str | dict[str, str]],
+    *,
+    dispute_start: str,
+    window_start: str,
+    post: int = 28,
+    groups: Sequence[str] = ("brand", "host"),
+    n_boot: int = 999,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The DiD average effects re-estimated with the incident on each of ``dates``.
+
+    Every row keeps the same reference period (``window_start`` to the day before
+    ``dispute_start``): the days from ``dispute_start`` to the day before the event date
+    are an anticipation window with their own terms, so moving the date never puts a
+    treated day into the reference. An entry of ``dates`` may be a mapping group -> date
+    (group-specific dates). Intervals are the wild cluster bootstrap (WCR) ones of
+    :func:`lsimpact.models.did`; ``*_percent`` convert log points with ``exp(b) - 1``.
+
+    Returns
+    -------
+    DataFrame
+        One row per date: ``event_date``, ``anticipation_days`` and, for each group and
+        for ``host - brand``, the estimate, its 95% interval and the percent equivalent.
+    """
+    from ..models import did
+    from ..models.event_study import describe_dates, event_dates
+
+    rows = []
+    t_start, t_dispute = pd.Timestamp(window_start), pd.Timestamp(dispute_start)
+    for spec in dates:
+        dd = event_dates(spec, groups)
+        first = min(dd.values())
+        ant = int((first - t_dispute).days)
+        if ant < 0:
+            raise ValueError(f"event date {first.date()} is before the dispute start")
+        if len({t for t in dd.values()}) > 1:
+            # group-specific: each group's own anticipation would differ; keep the same
+            # calendar reference by giving every group the window from the dispute start
+            ant = int((max(dd.values()) - t_dispute).days)
+        pre = int((first - t_start).days)
+        res = (
+            did(
+                panel,
+                spec,
+                groups=groups,
+                pre=pre,
+                post=post,
+                anticipation=ant,
+                n_boot=n_boot,
+                seed=seed,
+            )
+            .tidy()
+            .set_index("term")
+        )
+        row: dict[str, Any] = {"event_date": describe_dates(dd), "anticipation_days": ant}
+        for term, lab in ((groups[0], groups[0]), (groups[1], groups[1]),
+                          (f"{groups[1]} - {groups[0]}", "gap")):  # fmt: skip
+            r = res.loc[term]
+            row[f"{lab}_estimate"] = r["estimate"]
+            row[f"{lab}_low"] = r["conf_low"]
+            row[f"{lab}_high"] = r["conf_high"]
+            row[f"{lab}_percent"] = float(log_points_to_percent(r["estimate"]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def estimands_table(panel: pd.DataFrame, incident: Any, **did_options: Any) -> pd.DataFrame:
+    """The average DiD effect in logs and in levels, with and without the two big accounts.
+
+    Log followers weigh every account equally (the average per-account percent change);
+    levels count followers, so the largest accounts dominate, and they answer "how many
+    net followers did the groups gain or lose". Rows: ``log`` (log points and percent),
+    ``level`` (followers per account), and ``level`` without ``brand_01``/``host_01``.
+    """
+    from ..models import did
+
+    out = []
+    variants = [
+        ("log followers", "log", panel),
+        ("followers (level)", "level", panel),
+        (
+            "followers (level), without brand_01 and host_01",
+            "level",
+            panel[~panel["account_id"].isin(["brand_01", "host_01"])],
+        ),
+    ]
+    for name, outcome, data in variants:
+        t = did(data, incident, outcome=outcome, **did_options).tidy().set_index("term")
+        for term in ("brand", "host", "host - brand"):
+            r = t.loc[term]
+            out.append(
+                {
+                    "outcome": name,
+                    "term": term,
+                    "estimate": r["estimate"],
+                    "conf_low": r["conf_low"],
+                    "conf_high": r["conf_high"],
+                    "percent": float(log_points_to_percent(r["estimate"]))
+                    if outcome == "log"
+                    else np.nan,
+                }
+            )
+    return pd.DataFrame(out)
+
+
+def synthetic_control_table(results: Sequence[Any]) -> pd.DataFrame:
+    """One table of several synthetic-control results: gaps, placebo p-values, fit."""
+    rows = []
+    for r in results:
+        t = r.tidy()
+        for _, x in t.iterrows():
+            rows.append(
+                {
+                    "account": r.extra["account"],
+                    "term": x["term"],
+                    "gap": x["estimate"],
+                    "percent": float(log_points_to_percent(x["estimate"]))
+                    if r.extra["outcome"] == "log"
+                    else np.nan,
+                    "placebo_p": x["p_value"],
+                    "pre_rmspe": r.extra["pre-period RMSPE"],
+                    "rank_of_ratio": r.extra["placebo rank of the ratio"],
+                    "donors_weighted": r.extra["donors with weight > 0.001"],
+                }
+            )
+    return pd.DataFrame(rows)

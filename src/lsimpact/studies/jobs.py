@@ -9,6 +9,7 @@ whether the two agree within the rounding of the published numbers.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from ..models.ols import jobs_gmv_pairs
 
 __all__ = [
     "PANEL_TERMS",
+    "growth_table",
     "half_unit",
     "jobs_gmv_pairs",
     "penetration_regressions",
@@ -105,7 +107,44 @@ def share_tolerance(
     return published_half_unit + share * (part_half_unit / part + whole_half_unit / whole)
 
 
-_SHARE_IN_QUOTE = r"(?:占|佔|accounting for|making up)[^0-9%]{0,40}?(\d+(?:\.\d+)?)\s*(?:%|percent)"
+# "占网民整体的75.8%", "佔網民整體的88.3%", "accounting for 87.8%", "使用率达到90.5%",
+# "占社会消费品零售总额的比重为25.2%"
+_SHARE_IN_QUOTE = (
+    r"(?:占|佔|使用率|accounting for|making up)[^0-9%]{0,40}?(\d+(?:\.\d+)?)\s*(?:%|percent)"
+)
+
+
+def _share_of(quote: str, value: float) -> float | None:
+    """The share a quote prints for the figure ``value`` (as published), or None.
+
+    A quote may print several shares ("直播用户7.51亿,占70.3%;短视频用户10.12亿,占94.8%",
+    or a list "10.47亿、10.44亿和10.26亿 ... 分别为97.1%、96.8%和95.2%"): the share taken
+    is the first one after the figure's own number, or in a 分别 list the one at the
+    figure's position; the first share when the figure's number is not found.
+    """
+    from ..clean.flags import _matches
+
+    shares = [(m.start(), m.group(1)) for m in re.finditer(_SHARE_IN_QUOTE, quote)]
+    if not shares:
+        return None
+    nums = [
+        (m.start(), float(m.group(0).replace(",", "")))
+        for m in re.finditer(r"\d[\d,]*(?:\.\d+)?", quote)
+    ]
+    own = [pos for pos, n in nums if _matches(n, value)]
+    if not own:
+        return float(shares[0][1])
+    if "分别" in quote:
+        cut = quote.rindex("分别")  # the list of shares follows the last 分别
+        listed = [
+            pos for pos, n in nums if pos < cut and quote[pos:].lstrip("0123456789.,")[:1] in "亿万"
+        ]
+        after = [float(m.group(1)) for m in re.finditer(r"(\d+(?:\.\d+)?)\s*%", quote[cut:])]
+        if own[0] in listed and len(after) == len(listed):
+            return after[listed.index(own[0])]
+    later = [float(t) for pos, t in shares if pos > own[0]]
+    return later[0] if later else float(shares[0][1])
+
 
 #: (numerator series, denominator series, what the share is)
 SHARE_PAIRS = [
@@ -122,6 +161,8 @@ SHARE_PAIRS = [
         "physical-goods online retail % of retail sales",
     ),
     ("mofcom_live_ecommerce_sales", "nbs_online_retail_total", "live sales % of online retail"),
+    ("cnnic_short_video_users", "cnnic_internet_users", "short-video users % of internet users"),
+    ("cnnic_online_shopping_users", "cnnic_internet_users", "online shoppers % of internet users"),
 ]
 
 
@@ -146,11 +187,14 @@ def share_checks(published: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for num_id, den_id, label in SHARE_PAIRS:
         num = published.loc[published["series_id"] == num_id, cols].copy()
-        num["published_txt"] = num["quote"].str.extract(_SHARE_IN_QUOTE, expand=False)
+        num["published_txt"] = [
+            _share_of(q, v) for q, v in zip(num["quote"], num["value_as_published"], strict=True)
+        ]
         num = num[num["published_txt"].notna()]
         den = published.loc[published["series_id"] == den_id, cols[:5]]
-        # several denominators for one period (conflicting sources): keep each pairing
-        m = num.merge(den, on="period", suffixes=("", "_whole"))
+        # several denominators for one period (conflicting sources): keep each pairing;
+        # a share without a denominator in the table is listed, not dropped
+        m = num.merge(den, on="period", how="left", suffixes=("", "_whole"))
         if m.empty:
             continue
         m["share"] = label
@@ -181,14 +225,16 @@ def share_checks(published: pd.DataFrame) -> pd.DataFrame:
             "whole_source": m["source_org_whole"],
         }
     )
-    out["agrees"] = out["difference"].abs() <= out["tolerance"] + 1e-9
+    out["agrees"] = (out["difference"].abs() <= out["tolerance"] + 1e-9).astype("boolean")
+    out.loc[out["whole"].isna(), "agrees"] = pd.NA  # no denominator: not checkable here
     return out.sort_values(["share", "period"], kind="stable").reset_index(drop=True)
 
 
 #: Regressors shown in the provincial-panel table, in order.
 PANEL_TERMS = [
     "live_commerce_penetration",
-    "penetration_lag1",
+    "d_live_commerce_penetration",
+    "penetration_lead1",
     "log_gdp_per_capita",
     "urbanization_rate",
 ]
@@ -252,3 +298,38 @@ def plot_penetration_effects(
     ax.set_yticks(range(len(rows)), rows["model"])
     ax.set_title("Effect of penetration (log points per pp)")
     return fig
+
+
+# "增长12.0%", "比上年增長14.1%", "rose 14.8 percent", "se expandiram 4% ano a ano";
+# not "个百分点" (percentage points)
+_GROWTH_IN_QUOTE = (
+    r"(?:增长|增長|rose|grew|up|increased|expandiram)\s*(?:by\s*)?(\d+(?:\.\d+)?)\s*(?:%|percent)"
+)
+
+
+def growth_table(sales: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """Year-on-year growth of annual sales: the published rate where the source prints one.
+
+    NBS revises the previous year's base, so growth computed from two published levels
+    (``computed_yoy_pct``) differs from the growth NBS publishes on the revised base
+    (``published_yoy_pct``, read from the row's verbatim quote). ``yoy_pct`` takes the
+    published rate where it exists and the computed one otherwise; ``yoy_basis`` says which.
+
+    Parameters
+    ----------
+    sales
+        Annual sales rows of ``platform_jobs`` (one per category and year).
+    published
+        ``published_figures`` (for the quotes, joined on ``source_row``).
+    """
+    out = sales[["category", "year", "value", "source_row"]].copy()
+    out["computed_yoy_pct"] = yoy_growth(out, by=["category"])
+    quotes = published.set_index("source_row")["quote"]
+    q = out["source_row"].map(quotes).fillna("")
+    out["published_yoy_pct"] = q.str.extract(_GROWTH_IN_QUOTE, expand=False).astype(float)
+    has = out["published_yoy_pct"].notna()
+    out["yoy_pct"] = out["published_yoy_pct"].where(has, out["computed_yoy_pct"])
+    out["yoy_basis"] = np.where(
+        has, "published", np.where(out["computed_yoy_pct"].notna(), "computed from levels", "")
+    )
+    return out.drop(columns="source_row").reset_index(drop=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from ..plots import PALETTE
@@ -71,22 +72,32 @@ def plot_users(df: pd.DataFrame) -> tuple[plt.Figure, list[str], pd.DataFrame]:
     return fig, _sources(rows), table.reset_index(drop=True)
 
 
+def source_grade(source_org: pd.Series) -> pd.Series:
+    """Data-quality grade of a figure from who reports it.
+
+    ``A`` the statistical office or ministry itself; ``B`` an official figure reprinted by
+    the press ("via ..."); ``C`` an aggregator or machine summary (reportify.ai, "AI",
+    "aggregator"), to be read as unverified.
+    """
+    s = source_org.astype(str)
+    low = s.str.contains(r"(?i)reportify|aggregator|\bAI\b|summary", regex=True)
+    via = s.str.contains(r"(?i)\bvia\b", regex=True)
+    return pd.Series(np.where(low, "C", np.where(via, "B", "A")), index=source_org.index)
+
+
 def live_sales_vs_retail(df: pd.DataFrame) -> pd.DataFrame:
-    """Live-commerce sales beside online retail for the periods both are published.
+    """Live-commerce sales beside total online retail for the periods both are published.
 
     Live-commerce sales (MOFCOM; the 2024 figure from a press summary) are matched to
-    total online retail sales (NBS/MOFCOM) of the *same* period string; the share is
-    ``live / online retail * 100``. Lower bounds stay flagged.
+    **total** online retail sales (NBS/MOFCOM, one denominator throughout) of the *same*
+    period string; a period with only physical-goods online retail published is left out
+    rather than divided by another denominator. The share is ``live / online retail * 100``;
+    lower bounds stay flagged; ``grade_live`` grades the live figure's source
+    (:func:`source_grade`: C = aggregator summary, unverified).
     """
     live = select(df, ["mofcom_live_ecommerce_sales", "live_ecommerce_retail_sales"])
     live = live.drop_duplicates(["period", "value"])
-    retail = select(df, ["nbs_online_retail_total", "nbs_online_retail_physical_goods"])
-    # Total online retail where published for the period, physical goods otherwise.
-    retail = (
-        retail.assign(_rank=(retail["series_id"] != "nbs_online_retail_total").astype(int))
-        .sort_values(["period", "_rank"])
-        .drop_duplicates("period")
-    )
+    retail = select(df, ["nbs_online_retail_total"]).drop_duplicates("period")
     m = live.merge(retail, on="period", suffixes=("_live", "_retail"))
     out = pd.DataFrame(
         {
@@ -98,6 +109,7 @@ def live_sales_vs_retail(df: pd.DataFrame) -> pd.DataFrame:
             "online_retail_series": m["series_id_retail"],
             "live_share_of_online_retail_pct": 100 * m["value_live"] / m["value_retail"],
             "source_live": m["source_org_live"],
+            "grade_live": source_grade(m["source_org_live"]),
             "source_retail": m["source_org_retail"],
         }
     )
@@ -126,11 +138,15 @@ def plot_live_sales(df: pd.DataFrame) -> tuple[plt.Figure, list[str], pd.DataFra
         color=PALETTE[1],
         label="Live-commerce sales",
     )
-    for b, share, lb in zip(
-        bars, t["live_share_of_online_retail_pct"], t["live_lower_bound"], strict=True
+    for b, share, lb, grade in zip(
+        bars,
+        t["live_share_of_online_retail_pct"],
+        t["live_lower_bound"],
+        t["grade_live"],
+        strict=True,
     ):
         ax.annotate(
-            f"{'>' if lb else ''}{share:.1f}%",
+            f"{'>' if lb else ''}{share:.1f}%{' (C: aggregator)' if grade == 'C' else ''}",
             (b.get_x() + b.get_width() / 2, b.get_height()),
             ha="center",
             va="bottom",
