@@ -9,7 +9,7 @@ Typical use::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one version number (pyproject reads it; CITATION.cff repeats it)
 
 from . import catalog, config
 from .datasets import build, load, load_quarantine
