@@ -57,7 +57,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks tools
 
 docs: $(STAMP)
-	$(BIN)/mkdocs build --strict --quiet --site-dir build/docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir build/docs
 	@echo "wrote build/docs/index.html"
 
 # Write each notebook's jupytext pair (notebooks/NN_name.py, percent format) from the .ipynb.
