@@ -9,7 +9,8 @@ import statsmodels.formula.api as smf
 
 from lsimpact import catalog, datasets, models
 from lsimpact.errors import InputError
-from lsimpact.models.event_study import demean, describe_comparison, twfe
+from lsimpact.models.event_study import demean, twfe
+from lsimpact.studies.followers import describe_comparison
 from lsimpact.synth import followers_daily as followers
 
 INCIDENT = "2023-12-14"
@@ -199,7 +200,7 @@ def test_twfe_rejects_nothing_when_x_is_exact():
 def test_paths_helpers_and_plots(shipped):
     import matplotlib.pyplot as plt
 
-    from lsimpact.models import followers as fol
+    from lsimpact.studies import followers as fol
 
     panel, truth = shipped
     rec = fol.true_effects_table(truth, horizons=(7,)).set_index(["group", "quantity"])

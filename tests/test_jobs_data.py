@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from lsimpact import catalog, indicators
+from lsimpact import catalog
 from lsimpact.clean import jobs, published
 from lsimpact.clean.province_panel import clean_province_panel
 from lsimpact.contract import source_rows
 from lsimpact.errors import InputError
 from lsimpact.models import jobs_gmv_pairs, loglog_elasticity, penetration_regressions
+from lsimpact.studies import jobs as indicators
 from lsimpact.synth.province_panel_gen import NATIONAL_ANCHORS, province_panel, to_csv_bytes
 
 

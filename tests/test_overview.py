@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import lsimpact
-from lsimpact import overview
+from lsimpact.studies import overview
 
 
 @pytest.fixture(scope="module")

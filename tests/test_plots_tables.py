@@ -10,7 +10,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from lsimpact import plots, tables
+import lsimpact
+from lsimpact import exhibits, plots, tables
 from lsimpact.models import Result, tidy_frame
 
 
@@ -27,28 +28,47 @@ def _figure(title="Live users"):
 
 
 def test_figure_bytes_are_stable_and_captioned(tmp_path):
-    kw = dict(caption="A test.", sources=["CNNIC"], inputs=["published_figures"], out_dir=tmp_path)
-    first = _digest(plots.save(_figure(), "t", **kw))
-    second = _digest(plots.save(_figure(), "t", **kw))
+    kw = dict(caption="A test.", inputs=["published_figures"], out_dir=tmp_path)
+    first = _digest(exhibits.save(_figure(), "t", **kw))
+    second = _digest(exhibits.save(_figure(), "t", **kw))
     assert first == second
     svg = (tmp_path / "figures" / "t.svg").read_text()
-    assert "Source: CNNIC." in svg.replace("\n", " ") or "Source" in svg
+    assert "Source" in svg
     rec = json.loads((tmp_path / "figures" / "t.exhibit.json").read_text())
-    assert rec["sources"] == ["CNNIC"] and rec["synthetic"] is False
+    assert rec["sources"][0].startswith("Compiled from CNNIC") and rec["synthetic"] is False
     assert rec["inputs"][0]["path"] == "data/raw/published_figures.csv"
     assert len(rec["inputs"][0]["sha256"]) == 64
     assert "Date" not in svg.split("</metadata>")[0] or "<dc:date>" not in svg
 
 
 def test_caption_text_marks_synthetic():
-    text = plots.caption_text("Paths.", ["lsimpact.synth.followers_daily (seed 1)"], synthetic=True)
+    text = exhibits.caption_text("Paths.", ["lsimpact.synth.followers_daily (seed 1)"], True)
     assert "SYNTHETIC" in text and "Source: lsimpact.synth.followers_daily (seed 1)." in text
 
 
-def test_an_exhibit_needs_sources(tmp_path):
-    with pytest.raises(ValueError, match="source"):
-        plots.save(
-            _figure(), "t", caption="x", sources=[], inputs=["published_figures"], out_dir=tmp_path
+def test_sources_and_synthetic_flag_are_derived_from_the_inputs(tmp_path, monkeypatch):
+    monkeypatch.setenv("LSIMPACT_PROCESSED_DIR", str(tmp_path / "processed"))
+    figures = lsimpact.load("published_figures")
+    rows = figures[figures["source_org"].isin(["CNNIC"])]
+    prov = exhibits.provenance([rows])
+    assert prov.sources == ("CNNIC",) and not prov.synthetic
+    panel = lsimpact.load("province_panel")
+    prov = exhibits.provenance([panel])
+    assert prov.synthetic and "lsimpact.synth.province_panel" in prov.sources[0]
+    exhibits.save(panel.head(), "p", inputs=[panel], caption="Panel.", out_dir=tmp_path)
+    assert "SYNTHETIC" in (tmp_path / "tables" / "p.md").read_text()
+    # a user's own file in the same format is not synthetic, and is named as the source
+    user = tmp_path / "my_panel.csv"
+    lsimpact.catalog.load("province_panel").to_csv(user, index=False)
+    mine = lsimpact.load("province_panel", source=user)
+    prov = exhibits.provenance([mine])
+    assert not prov.synthetic and prov.sources == ("user file my_panel.csv",)
+
+
+def test_an_exhibit_input_must_say_where_it_came_from(tmp_path):
+    with pytest.raises(ValueError, match="lsimpact.load"):
+        exhibits.save(
+            pd.DataFrame({"a": [1]}), "t", caption="x", inputs=[pd.DataFrame()], out_dir=tmp_path
         )
 
 
@@ -71,13 +91,8 @@ def test_no_missing_glyphs_in_saved_figures(tmp_path, monkeypatch):
     fig = _figure(title="东方甄选 followers")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
-        plots.save(
-            fig,
-            "cjk",
-            caption="与辉同行",
-            sources=["经济日报 (Economic Daily)"],
-            inputs=["published_figures"],
-            out_dir=tmp_path,
+        exhibits.save(
+            fig, "cjk", caption="与辉同行", inputs=["published_figures"], out_dir=tmp_path
         )
     assert fig.axes[0].get_title() == "Dong Fang Zhen Xuan followers"
 
@@ -96,10 +111,39 @@ def test_regression_table_layout():
 
 def test_table_save_formats(tmp_path):
     df = pd.DataFrame({"a": [1.23456, 2.0], "b": ["x", "y"]})
-    paths = tables.save(
-        df, "tt", caption="Cap.", sources=["NBS"], inputs=["published_figures"], out_dir=tmp_path
-    )
+    paths = exhibits.save(df, "tt", caption="Cap.", inputs=["published_figures"], out_dir=tmp_path)
     assert [p.suffix for p in paths] == [".csv", ".md", ".tex"]
-    assert "Source: NBS." in (tmp_path / "tables" / "tt.md").read_text()
+    assert "Source: Compiled from CNNIC" in (tmp_path / "tables" / "tt.md").read_text()
     assert "\\begin{tabular}" in (tmp_path / "tables" / "tt.tex").read_text()
     assert pd.read_csv(paths[0])["a"].iloc[0] == pytest.approx(1.23456)
+
+
+def test_every_result_has_tidy_summary_conf_int_lincom_and_wald():
+    import numpy as np
+
+    from lsimpact.models import cov_frame
+    from lsimpact.models.proportions import shares
+
+    cov = cov_frame(["x", "const"], np.diag([0.01, 0.25]))
+    r = Result(
+        "OLS",
+        tidy_frame(["x", "const"], [0.5, 1.0], [0.1, 0.5], df_resid=98),
+        100,
+        "HC3",
+        cov=cov,
+        df_resid=98,
+    )
+    lc = r.lincom({"x": 2.0, "const": -1.0})  # 2*0.5 - 1 = 0; var 4*0.01 + 0.25
+    assert lc["estimate"] == pytest.approx(0.0) and lc["std_error"] == pytest.approx(0.29**0.5)
+    w = r.wald(["x"])
+    assert w["F"] == pytest.approx(25.0) and w["df_den"] == 98
+    ci90 = r.conf_int(alpha=0.10).loc["x"]
+    assert ci90["conf_high"] - 0.5 == pytest.approx(0.1 * 1.660551, rel=1e-5)
+    assert "HC3" in r.summary() and "N = 100" in r.summary()
+    df = pd.DataFrame({"g": ["a"] * 4 + ["b"] * 4, "transformed": [1, 1, 1, 0, 1, 0, 0, 0]})
+    sh = shares(df, by="g")
+    t = sh.tidy().set_index("term")
+    assert t.loc["a", "estimate"] == 0.75 and t.loc["b", "estimate"] == 0.25
+    assert "wilson" in sh.summary()
+    with pytest.raises(NotImplementedError, match="covariance"):
+        sh.wald(["a"])

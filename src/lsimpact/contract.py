@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .errors import InputError
+
 #: Columns of every quarantine table, in this order.
 QUARANTINE_COLUMNS = ["source_row", "column", "raw_value", "reason"]
 
@@ -200,3 +202,28 @@ class DatasetSpec:
     options: Mapping[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
     clock_options: tuple[str, ...] = ()
+
+
+def require_columns(
+    df: pd.DataFrame,
+    columns: Iterable[str],
+    *,
+    what: str = "input",
+    optional: Iterable[str] = (),
+    hint: str = "rename the columns in the file header to the expected names (see README)",
+) -> None:
+    """Refuse a frame that lacks any of ``columns``, naming the file, the missing columns,
+    the columns it has and the fix."""
+    columns = list(columns)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        opt = list(optional)
+        raise InputError(
+            f"{what}: missing column(s) {', '.join(missing)} "
+            f"(the file has: {', '.join(map(str, df.columns))})",
+            path=df.attrs.get("source_path"),
+            column=missing[0],
+            expected=f"the columns {', '.join(columns)}"
+            + (f" (optional: {', '.join(opt)})" if opt else ""),
+            hint=hint,
+        )

@@ -1,70 +1,136 @@
-"""Exhibit records: what each saved figure or table is, where it came from.
+"""Saving exhibits: one ``save`` for figures, tables and results, with their provenance.
 
-``plots.save`` and ``tables.save`` write a JSON sidecar ``<name>.exhibit.json`` beside the
-outputs; ``report`` gathers the sidecars into ``reports/manifest.json`` and the HTML index.
+``save(obj, name, inputs=[...], caption=...)`` writes a figure (PNG + SVG) or a table
+(CSV + Markdown + LaTeX) into ``reports/`` and a JSON record ``<name>.exhibit.json``
+beside it; ``report`` gathers the records into ``reports/manifest.json`` and the HTML
+index. Sources and the SYNTHETIC flag are *derived* from the inputs, never passed by
+hand:
+
+- an input is a catalogue resource name, or a frame returned by :func:`lsimpact.load`
+  (or a subset of one: pandas carries ``attrs`` along), which knows the raw files it was
+  made from and whether a user's own file replaced the shipped one;
+- the sources are the ``source_org`` values of the rows drawn, when the frame has them
+  (published figures), else the catalogue's source line of each raw input (for a synthetic
+  input: its generator and seed), else the user's file name;
+- the exhibit is SYNTHETIC when any catalogue input it draws on is synthetic.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from . import catalog, config
 from .io import write_json
 
-__all__ = ["record"]
+__all__ = ["Provenance", "caption_text", "provenance", "save"]
+
+#: The warning every exhibit drawn from synthetic data carries.
+SYNTHETIC_NOTE = "SYNTHETIC DATA (seeded generator with known true effects), not observations."
 
 
-def _inputs(resources: Sequence[str]) -> list[dict[str, str]]:
-    out = []
-    for name in resources:
-        res = catalog.resource(name)
-        out.append(
-            {
-                "resource": name,
-                "path": f"data/raw/{res['path']}",
-                "sha256": catalog.expected_hash(res),
-                "synthetic": bool(res.get("synthetic", False)),
-            }
-        )
+@dataclass(frozen=True)
+class Provenance:
+    """Where an exhibit's numbers come from."""
+
+    inputs: tuple[dict[str, Any], ...]
+    sources: tuple[str, ...]
+    synthetic: bool
+
+
+def _resource_source(res: dict[str, Any]) -> str:
+    if res.get("synthetic"):
+        seed = f" (seed {res['seed']})" if "seed" in res else ""
+        return f"{res.get('generator', res['name'])}{seed}, synthetic"
+    titles = [s.get("title", "") for s in res.get("sources", []) if s.get("title")]
+    return titles[0] if titles else res.get("title", res["name"])
+
+
+#: Columns that name where a row's number was published (not its row, link or title).
+_NOT_SOURCE = {"source_row", "source_url", "source_title", "source_rows"}
+
+
+def _row_sources(df: pd.DataFrame) -> list[str]:
+    """The organisations cited by the rows of ``df`` (``source_org``, ``source`` written
+    "org — title", or ``source_<x>`` columns of a merged table)."""
+    cols = [c for c in df.columns if str(c) == "source" or (str(c).startswith("source_")
+            and str(c) not in _NOT_SOURCE)]  # fmt: skip
+    out: list[str] = []
+    for c in cols:
+        vals = df[c].dropna().astype(str).str.split(" — ").str[0].str.strip()
+        out += [v for v in vals.unique() if v]
     return out
 
 
-def record(
-    kind: str,
-    name: str,
-    files: Sequence[Path],
-    *,
+def provenance(inputs: Sequence[str | pd.DataFrame]) -> Provenance:
+    """The raw inputs, sources and synthetic flag of an exhibit drawn from ``inputs``.
+
+    Raises
+    ------
+    ValueError
+        When an input is a frame that does not say where it came from (no ``attrs`` from
+        :func:`lsimpact.load`): pass the catalogue resource names instead.
+    """
+    records: dict[str, dict[str, Any]] = {}
+    row_sources: list[str] = []
+    for item in inputs:
+        if isinstance(item, str):
+            names, user_file = [item], None
+        elif isinstance(item, pd.DataFrame):
+            hashes = item.attrs.get("inputs")
+            if not hashes:
+                raise ValueError(
+                    "an exhibit input is a DataFrame without lsimpact.load() attrs; pass the "
+                    "frame returned by lsimpact.load (or a subset), or catalogue resource names"
+                )
+            names = list(hashes)
+            src = item.attrs.get("source", "catalogue")
+            user_file = None if src == "catalogue" else src
+            row_sources += _row_sources(item)
+        else:
+            raise TypeError(f"exhibit inputs are resource names or frames, not {type(item)}")
+        for i, name in enumerate(names):
+            res = catalog.resource(name)
+            replaced = user_file is not None and i == 0
+            records[name] = {
+                "resource": name,
+                "path": user_file if replaced else f"data/raw/{res['path']}",
+                "sha256": (item.attrs["inputs"][name] if isinstance(item, pd.DataFrame)
+                           else catalog.expected_hash(res)),
+                "synthetic": False if replaced else bool(res.get("synthetic", False)),
+                "source": f"user file {Path(user_file).name}" if replaced else _resource_source(res),
+            }  # fmt: skip
+    recs = tuple(records.values())
+    sources = sorted(set(row_sources)) or list(dict.fromkeys(r["source"] for r in recs))
+    return Provenance(recs, tuple(sources), any(r["synthetic"] for r in recs))
+
+
+def caption_text(
     caption: str,
     sources: Sequence[str],
-    inputs: Sequence[str],
     synthetic: bool,
-    folder: Path,
-) -> dict[str, Any]:
-    """Write and return the exhibit record of one figure or table.
+    *,
+    with_sources: bool = True,
+    transliterate: Any = None,
+) -> str:
+    """The caption printed with an exhibit: text, sources, and a synthetic-data warning.
 
-    ``inputs`` are catalogue resource names; a figure whose inputs include a synthetic
-    resource must say so (``synthetic=True``), which is checked here.
+    ``transliterate`` (e.g. :func:`lsimpact.plots.latin`) is applied to the sources on
+    figures, where a missing CJK font would otherwise draw boxes.
     """
-    if not sources:
-        raise ValueError(f"exhibit '{name}': every exhibit must name its data source(s)")
-    inp = _inputs(inputs)
-    if any(i["synthetic"] for i in inp) and not synthetic:
-        raise ValueError(f"exhibit '{name}' draws on synthetic data but is not marked synthetic")
-    rec = {
-        "kind": kind,
-        "name": name,
-        "files": [f.name for f in files],
-        "caption": caption,
-        "sources": list(sources),
-        "inputs": inp,
-        "synthetic": bool(synthetic),
-        "notebook": os.environ.get("LSIMPACT_NOTEBOOK", ""),
-    }
-    write_json(folder / f"{name}.exhibit.json", rec)
-    return rec
+    text = caption.strip()
+    parts = [text if text.endswith((".", "!", "?")) else text + "."] if text else []
+    if with_sources:
+        names = [transliterate(s) for s in sources] if transliterate else list(sources)
+        parts.append("Source: " + "; ".join(names) + ".")
+    if synthetic:
+        parts.append(SYNTHETIC_NOTE)
+    return " ".join(parts)
 
 
 def output_folder(kind: str, out_dir: str | os.PathLike[str] | None) -> Path:
@@ -73,3 +139,73 @@ def output_folder(kind: str, out_dir: str | os.PathLike[str] | None) -> Path:
     folder = root / ("figures" if kind == "figure" else "tables")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def save(
+    obj: Any,
+    name: str,
+    *,
+    inputs: Sequence[str | pd.DataFrame],
+    caption: str,
+    out_dir: str | os.PathLike[str] | None = None,
+    floatfmt: str = ".3f",
+) -> list[Path]:
+    """Save a figure, a table or a result as exhibit ``name`` with its provenance.
+
+    Parameters
+    ----------
+    obj
+        A matplotlib Figure or Axes (-> ``figures/<name>.png`` and ``.svg``), a DataFrame
+        (-> ``tables/<name>.csv``, ``.md``, ``.tex``) or a Result (its ``tidy()`` table).
+    name
+        File stem, snake_case (e.g. ``"overview_users"``).
+    inputs
+        What the exhibit draws on: frames from :func:`lsimpact.load` (or subsets) and/or
+        catalogue resource names. Sources and the SYNTHETIC flag are derived from them.
+    caption
+        One or two sentences saying what the exhibit shows (sources and the synthetic
+        warning are appended).
+    out_dir
+        Reports root (default ``config.reports_dir()``).
+
+    Returns
+    -------
+    list of Path
+        The files written (the exhibit record ``<name>.exhibit.json`` besides).
+    """
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    prov = provenance(inputs)
+    if not prov.sources:
+        raise ValueError(f"exhibit '{name}': every exhibit must name its data source(s)")
+    if isinstance(obj, Axes):
+        obj = obj.figure
+    if isinstance(obj, Figure):
+        from . import plots
+
+        kind, folder = "figure", output_folder("figure", out_dir)
+        text = caption_text(caption, prov.sources, prov.synthetic, transliterate=plots.latin)
+        paths = plots.write_figure(obj, folder, name, text)
+    else:
+        from . import tables
+
+        if hasattr(obj, "tidy") and not isinstance(obj, pd.DataFrame):
+            obj = obj.tidy()
+        if not isinstance(obj, pd.DataFrame):
+            raise TypeError(f"exhibit '{name}': cannot save a {type(obj).__name__}")
+        kind, folder = "table", output_folder("table", out_dir)
+        text = caption_text(caption, prov.sources, prov.synthetic)
+        paths = tables.write_table(obj, folder, name, text, floatfmt)
+    record = {
+        "kind": kind,
+        "name": name,
+        "files": [p.name for p in paths],
+        "caption": caption_text(caption, [], prov.synthetic, with_sources=False),
+        "sources": list(prov.sources),
+        "inputs": list(prov.inputs),
+        "synthetic": prov.synthetic,
+        "notebook": os.environ.get("LSIMPACT_NOTEBOOK", ""),
+    }
+    write_json(folder / f"{name}.exhibit.json", record)
+    return paths

@@ -7,25 +7,18 @@ installed (``label``), so a fresh machine never renders missing-glyph boxes.
 
 from __future__ import annotations
 
-import os
 import re
 import textwrap
-from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import seaborn as sns
 from matplotlib import font_manager
 
-from . import exhibits
 from .io import atomic_path
 
-__all__ = ["PALETTE", "cjk_font", "label", "latin", "save", "set_style"]
+__all__ = ["PALETTE", "cjk_font", "label", "latin", "set_style", "write_figure"]
 
 #: Colour-blind-safe palette (seaborn "colorblind", i.e. Okabe-Ito-like).
 PALETTE = sns.color_palette("colorblind")
@@ -153,51 +146,14 @@ def _fit_titles(fig: plt.Figure) -> bool:
     return changed
 
 
-def caption_text(
-    caption: str, sources: Sequence[str], synthetic: bool, *, with_sources: bool = True
-) -> str:
-    """The caption printed under a figure: text, sources, and a synthetic-data warning."""
-    text = caption.strip()
-    parts = [text if text.endswith((".", "!", "?")) else text + "."] if text else []
-    if with_sources:
-        parts.append("Source: " + "; ".join(latin(s) for s in sources) + ".")
-    if synthetic:
-        parts.append("SYNTHETIC DATA (seeded generator with known true effects), not observations.")
-    return " ".join(parts)
+def write_figure(fig: plt.Figure, folder: Path, name: str, caption: str) -> list[Path]:
+    """Print ``caption`` under ``fig`` and write ``<folder>/<name>.png`` and ``.svg``.
 
-
-def save(
-    fig: plt.Figure,
-    name: str,
-    *,
-    caption: str,
-    sources: Sequence[str],
-    inputs: Sequence[str],
-    synthetic: bool = False,
-    out_dir: str | os.PathLike[str] | None = None,
-) -> list[Path]:
-    """Caption ``fig`` and save it as ``figures/<name>.png`` and ``.svg`` (stable bytes).
-
-    Parameters
-    ----------
-    fig
-        The figure.
-    name
-        File stem, snake_case (e.g. ``"overview_users"``).
-    caption
-        One or two sentences saying what the figure shows.
-    sources
-        Human-readable data sources (organisation, report), printed on the figure.
-    inputs
-        Catalogue resource names the figure draws on (recorded with their hashes).
-    synthetic
-        True when any input is synthetic; required then, and printed on the figure.
-    out_dir
-        Reports root (default ``config.reports_dir()``).
+    Byte-stable: fixed dpi, no software/date metadata, ``svg.hashsalt`` set by
+    :func:`set_style`. Chinese is latinised only when no CJK font can draw it. Called by
+    :func:`lsimpact.exhibits.save`, which composes the caption from the catalogue.
     """
-    folder = exhibits.output_folder("figure", out_dir)
-    text = caption_text(caption, sources, synthetic)
-    wrapped = "\n".join(textwrap.wrap(text, width=int(fig.get_figwidth() * 15)))
+    wrapped = "\n".join(textwrap.wrap(caption, width=int(fig.get_figwidth() * 15)))
     n_lines = wrapped.count("\n") + 1
     fig.text(0.01, 0.005, wrapped, ha="left", va="bottom", fontsize=7.5, color="#444444")
     _latinise_figure(fig)
@@ -211,14 +167,4 @@ def save(
         with atomic_path(target) as tmp:
             fig.savefig(tmp, format=ext, dpi=_DPI, metadata=meta)
         paths.append(target)
-    exhibits.record(
-        "figure",
-        name,
-        paths,
-        caption=caption_text(caption, [], synthetic, with_sources=False),
-        sources=sources,
-        inputs=inputs,
-        synthetic=synthetic,
-        folder=folder,
-    )
     return paths

@@ -158,7 +158,7 @@ def published_figures() -> pa.DataFrameSchema:
     )
 
 
-# --- platform_jobs (issue 5) --------------------------------------------------------------
+# --- platform_jobs ---------------------------------------------------------------------------
 def platform_jobs() -> pa.DataFrameSchema:
     """Schema of ``platform_jobs`` and ``jobs``: one row per measure, category, platform,
     region, period and source; values in base units."""
@@ -232,7 +232,7 @@ def province_panel() -> pa.DataFrameSchema:
     )
 
 
-# --- followers (issue 4) ------------------------------------------------------------------
+# --- followers -------------------------------------------------------------------------------
 def followers_daily() -> pa.DataFrameSchema:
     """Schema of ``followers_daily``: one row per (platform, account_id, date)."""
     return _followers_panel(unique=True)
@@ -286,7 +286,7 @@ def _followers_panel(unique: bool) -> pa.DataFrameSchema:
     )
 
 
-# --- occupations (issue 6) ----------------------------------------------------------------
+# --- occupations -----------------------------------------------------------------------------
 def occupations() -> pa.DataFrameSchema:
     """Schema of ``occupations``: one row per GBM code (levels 1-3: 2022; 4: older)."""
     code = pa.Column(str, pa.Check.str_matches(r"^[1-8](-\d\d){0,3}$"))

@@ -7,18 +7,16 @@ pyfixest's ``etable``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import exhibits
 from .io import write_text
 from .models.results import Result
 
-__all__ = ["regression_table", "save", "to_markdown"]
+__all__ = ["regression_table", "to_markdown", "write_table"]
 
 
 def _stars(p: float) -> str:
@@ -104,40 +102,17 @@ def _to_latex(df: pd.DataFrame, caption: str, floatfmt: str) -> str:
     return f"% {caption}\n{body}"
 
 
-def save(
-    df: pd.DataFrame,
-    name: str,
-    *,
-    caption: str,
-    sources: Sequence[str],
-    inputs: Sequence[str],
-    synthetic: bool = False,
-    out_dir: str | os.PathLike[str] | None = None,
-    floatfmt: str = ".3f",
+def write_table(
+    df: pd.DataFrame, folder: Path, name: str, caption: str, floatfmt: str = ".3f"
 ) -> list[Path]:
-    """Save ``df`` as ``tables/<name>.csv``, ``.md`` and ``.tex`` with an exhibit record.
+    """Write ``df`` as ``<folder>/<name>.csv``, ``.md`` and ``.tex``.
 
-    The Markdown and LaTeX versions carry the caption, sources and (where so) the
-    synthetic-data warning; the CSV is the plain data.
+    The Markdown and LaTeX versions carry ``caption`` (text, sources, synthetic warning);
+    the CSV is the plain data. Called by :func:`lsimpact.exhibits.save`.
     """
-    from .plots import caption_text
-
-    folder = exhibits.output_folder("table", out_dir)
-    text = caption_text(caption, sources, synthetic)
     csv = df.to_csv(index=False, lineterminator="\n", float_format="%.10g")
-    paths = [
+    return [
         write_text(folder / f"{name}.csv", csv),
-        write_text(folder / f"{name}.md", to_markdown(df, floatfmt) + "\n" + text + "\n"),
-        write_text(folder / f"{name}.tex", _to_latex(df, text, floatfmt)),
+        write_text(folder / f"{name}.md", to_markdown(df, floatfmt) + "\n" + caption + "\n"),
+        write_text(folder / f"{name}.tex", _to_latex(df, caption, floatfmt)),
     ]
-    exhibits.record(
-        "table",
-        name,
-        paths,
-        caption=caption_text(caption, [], synthetic, with_sources=False),
-        sources=sources,
-        inputs=inputs,
-        synthetic=synthetic,
-        folder=folder,
-    )
-    return paths

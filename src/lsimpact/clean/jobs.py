@@ -23,8 +23,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..contract import Cleaned, RowAccounting, concat_quarantine, first_problems, source_rows
-from ..errors import InputError
+from ..contract import (
+    Cleaned,
+    RowAccounting,
+    concat_quarantine,
+    first_problems,
+    require_columns,
+    source_rows,
+)
 from ..parse import parse_count
 from . import published
 
@@ -150,14 +156,13 @@ def clean_jobs(raw: pd.DataFrame) -> Cleaned:
     optional: source_url. Rows with an unreadable count or year, or no platform or source,
     are quarantined with the reason.
     """
-    missing = [c for c in JOBS_COLUMNS if c not in raw.columns]
-    if missing:
-        raise InputError(
-            f"missing column(s): {', '.join(missing)}",
-            path=raw.attrs.get("source_path"),
-            expected=f"the columns {', '.join(JOBS_COLUMNS)} (+ optional source_url)",
-            hint="rename your columns (see README, 'Your own jobs data')",
-        )
+    require_columns(
+        raw,
+        JOBS_COLUMNS,
+        what="jobs",
+        optional=["source_url"],
+        hint="rename your columns (see README, 'Your own jobs data')",
+    )
     cols = JOBS_COLUMNS + (["source_url"] if "source_url" in raw.columns else [])
     df = raw[cols].astype("str").fillna("").apply(lambda c: c.str.strip())
     if "source_url" not in df:

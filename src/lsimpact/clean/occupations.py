@@ -35,6 +35,7 @@ from ..contract import (
     RowAccounting,
     concat_quarantine,
     quarantine_rows,
+    require_columns,
     source_rows,
 )
 from ..errors import InputError
@@ -235,15 +236,7 @@ def normalize_titles(titles: pd.Series) -> pd.Series:
 # The classification table
 # ----------------------------------------------------------------------------------------
 def _require_columns(df: pd.DataFrame, cols: list[str], what: str) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise InputError(
-            f"{what}: column(s) {', '.join(missing)} not found (have: {', '.join(map(str, df.columns))})",
-            path=df.attrs.get("source_path"),
-            column=missing[0],
-            expected=f"columns {cols}",
-            hint="rename the columns in the file header to the expected names",
-        )
+    require_columns(df, cols, what=what)
 
 
 def clean_classification(raw: pd.DataFrame) -> Cleaned:

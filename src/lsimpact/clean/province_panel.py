@@ -9,8 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..contract import Cleaned, RowAccounting, concat_quarantine, first_problems, source_rows
-from ..errors import InputError
+from ..contract import (
+    Cleaned,
+    RowAccounting,
+    concat_quarantine,
+    first_problems,
+    require_columns,
+    source_rows,
+)
 
 __all__ = ["PANEL_COLUMNS", "PANEL_NUMERIC", "PROVINCE_CODES", "clean_province_panel"]
 
@@ -39,14 +45,13 @@ def clean_province_panel(raw: pd.DataFrame) -> Cleaned:
     urbanization outside 0-100, more internet users than residents, or a repeated
     (province_code, year) with different values.
     """
-    missing = [c for c in PANEL_COLUMNS if c not in raw.columns]
-    if missing:
-        raise InputError(
-            f"missing column(s): {', '.join(missing)}",
-            path=raw.attrs.get("source_path"),
-            expected=f"the columns {', '.join(PANEL_COLUMNS)} (province_en optional)",
-            hint="see README, 'Your own provincial panel'",
-        )
+    require_columns(
+        raw,
+        PANEL_COLUMNS,
+        what="province panel",
+        optional=["province_en"],
+        hint="see README, 'Your own provincial panel'",
+    )
     cols = PANEL_COLUMNS + (["province_en"] if "province_en" in raw.columns else [])
     df = raw[cols].astype("str").apply(lambda c: c.str.strip().str.replace(",", "", regex=False))
     df["source_row"] = source_rows(raw).to_numpy()

@@ -20,6 +20,7 @@ from ..contract import (
     concat_quarantine,
     first_problems,
     quarantine_rows,
+    require_columns,
     source_rows,
 )
 
@@ -152,16 +153,12 @@ def clean(raw: pd.DataFrame) -> Cleaned:
         ``lower_bound``, ``approximate``, ``conflict`` and ``source_row``; the quarantine
         holds rows with an unparseable value, unknown unit, unreadable period or no source.
     """
-    missing = [c for c in RAW_COLUMNS if c not in raw.columns]
-    if missing:
-        from ..errors import InputError
-
-        raise InputError(
-            f"missing column(s): {', '.join(missing)}",
-            path=raw.attrs.get("source_path"),
-            expected=f"the columns {', '.join(RAW_COLUMNS)}",
-            hint="rename your columns to these names (see README, 'Bring your own data')",
-        )
+    require_columns(
+        raw,
+        RAW_COLUMNS,
+        what="published figures",
+        hint="rename your columns to these names (see README, 'Bring your own data')",
+    )
     df = raw[RAW_COLUMNS].astype("str").apply(lambda c: c.str.strip())
     df["source_row"] = source_rows(raw).to_numpy()
     n_input = len(df)

@@ -1,13 +1,27 @@
-"""Estimators; each returns a :class:`~lsimpact.models.results.Result`."""
+"""Estimators; each returns a :class:`~lsimpact.models.results.Result`.
+
+Two fixed-effects engines, and when to use which:
+
+- ``event_study`` / ``did`` / ``twfe`` (own alternating-projections demeaning, CRV1 by
+  account, wild cluster bootstrap): event studies and DiD on big account x day panels,
+  where it is faster and leaner than pyfixest (14 s / 4.7 GiB vs 50 s / 13.9 GiB on the
+  50,000-account event study; estimates equal to 1e-8, tested).
+- ``feols`` (pyfixest's formula API): any other fixed-effects regression written as a
+  formula (the provincial panel), with pyfixest's small-sample corrections and inference.
+
+Other families: ``its`` (interrupted time series), ``logit`` (with average marginal
+effects), ``proportions`` (shares with Wilson / Clopper-Pearson intervals, threshold
+sensitivity, Kaplan-Meier adoption), ``ols`` (log-log elasticity).
+"""
 
 from __future__ import annotations
 
-from . import logit, proportions  # noqa: F401  (issue 6)
-from .event_study import EventStudyResult, compare_groups, did, event_study  # issue 4
+from . import logit, proportions
+from .event_study import EventStudyResult, compare_groups, did, event_study
 from .fe import FEResult, feols, penetration_regressions
-from .its import ITSResult, its  # issue 4
+from .its import ITSResult, its
 from .ols import jobs_gmv_pairs, loglog_elasticity
-from .results import TIDY_COLUMNS, Result, tidy_frame, tidy_from_statsmodels
+from .results import TIDY_COLUMNS, Result, cov_frame, tidy_frame, tidy_from_statsmodels
 
 __all__ = [
     "TIDY_COLUMNS",
@@ -16,13 +30,16 @@ __all__ = [
     "ITSResult",
     "Result",
     "compare_groups",
+    "cov_frame",
     "did",
     "event_study",
     "feols",
     "its",
     "jobs_gmv_pairs",
+    "logit",
     "loglog_elasticity",
     "penetration_regressions",
+    "proportions",
     "tidy_frame",
     "tidy_from_statsmodels",
 ]

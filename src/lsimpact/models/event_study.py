@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import InputError
-from .results import Result, tidy_frame
+from .results import Result, cov_frame, tidy_frame
 
 __all__ = [
     "EventStudyResult",
@@ -606,6 +606,8 @@ def event_study(
         vcov="cluster: account (CRV1)",
         fitted=fit,
         extra=extra,
+        cov=cov_frame(fit.names, fit.vcov),
+        df_resid=fit.n_clusters - 1,
         twfe=fit,
     )
 
@@ -672,6 +674,8 @@ def did(
         n_obs=fit.n_obs,
         vcov="cluster: account (CRV1)",
         fitted=fit,
+        cov=cov_frame(fit.names, fit.vcov),
+        df_resid=fit.n_clusters - 1,
         extra={
             "clusters (accounts)": fit.n_clusters,
             "window": f"[-{pre}, {post}] days",
@@ -714,29 +718,3 @@ def compare_groups(
             row = tidy_frame([term], [est], [se], df_resid=fit.n_clusters - 1, alpha=alpha)
             out.append(row.assign(horizon=h))
     return pd.concat(out, ignore_index=True)
-
-
-def describe_comparison(cmp: pd.DataFrame, horizon: int) -> str:
-    """One plain sentence on the product-versus-host comparison at ``horizon`` days."""
-    s = cmp[cmp["horizon"] == horizon].set_index("term")
-    terms = list(s.index)
-    brand, host, diff = s.loc[terms[0]], s.loc[terms[1]], s.loc[terms[2]]
-
-    def pct(r: pd.Series) -> str:
-        return (
-            f"{100 * r['estimate']:+.1f}% (95% CI {100 * r['conf_low']:+.1f}% to "
-            f"{100 * r['conf_high']:+.1f}%)"
-        )
-
-    verdict = (
-        "the audience followed the host"
-        if diff["conf_low"] > 0
-        else "the audience stayed with the brand"
-        if diff["conf_high"] < 0
-        else "the data cannot tell whether the audience followed the host or the brand"
-    )
-    return (
-        f"By day {horizon} after the incident, relative to control accounts, {terms[0]} "
-        f"accounts changed by {pct(brand)} and {terms[1]} accounts by {pct(host)} "
-        f"(log points x 100); the gap {pct(diff)} says {verdict}."
-    )

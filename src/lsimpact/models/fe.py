@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .results import Result, tidy_frame
+from .results import Result, cov_frame, tidy_frame
 
 __all__ = ["FEResult", "feols", "penetration_regressions"]
 
@@ -252,6 +252,8 @@ def feols(
         vcov=words,
         fitted=fit,
         extra=extra,
+        cov=cov_frame(t.index, fit._vcov),
+        df_resid=df_t,
         formula=formula,
     )
 

@@ -21,7 +21,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from ..errors import InputError
-from .results import Result, tidy_from_statsmodels
+from .results import Result, cov_frame, tidy_from_statsmodels
 
 __all__ = ["ITSResult", "its", "newey_west_lags"]
 
@@ -144,6 +144,8 @@ def its(
         n_obs=int(res.nobs),
         vcov=f"HAC (Newey-West, {L} lags)",
         fitted=res,
+        cov=cov_frame(res.model.exog_names, res.cov_params()),
+        df_resid=float(res.df_resid),
         extra={
             "incident": str(t0.date()),
             "outcome": outcome,

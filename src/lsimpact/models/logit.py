@@ -20,7 +20,7 @@ import statsmodels.formula.api as smf
 from scipy.special import expit
 
 from ..errors import InputError
-from .results import TIDY_COLUMNS, Result, tidy_frame, tidy_from_statsmodels
+from .results import TIDY_COLUMNS, Result, cov_frame, tidy_frame, tidy_from_statsmodels
 
 __all__ = ["LogitResult", "average_marginal_effects", "fit_logit"]
 
@@ -193,6 +193,7 @@ def fit_logit(
         n_obs=int(res.nobs),
         vcov="classical (MLE)" if cov_type == "nonrobust" else cov_type,
         fitted=res,
+        cov=cov_frame(res.model.exog_names, res.cov_params()),
         extra={"Pseudo R2": float(res.prsquared), "Log-likelihood": float(res.llf)},
         ame=ame,
     )

@@ -14,7 +14,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from ..errors import InputError
-from .results import Result, tidy_frame
+from .results import Result, cov_frame, tidy_frame
 
 __all__ = ["jobs_gmv_pairs", "loglog_elasticity"]
 
@@ -53,6 +53,8 @@ def loglog_elasticity(df: pd.DataFrame, y: str, x: str, *, model: str | None = N
         n_obs=n,
         vcov="HC3",
         fitted=fit,
+        cov=cov_frame(["const", "elasticity"], fit.cov_params()),
+        df_resid=float(fit.df_resid),
         extra={
             "Rows dropped (missing/non-positive)": int((~ok).sum()),
             "Warning": f"N = {n}: descriptive only" if n < 30 else "",

@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import InputError
+from .results import Result
 
 __all__ = [
     "AdoptionCurve",
@@ -77,14 +78,48 @@ def proportion_ci(
     return np.where(bad, np.nan, low), np.where(bad, np.nan, high)
 
 
-@dataclass
-class Shares:
-    """A share table: ``group``, ``n``, ``count``, ``share``, ``conf_low``, ``conf_high``."""
+def _share_coefs(t: pd.DataFrame, terms: Sequence[str], share: str = "share") -> pd.DataFrame:
+    """Tidy rows of a share table: the estimate, its binomial standard error sqrt(p(1-p)/n)
+    and the table's own (Wilson / Clopper-Pearson / log-log) interval. No test statistic:
+    a share of a census has no null hypothesis to test."""
+    p = t[share].to_numpy(dtype=float)
+    se = t["std_error"] if "std_error" in t else np.sqrt(p * (1 - p) / t["n"].to_numpy(float))
+    return pd.DataFrame(
+        {
+            "term": list(terms),
+            "estimate": p,
+            "std_error": np.asarray(se, dtype=float),
+            "statistic": np.nan,
+            "p_value": np.nan,
+            "conf_low": t["conf_low"].to_numpy(dtype=float),
+            "conf_high": t["conf_high"].to_numpy(dtype=float),
+        }
+    )
 
-    table: pd.DataFrame
+
+@dataclass
+class Shares(Result):
+    """A share table: ``group``, ``n``, ``count``, ``share``, ``conf_low``, ``conf_high``.
+
+    ``tidy()`` gives one row per group (term = group) with the same intervals.
+    """
+
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
     method: str = "wilson"
     definition: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_table(cls, t: pd.DataFrame, method: str, definition: str = "") -> Shares:
+        """Build from a share table (the tidy rows are derived from it)."""
+        return cls(
+            model=f"share ({definition})" if definition else "share",
+            coefs=_share_coefs(t, t["group"].astype(str)),
+            n_obs=int(t["n"].iloc[0]) if len(t) else 0,
+            vcov=f"{method} interval",
+            table=t,
+            method=method,
+            definition=definition,
+        )
 
     def plot(self, ax: Any = None, *, reference: float | None = None, title: str = "") -> Any:
         """Horizontal dot-and-whisker chart of the shares (percent) with intervals."""
@@ -161,14 +196,17 @@ def shares(
     t = pd.concat(parts, ignore_index=True)
     t["share"] = t["count"] / t["n"]
     t["conf_low"], t["conf_high"] = proportion_ci(t["count"], t["n"], alpha, method)
-    return Shares(t, method, definition)
+    return Shares.from_table(t, method, definition)
 
 
 @dataclass
-class Sensitivity:
-    """The headline share under several definitions (one row per definition)."""
+class Sensitivity(Result):
+    """The headline share under several definitions (one row per definition).
 
-    table: pd.DataFrame
+    ``tidy()`` terms read ``creators >= 10`` (measure and threshold).
+    """
+
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
     method: str = "wilson"
 
     def plot(
@@ -251,14 +289,26 @@ def sensitivity(
             "conf_high": high,
         }
     )
-    return Sensitivity(t, method)
+    terms = [f"{measure} >= {x:g}" for x in thr]
+    return Sensitivity(
+        model=f"share by {measure} threshold",
+        coefs=_share_coefs(t, terms),
+        n_obs=len(v),
+        vcov=f"{method} interval",
+        table=t,
+        method=method,
+    )
 
 
 @dataclass
-class AdoptionCurve:
-    """Kaplan-Meier cumulative adoption: one row per group and event date."""
+class AdoptionCurve(Result):
+    """Kaplan-Meier cumulative adoption: one row per group and event date.
 
-    table: pd.DataFrame
+    ``tidy()`` gives each group's share adopted by the end of observation (the last row
+    of its curve), with the Greenwood standard error and log-log interval.
+    """
+
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
     end: pd.Timestamp | None = None
 
     def plot(self, ax: Any = None, *, title: str = "", ci: bool = True) -> Any:
@@ -367,4 +417,13 @@ def adoption_curve(
         t = _km(time[mask], event[mask], alpha)
         t.insert(0, "group", str(g))
         parts.append(t)
-    return AdoptionCurve(pd.concat(parts, ignore_index=True), end_ts)
+    table = pd.concat(parts, ignore_index=True)
+    last = table.groupby("group", sort=False).tail(1).rename(columns={"adopted": "share"})
+    return AdoptionCurve(
+        model="Kaplan-Meier cumulative adoption",
+        coefs=_share_coefs(last, [f"{g}: adopted by {end_ts.date()}" for g in last["group"]]),
+        n_obs=len(df),
+        vcov="Greenwood standard errors, log-log interval",
+        table=table,
+        end=end_ts,
+    )

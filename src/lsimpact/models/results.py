@@ -1,12 +1,16 @@
-"""Result objects shared by every estimator: broom-style ``tidy()`` tables.
+"""One Result base shared by every estimator: ``tidy``, ``conf_int``, ``summary``,
+``lincom`` and ``wald``.
 
 Every estimator in :mod:`lsimpact.models` returns a :class:`Result` (or a subclass with
 extra fields and a ``plot``), holding the tidy coefficient table, the number of
-observations, the covariance type and the underlying fitted model.
+observations, the inference in words, the coefficient covariance where the estimator has
+one, and the underlying fitted model. As statsmodels puts ``t_test``/``wald_test`` on its
+base results class, the tests live here once, so every estimator inherits them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["TIDY_COLUMNS", "Result", "tidy_frame", "tidy_from_statsmodels"]
+__all__ = ["TIDY_COLUMNS", "Result", "cov_frame", "tidy_frame", "tidy_from_statsmodels"]
 
 #: The broom columns, in order.
 TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
@@ -54,6 +58,12 @@ def tidy_frame(
     )
 
 
+def cov_frame(names: Sequence[str], matrix: Any) -> pd.DataFrame:
+    """A covariance matrix labelled by term on both axes (for ``Result.cov``)."""
+    names = list(names)
+    return pd.DataFrame(np.asarray(matrix, dtype=float), index=names, columns=names)
+
+
 def tidy_from_statsmodels(res: Any, alpha: float = 0.05) -> pd.DataFrame:
     """Tidy table of a fitted statsmodels results object (its own p-values and CIs)."""
     ci = np.asarray(res.conf_int(alpha=alpha))
@@ -91,6 +101,12 @@ class Result:
     extra
         Further statistics (R², number of clusters, joint tests) shown below a
         regression table.
+    cov
+        Covariance matrix of the estimates (DataFrame indexed and labelled by term), when
+        the estimator has one; ``lincom`` and ``wald`` need it.
+    df_resid
+        Degrees of freedom of the reference t / F distribution (e.g. G - 1 clusters);
+        None means normal / chi-squared inference.
     """
 
     model: str
@@ -99,6 +115,8 @@ class Result:
     vcov: str = ""
     fitted: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    cov: pd.DataFrame | None = field(default=None, repr=False)
+    df_resid: float | None = None
 
     def tidy(self) -> pd.DataFrame:
         """Broom-style coefficient table; ``attrs`` carry model, n_obs and vcov."""
@@ -112,3 +130,75 @@ class Result:
         if rows.empty:
             raise KeyError(f"term '{name}' not in {list(self.coefs['term'])}")
         return rows.iloc[0]
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Confidence intervals, indexed by term (``conf_low``, ``conf_high``).
+
+        At the default level these are the intervals the estimator reported (which may be
+        bootstrap or Wilson intervals); at another level they are recomputed from the
+        standard errors with the result's reference distribution.
+        """
+        c = self.coefs.set_index("term")
+        if alpha == 0.05:
+            return c[["conf_low", "conf_high"]].copy()
+        t = tidy_frame(c.index, c["estimate"], c["std_error"], df_resid=self.df_resid, alpha=alpha)
+        return t.set_index("term")[["conf_low", "conf_high"]]
+
+    def _cov(self) -> pd.DataFrame:
+        if self.cov is not None:
+            return self.cov
+        cov_params = getattr(self.fitted, "cov_params", None)
+        if callable(cov_params):
+            cov = cov_params()
+            if isinstance(cov, pd.DataFrame):
+                return cov
+        raise NotImplementedError(
+            f"{self.model}: no covariance matrix of the estimates is available, so linear "
+            "combinations and joint tests cannot be computed for this result"
+        )
+
+    def lincom(self, weights: Mapping[str, float]) -> pd.Series:
+        """Estimate, standard error, test and interval of ``sum_k w_k * b_k``.
+
+        Parameters
+        ----------
+        weights
+            Term -> weight, e.g. ``{"host: level": 1, "brand: level": -1}``.
+        """
+        cov = self._cov()
+        terms = list(weights)
+        w = np.array([weights[t] for t in terms], dtype=float)
+        b = self.coefs.set_index("term").loc[terms, "estimate"].to_numpy(dtype=float)
+        v = cov.loc[terms, terms].to_numpy(dtype=float)
+        row = tidy_frame(["lincom"], [w @ b], [float(np.sqrt(w @ v @ w))], df_resid=self.df_resid)
+        return row.iloc[0]
+
+    def wald(self, terms: Sequence[str]) -> dict[str, float]:
+        """Joint test that ``terms`` are all zero: F(q, df_resid), or chi²(q) without df."""
+        cov = self._cov()
+        terms = list(terms)
+        b = self.coefs.set_index("term").loc[terms, "estimate"].to_numpy(dtype=float)
+        v = cov.loc[terms, terms].to_numpy(dtype=float)
+        q = len(terms)
+        w = float(b @ np.linalg.solve(v, b))
+        if self.df_resid is None:
+            return {"chi2": w, "df": q, "p_value": float(stats.chi2.sf(w, q))}
+        f = w / q
+        return {
+            "F": f,
+            "df_num": q,
+            "df_den": float(self.df_resid),
+            "p_value": float(stats.f.sf(f, q, self.df_resid)),
+        }
+
+    def summary(self, digits: int = 4) -> str:
+        """A plain-text summary, as statsmodels users expect: model, N, inference, table."""
+        head = [self.model, f"N = {self.n_obs:,}"]
+        if self.vcov:
+            head.append(f"inference: {self.vcov}")
+        table = self.tidy().to_string(index=False, float_format=lambda x: f"{x:.{digits}f}")
+        extra = [f"{k}: {v}" for k, v in self.extra.items() if np.isscalar(v)]
+        return "\n".join([" | ".join(head), table, *extra])
+
+    def __str__(self) -> str:
+        return self.summary()

@@ -1,6 +1,7 @@
-"""Derived indicators of the jobs pipeline, each defined in its docstring.
+"""The jobs study (``notebooks/01_platform_jobs.ipynb``): platform job figures, GMV,
+users and sales, and the synthetic provincial panel.
 
-All functions are vectorised over pandas Series/DataFrames. ``share_checks`` recomputes
+Derived indicators are each defined in their docstring. All functions are vectorised over pandas Series/DataFrames. ``share_checks`` recomputes
 every share a source publishes next to its counts (live-streaming users as % of internet
 users, online retail as % of retail sales, live sales as % of online retail) and reports
 whether the two agree within the rounding of the published numbers.
@@ -8,11 +9,21 @@ whether the two agree within the rounding of the published numbers.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from ..models.fe import FEResult, penetration_regressions
+from ..models.ols import jobs_gmv_pairs
+
 __all__ = [
+    "PANEL_TERMS",
     "half_unit",
+    "jobs_gmv_pairs",
+    "penetration_regressions",
+    "plot_penetration_effects",
+    "plot_users_and_sales",
     "jobs_per_100m_yuan",
     "share_checks",
     "share_pct",
@@ -172,3 +183,72 @@ def share_checks(published: pd.DataFrame) -> pd.DataFrame:
     )
     out["agrees"] = out["difference"].abs() <= out["tolerance"] + 1e-9
     return out.sort_values(["share", "period"], kind="stable").reset_index(drop=True)
+
+
+#: Regressors shown in the provincial-panel table, in order.
+PANEL_TERMS = [
+    "live_commerce_penetration",
+    "penetration_lag1",
+    "log_gdp_per_capita",
+    "urbanization_rate",
+]
+
+
+def plot_users_and_sales(platform_jobs: pd.DataFrame) -> Any:
+    """Users by survey date (left) and annual retail / online retail sales (right).
+
+    Published points only: users with an exact survey date, sales with a calendar year.
+    """
+    import matplotlib.pyplot as plt
+
+    pj = platform_jobs
+    users = pj[(pj["measure"] == "users") & pj["period"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")]
+    sales = pj[(pj["measure"] == "sales") & pj["period"].str.fullmatch(r"\d{4}")]
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
+    for cat, g in users.groupby("category"):
+        a1.plot(g["period_end"], g["value"] / 1e6, marker="o", label=cat)
+    a1.set_ylabel("million persons")
+    a1.legend(fontsize=8)
+    a1.set_title("Users (CNNIC/CNSA)")
+    for cat, g in sales.drop_duplicates(["category", "year"]).groupby("category"):
+        a2.plot(g["year"], g["value"] / 1e12, marker="o", label=cat)
+    a2.set_ylabel("trillion yuan")
+    a2.legend(fontsize=8)
+    a2.set_title("Retail and online retail (NBS)")
+    return fig
+
+
+def plot_penetration_effects(
+    emp: list[FEResult], inc: list[FEResult], truth: dict[str, float] | None = None
+) -> Any:
+    """Penetration coefficients (95% CI) of the first two columns of each outcome, with
+    the generator's true effects as crosses when known."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3))
+    rows = pd.DataFrame(
+        [
+            {"model": f"{o} {r.model}", **r.term("live_commerce_penetration")}
+            for o, rs in (("emp", emp[:2]), ("inc", inc[:2]))
+            for r in rs
+        ]
+    )
+    ax.errorbar(
+        rows["estimate"],
+        range(len(rows)),
+        xerr=[rows["estimate"] - rows["conf_low"], rows["conf_high"] - rows["estimate"]],
+        fmt="o",
+        capsize=3,
+    )
+    if truth is not None:
+        ax.scatter(
+            [truth["effect_employment"]] * 2 + [truth["effect_income"]] * 2,
+            range(4),
+            marker="x",
+            color="red",
+            label="true effect",
+        )
+        ax.legend(fontsize=8)
+    ax.set_yticks(range(len(rows)), rows["model"])
+    ax.set_title("Effect of penetration (log points per pp)")
+    return fig

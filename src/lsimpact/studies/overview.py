@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .plots import PALETTE
+from ..plots import PALETTE
 
 __all__ = [
     "USER_SERIES",
@@ -101,7 +101,9 @@ def live_sales_vs_retail(df: pd.DataFrame) -> pd.DataFrame:
             "source_retail": m["source_org_retail"],
         }
     )
-    return out.sort_values(["period_end", "period"]).reset_index(drop=True)
+    out = out.sort_values(["period_end", "period"]).reset_index(drop=True)
+    out.attrs = dict(df.attrs)  # a merge drops attrs; keep the provenance of the inputs
+    return out
 
 
 def plot_live_sales(df: pd.DataFrame) -> tuple[plt.Figure, list[str], pd.DataFrame]:

@@ -1,7 +1,10 @@
-"""Follower paths: the published points, the daily panel, and their figures.
+"""The followers study (``notebooks/03_followers.ipynb``): did the audience follow the
+product or the host?
 
-Small helpers for ``notebooks/03_followers.ipynb``: the changes between dated published
-points (with their sources) and two figures, follower paths with the incident marked.
+Recipes and figures the notebook calls: the changes between dated published points (with
+their sources), follower paths with the incident marked, the generator's true effects set
+against the estimates, and the plain-words reading of the brand-vs-host comparison.
+Estimators live in :mod:`lsimpact.models`; this module only combines and presents them.
 """
 
 from __future__ import annotations
@@ -12,7 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["published_changes", "plot_published", "plot_paths", "true_effects_table"]
+__all__ = [
+    "DISPUTE",
+    "describe_comparison",
+    "plot_paths",
+    "plot_published",
+    "published_changes",
+    "true_effects_table",
+    "truth_recovery",
+]
 
 #: The dispute's dated window (SOURCES.md timeline): Dong's post on Dec 5 to his new
 #: position on Dec 18.
@@ -129,3 +140,54 @@ def true_effects_table(truth: dict, horizons: Sequence[int] = (0, 7, 28)) -> pd.
         rows += [(g, "level", e["level"]), (g, "slope", e["slope"])]
         rows += [(g, f"day {h}", e["level"] + e["slope"] * h) for h in horizons]
     return pd.DataFrame(rows, columns=["group", "quantity", "true_value"])
+
+
+def truth_recovery(
+    truth: dict, did_result: Any, es_result: Any, horizons: Sequence[int] = (0, 7, 28)
+) -> pd.DataFrame:
+    """The generator's true effects beside the estimates that target them.
+
+    Levels and slopes come from the level-and-slope DiD (terms ``"<group>: level"``), the
+    effect on day ``k`` from the event study (term ``"<group>:<k>"``); ``covered`` says
+    whether the 95% interval contains the truth.
+    """
+    rec = true_effects_table(truth, horizons=horizons)
+    t = did_result.tidy().set_index("term")
+    rows = []
+    for r in rec.itertuples():
+        if r.quantity in ("level", "slope"):
+            row = t.loc[f"{r.group}: {r.quantity}"]
+        else:
+            row = es_result.term(f"{r.group}:{int(r.quantity.split()[1])}")
+        rows.append((row["estimate"], row["conf_low"], row["conf_high"]))
+    rec[["estimate", "conf_low", "conf_high"]] = rows
+    rec["covered"] = (rec["conf_low"] <= rec["true_value"]) & (
+        rec["true_value"] <= rec["conf_high"]
+    )
+    return rec
+
+
+def describe_comparison(cmp: pd.DataFrame, horizon: int) -> str:
+    """One plain sentence on the product-versus-host comparison at ``horizon`` days."""
+    s = cmp[cmp["horizon"] == horizon].set_index("term")
+    terms = list(s.index)
+    brand, host, diff = s.loc[terms[0]], s.loc[terms[1]], s.loc[terms[2]]
+
+    def pct(r: pd.Series) -> str:
+        return (
+            f"{100 * r['estimate']:+.1f}% (95% CI {100 * r['conf_low']:+.1f}% to "
+            f"{100 * r['conf_high']:+.1f}%)"
+        )
+
+    verdict = (
+        "the audience followed the host"
+        if diff["conf_low"] > 0
+        else "the audience stayed with the brand"
+        if diff["conf_high"] < 0
+        else "the data cannot tell whether the audience followed the host or the brand"
+    )
+    return (
+        f"By day {horizon} after the incident, relative to control accounts, {terms[0]} "
+        f"accounts changed by {pct(brand)} and {terms[1]} accounts by {pct(host)} "
+        f"(log points x 100); the gap {pct(diff)} says {verdict}."
+    )
