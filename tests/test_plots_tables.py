@@ -24,6 +24,7 @@ def _figure(title="Live users"):
     fig, ax = plt.subplots()
     ax.plot([2020, 2021, 2022], [1, 3, 2], marker="o")
     ax.set_title(title)
+    ax.set_xlabel("year")
     return fig
 
 
@@ -77,7 +78,10 @@ def test_an_exhibit_input_must_say_where_it_came_from(tmp_path):
     [
         ("Economic Daily (经济日报)", "Economic Daily"),
         ("中国人民大学劳动人事学院 (Renmin University, SLHR)", "Renmin University, SLHR"),
-        ("消费日报 (via reportify.ai summary)", "Xiao Fei Ri Bao (via reportify.ai summary)"),
+        ("消费日报 (via reportify.ai summary)", "Xiaofei Ribao (via reportify.ai summary)"),
+        ("与辉同行", "Yu Hui Tong Xing"),
+        ("董宇辉 and 东方甄选", "Dong Yuhui and Dongfang Zhenxuan"),
+        ("北京青年报", "Beijing Youth Daily"),
         ("plain English", "plain English"),
     ],
 )
@@ -94,7 +98,52 @@ def test_no_missing_glyphs_in_saved_figures(tmp_path, monkeypatch):
         exhibits.save(
             fig, "cjk", caption="与辉同行", inputs=["published_figures"], out_dir=tmp_path
         )
-    assert fig.axes[0].get_title() == "Dong Fang Zhen Xuan followers"
+    assert fig.axes[0].get_title() == "Dongfang Zhenxuan followers"
+
+
+def test_chinese_renders_as_chinese_with_the_shipped_font(tmp_path):
+    """The font from mplfonts is registered: Chinese stays Chinese and no glyph is missing
+    (matplotlib's missing-glyph warning is an error here)."""
+    plots.cjk_font.cache_clear()
+    assert plots.cjk_font() == "Noto Sans CJK SC"
+    fig = _figure(title="东方甄选 与辉同行 followers")
+    fig.axes[0].set_xlabel("日期 (date)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        paths = exhibits.save(
+            fig, "cjk", caption="董宇辉", inputs=["published_figures"], out_dir=tmp_path
+        )
+    assert fig.axes[0].get_title() == "东方甄选 与辉同行 followers"
+    again = _figure(title="东方甄选 与辉同行 followers")
+    again.axes[0].set_xlabel("日期 (date)")
+    paths2 = exhibits.save(
+        again, "cjk2", caption="董宇辉", inputs=["published_figures"], out_dir=tmp_path
+    )
+    for a, b in zip(paths, paths2, strict=True):
+        assert a.read_bytes() == b.read_bytes().replace(b"cjk2", b"cjk")
+
+
+def test_check_layout_finds_overlaps_cut_text_and_missing_xlabel():
+    plots.set_style()
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.bar([f"a long category name {i}" for i in range(6)], range(6))
+    fig.text(0.9, 0.5, "a note that runs far past the right edge of the figure")
+    problems = plots.check_layout(fig)
+    assert any("overlap" in p for p in problems)
+    assert any("cut off" in p for p in problems)
+    assert any("no x-axis label" in p for p in problems)
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3], [1, 2, 3])
+    ax.set_xlabel("day")
+    assert plots.check_layout(fig) == []
+
+
+def test_a_broken_figure_fails_when_checks_are_errors(tmp_path, monkeypatch):
+    monkeypatch.setenv("LSIMPACT_FIGURE_CHECK", "error")
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [1, 2])  # no x-axis label
+    with pytest.raises(ValueError, match="no x-axis label"):
+        exhibits.save(fig, "bad", caption="x", inputs=["published_figures"], out_dir=tmp_path)
 
 
 def _result(b, se, n=100):

@@ -263,3 +263,34 @@ def test_kernel_noise_stays_out_of_the_log(tmp_path, capfd):
     report.run_notebooks([nb], tmp_path / "out", log=lambda *a, **k: None)
     err = capfd.readouterr().err
     assert "without encryption" not in err and "KeyboardInterrupt" not in err
+
+
+def test_an_exhibit_saved_by_hand_refreshes_the_report(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from lsimpact import exhibits
+
+    out = tmp_path / "rep"
+    monkeypatch.delenv(report.REPORT_RUN_ENV, raising=False)
+    monkeypatch.setenv("LSIMPACT_NOTEBOOK", "00_overview.ipynb")
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [1, 2])
+    ax.set_xlabel("year")
+    exhibits.save(fig, "hand", inputs=["published_figures"], caption="First.", out_dir=out)
+    report.build_index(out)  # the report run
+    monkeypatch.delenv("LSIMPACT_NOTEBOOK")  # a notebook run by hand does not know its name
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [2, 1])
+    ax.set_xlabel("year")
+    exhibits.save(fig, "hand", inputs=["published_figures"], caption="Second.", out_dir=out)
+    exhibits.save(fig, "hand2", inputs=["published_figures"], caption="New.", out_dir=out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    by_name = {e["name"]: e for e in manifest["exhibits"]}
+    assert (
+        by_name["hand"]["caption"] == "Second."
+        and by_name["hand"]["notebook"] == "00_overview.ipynb"
+    )
+    assert "figures/hand2.png" in manifest["written"]
+    assert (
+        "Second." in (out / "index.html").read_text() and "New." in (out / "index.html").read_text()
+    )

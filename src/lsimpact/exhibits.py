@@ -205,7 +205,34 @@ def save(
         "sources": list(prov.sources),
         "inputs": list(prov.inputs),
         "synthetic": prov.synthetic,
-        "notebook": os.environ.get("LSIMPACT_NOTEBOOK", ""),
+        "notebook": os.environ.get("LSIMPACT_NOTEBOOK", "") or _earlier_notebook(folder, name),
     }
     write_json(folder / f"{name}.exhibit.json", record)
+    _refresh_report(folder.parent)
     return paths
+
+
+def _earlier_notebook(folder: Path, name: str) -> str:
+    """The notebook an earlier report attributed exhibit ``name`` to (a notebook re-run by
+    hand does not know its own file name; the exhibit keeps its place in the report)."""
+    import json
+
+    try:
+        return json.loads((folder / f"{name}.exhibit.json").read_text(encoding="utf-8")).get(
+            "notebook", ""
+        )
+    except (OSError, ValueError):
+        return ""
+
+
+def _refresh_report(root: Path) -> None:
+    """Keep ``manifest.json`` and ``index.html`` in step with an exhibit saved by hand.
+
+    Under ``lsimpact report`` the report writes them once at the end; a notebook run by hand
+    rewrites an exhibit of an existing report, whose index and manifest are rebuilt here.
+    """
+    from . import report
+
+    if os.environ.get(report.REPORT_RUN_ENV) or not (root / "manifest.json").is_file():
+        return
+    report.refresh(root)
