@@ -354,7 +354,10 @@ def write_figure(fig: plt.Figure, folder: Path, name: str, caption: str) -> list
     n_lines = wrapped.count("\n") + 1
     fig.text(0.01, 0.005, wrapped, ha="left", va="bottom", fontsize=7.5, color="#444444")
     _latinise_figure(fig)
-    rect = (0, 0.035 * n_lines + 0.01, 1, 1)
+    # Room for the caption in inches (its font size is fixed), as a fraction of the figure:
+    # a fixed fraction cut off the x label of short figures.
+    line_in = 7.5 * 1.4 / 72
+    rect = (0, min(0.5, (n_lines * line_in + 0.1) / fig.get_figheight()), 1, 1)
     fig.tight_layout(rect=rect)
     if _fit_titles(fig):
         fig.tight_layout(rect=rect)
@@ -371,3 +374,45 @@ def write_figure(fig: plt.Figure, folder: Path, name: str, caption: str) -> list
             fig.savefig(tmp, format=ext, dpi=_DPI, metadata=meta)
         paths.append(target)
     return paths
+
+
+def plot_gapped(ax, x, y, *, max_gap_days: float, **kwargs):
+    """``ax.plot`` that does not bridge gaps: the line breaks where consecutive dates are
+    more than ``max_gap_days`` apart (the points stay), so a missing survey is not drawn
+    as if it had been observed.
+
+    ``x`` are dates (or years, then ``max_gap_days`` counts years x 365.25).
+    """
+    import numpy as np
+    import pandas as pd
+
+    xs = pd.Series(list(x))
+    ys = pd.Series(list(y), dtype=float)
+    if pd.api.types.is_numeric_dtype(xs):
+        step = xs.diff().to_numpy(dtype=float) * 365.25
+    else:
+        xs = pd.to_datetime(xs)
+        step = xs.diff().dt.days.to_numpy(dtype=float)
+    breaks = np.flatnonzero(step > max_gap_days)
+    segments = np.split(np.arange(len(xs)), breaks)
+    lines = []
+    label = kwargs.pop("label", None)
+    for k, idx in enumerate(segments):
+        if not len(idx):
+            continue
+        (line,) = ax.plot(
+            xs.iloc[idx], ys.iloc[idx], label=label if k == 0 else "_nolegend_", **kwargs
+        )
+        kwargs.setdefault("color", line.get_color())
+        lines.append(line)
+    return lines
+
+
+def date_axis(ax, axis: str = "x") -> None:
+    """Concise date ticks (``2023``, ``Dec``, ``15``) that never overprint."""
+    import matplotlib.dates as mdates
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    target.set_major_locator(locator)
+    target.set_major_formatter(mdates.ConciseDateFormatter(locator))

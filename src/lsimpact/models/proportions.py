@@ -314,13 +314,23 @@ class AdoptionCurve(Result):
     def plot(self, ax: Any = None, *, title: str = "", ci: bool = True) -> Any:
         """Step curves of the cumulative share adopted (%), one per group."""
         import matplotlib.pyplot as plt
+        import seaborn as sns
+
+        from ..plots import date_axis
 
         if ax is None:
-            _, ax = plt.subplots()
-        for i, (g, t) in enumerate(self.table.groupby("group", sort=False)):
-            lw = 2.2 if g == "All" else 1.2
-            color = "black" if g == "All" else f"C{i % 10}"
-            ax.step(t["date"], 100 * t["adopted"], where="post", lw=lw, color=color, label=str(g))
+            _, ax = plt.subplots(figsize=(9, 4.8))
+        groups = [g for g in self.table["group"].unique() if g != "All"]
+        # Distinct hues *and* line styles: neighbouring groups never look alike.
+        colors = dict(zip(groups, sns.color_palette("colorblind", len(groups)), strict=True))
+        styles = ["-", "--", "-.", ":"]
+        for g, t in self.table.groupby("group", sort=False):
+            if g == "All":
+                kw = {"lw": 2.4, "color": "black", "ls": "-"}
+            else:
+                k = groups.index(g)
+                kw = {"lw": 1.4, "color": colors[g], "ls": styles[k % len(styles)]}
+            ax.step(t["date"], 100 * t["adopted"], where="post", label=str(g), **kw)
             if ci and g == "All":
                 ax.fill_between(
                     t["date"],
@@ -332,7 +342,10 @@ class AdoptionCurve(Result):
                 )
         ax.set_ylabel("cumulative share first seen, %")
         ax.set_ylim(0, 100)
-        ax.legend(loc="upper left", ncols=2, fontsize=8)
+        date_axis(ax)
+        ax.set_xlabel("date first seen on the platform")
+        # Outside the axes: the legend never covers the curves.
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, title="major group")
         if title:
             ax.set_title(title)
         return ax

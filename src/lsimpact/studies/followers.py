@@ -111,8 +111,10 @@ def plot_paths(
             base = s.dropna().iloc[0]
         return 100 * s / base
 
+    from ..plots import date_axis
+
     for acc in accounts:
-        ax.plot(*_xy(indexed(panel[panel["account_id"] == acc])), lw=1.2, label=acc)
+        ax.plot(*_xy(indexed(panel[panel["account_id"] == acc])), lw=1.2, label=account_label(acc))
     ctrl = panel[panel["group"] == control_group]
     if len(ctrl):
         paths = ctrl.groupby("account_id")[["date", "followers"]].apply(indexed)
@@ -123,9 +125,28 @@ def plot_paths(
         )
         ax.plot(*_xy(med), color="black", lw=1, ls=":", label="median control account")
     ax.axvline(t0, color="grey", ls="--", lw=0.8)
-    ax.set_ylabel("followers, day before the incident = 100")
+    # one account grows many-fold: a log axis keeps the others readable (equal ratios,
+    # equal distances)
+    ax.set_yscale("log")
+    date_axis(ax)
+    ax.set_xlabel("date (dashed line: the incident)")
+    ax.set_ylabel("followers, day before = 100 (log scale)")
     ax.legend(fontsize=8)
     return ax
+
+
+#: Readable names of the synthetic accounts (legends never show ids).
+ACCOUNT_LABELS = {
+    "brand_01": "brand account (brand_01)",
+    "host_01": "star host's account (host_01)",
+    "host_new": "host's new account (host_new)",
+    "east_buy_main": "East Buy main account",
+}
+
+
+def account_label(account_id: str) -> str:
+    """A reader's name for an account id (the id itself when none is known)."""
+    return ACCOUNT_LABELS.get(account_id, account_id.replace("_", " "))
 
 
 def _xy(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
