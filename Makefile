@@ -49,7 +49,7 @@ reports: $(STAMP)
 	$(BIN)/lsimpact report
 
 test: $(STAMP)
-	LSIMPACT_REPORTS_DIR=$(CURDIR)/build/test-reports $(BIN)/python -m pytest tests notebooks \
+	LSIMPACT_FIGURE_CHECK=error LSIMPACT_REPORTS_DIR=$(CURDIR)/build/test-reports $(BIN)/python -m pytest tests notebooks \
 		--nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
 lint: $(STAMP)

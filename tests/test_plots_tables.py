@@ -153,15 +153,50 @@ def _result(b, se, n=100):
 def test_regression_table_layout():
     t = tables.regression_table([_result(0.5, 0.1), _result(0.05, 0.1, 50)], ["(a)", "(b)"])
     assert list(t.columns) == ["", "(a)", "(b)"]
-    assert t.iloc[0].tolist() == ["x", "0.500***", "0.050"]
+    assert t.iloc[0].tolist() == ["x", "0.500", "0.050"]  # no stars unless asked
     assert t.iloc[1].tolist() == ["", "(0.100)", "(0.100)"]
     assert t[t[""] == "N"].iloc[0].tolist() == ["N", "100", "50"]
+    assert t.attrs["note"] == "Standard errors in parentheses: HC3."
+    starred = tables.regression_table([_result(0.5, 0.1)], stars=True)
+    assert starred.iloc[0, 1] == "0.500***" and "p<0.01" in starred.attrs["note"]
+
+
+def test_regression_table_labels_fixed_effects_and_clusters():
+    coefs = tidy_frame(
+        ["C(major_group, Treatment(reference=2))[T.1]", "live_commerce_penetration"],
+        [0.25, 0.0019612],
+        [0.1, 0.00014],
+        df_resid=30,
+    )
+    r = Result("OLS", coefs, 12_345, "CRV1 by province_code",
+               extra={"Fixed effects": "province_code & year", "Clusters": 31, "R² within": 0.5})  # fmt: skip
+    t = tables.regression_table([r, r], digits=4)
+    assert t[""].tolist() == [
+        "major group = 1 (vs 2)", "", "Live-commerce penetration (pp)", "",
+        "N", "Fixed effects", "Clusters",
+    ]  # fmt: skip
+    assert t.iloc[2, 1] == "0.0020" and t.iloc[4, 1] == "12,345" and t.iloc[6, 1] == "31"
+    assert t.attrs["note"] == "Standard errors in parentheses: CRV1 by province_code."
+    assert tables.term_label("x", {"x": "My x"}) == "My x"
+
+
+def test_saved_tables_are_for_people(tmp_path):
+    df = pd.DataFrame({"year": [2024], "gmv_yuan": [1.27e12], "share": [17.73743017]})
+    exhibits.save(df, "human", caption="Cap.", inputs=["published_figures"], out_dir=tmp_path)
+    for ext in ("md", "tex", "html"):
+        text = (tmp_path / "tables" / f"human.{ext}").read_text()
+        assert "1,270,000,000,000" in text and "17.7" in text and "2024" in text, ext
+        assert "e+12" not in text and "17.737" not in text and "2,024" not in text, ext
+    r = tables.regression_table([_result(0.5, 0.1)])
+    exhibits.save(r, "reg", caption="Cap.", inputs=["published_figures"], out_dir=tmp_path)
+    md = (tmp_path / "tables" / "reg.md").read_text()
+    assert "Standard errors in parentheses: HC3." in md and "Source:" in md
 
 
 def test_table_save_formats(tmp_path):
     df = pd.DataFrame({"a": [1.23456, 2.0], "b": ["x", "y"]})
     paths = exhibits.save(df, "tt", caption="Cap.", inputs=["published_figures"], out_dir=tmp_path)
-    assert [p.suffix for p in paths] == [".csv", ".md", ".tex"]
+    assert [p.suffix for p in paths] == [".csv", ".md", ".tex", ".html"]
     assert "Source: Compiled from CNNIC" in (tmp_path / "tables" / "tt.md").read_text()
     assert "\\begin{tabular}" in (tmp_path / "tables" / "tt.tex").read_text()
     assert pd.read_csv(paths[0])["a"].iloc[0] == pytest.approx(1.23456)

@@ -18,6 +18,7 @@ hand:
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +111,24 @@ def provenance(inputs: Sequence[str | pd.DataFrame]) -> Provenance:
     return Provenance(recs, tuple(sources), any(r["synthetic"] for r in recs))
 
 
+_CHANNEL = re.compile(r"(,\s*via\b.*|\s+at\s+.*|\s*\(via\b[^)]*\))$")
+
+
+def short_sources(sources: Sequence[str]) -> list[str]:
+    """Sources as printed under an exhibit: one entry per organisation, in first-seen order.
+
+    "Ministry of Commerce (MOFCOM), via Xinhua" and "... at State Council Information
+    Office" are the same organisation reached through different reprints: the caption names
+    it once (the exhibit record keeps every reprint for provenance).
+    """
+    out: list[str] = []
+    for s in sources:
+        org = _CHANNEL.sub("", s).strip() or s
+        if org not in out:
+            out.append(org)
+    return out
+
+
 def caption_text(
     caption: str,
     sources: Sequence[str],
@@ -126,7 +145,11 @@ def caption_text(
     text = caption.strip()
     parts = [text if text.endswith((".", "!", "?")) else text + "."] if text else []
     if with_sources:
-        names = [transliterate(s) for s in sources] if transliterate else list(sources)
+        names = (
+            [transliterate(s) for s in short_sources(sources)]
+            if transliterate
+            else (short_sources(sources))
+        )
         parts.append("Source: " + "; ".join(names) + ".")
     if synthetic:
         parts.append(SYNTHETIC_NOTE)

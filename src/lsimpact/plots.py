@@ -79,9 +79,31 @@ def set_style() -> None:
     )
     font = cjk_font()
     if font:
+        _quiet_missing_weight(font)
         # The usual sans-serif first (Latin text unchanged), the CJK font as per-glyph
         # fallback: matplotlib falls back along font.family, not within font.sans-serif.
         plt.rcParams["font.family"] = ["sans-serif", font]
+
+
+class _NoWeightNotice:
+    """Drop matplotlib's "Failed to find font weight bold for <CJK font>" log line: the
+    shipped CJK font has one weight, so bold titles draw Han characters in regular weight,
+    as intended; other font messages still show."""
+
+    def __init__(self, font: str) -> None:
+        self.font = font
+
+    def filter(self, record) -> bool:
+        msg = record.getMessage()
+        return not (msg.startswith("findfont: Failed to find font weight") and self.font in msg)
+
+
+def _quiet_missing_weight(font: str) -> None:
+    import logging
+
+    logger = logging.getLogger("matplotlib.font_manager")
+    if not any(isinstance(f, _NoWeightNotice) for f in logger.filters):
+        logger.addFilter(_NoWeightNotice(font))
 
 
 def _shipped_cjk_path() -> Path | None:
@@ -415,4 +437,32 @@ def date_axis(ax, axis: str = "x") -> None:
     target = ax.xaxis if axis == "x" else ax.yaxis
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     target.set_major_locator(locator)
-    target.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    # Day ticks read "08 Dec" (not a bare "08"); a month start reads "Jan 2024".
+    formatter = mdates.ConciseDateFormatter(
+        locator,
+        formats=["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"],
+        zero_formats=["", "%Y", "%b %Y", "%d %b", "%H:%M", "%H:%M"],
+        offset_formats=["", "", "", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"],
+    )
+    target.set_major_formatter(formatter)
+
+
+def plain_log_axis(ax, axis: str = "y") -> None:
+    """Tick labels of a log axis written as plain numbers (``30``, ``200``), not ``3×10¹``.
+
+    An axis spanning less than a decade gets round-number ticks (the decades would fall
+    outside it); minor ticks are never labelled, so labels do not crowd.
+    """
+    import numpy as np
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
+
+    from .formatting import human
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    fmt = FuncFormatter(lambda v, _pos: human(v, 3))
+    lo, hi = sorted(target.get_view_interval())
+    target.set_major_formatter(fmt)
+    if lo > 0 and np.log10(hi / lo) < 1:
+        # less than a decade: evenly spaced round numbers (the decades would be off-axis)
+        target.set_major_locator(MaxNLocator(nbins=6))
+    target.set_minor_formatter(NullFormatter())

@@ -314,7 +314,6 @@ class AdoptionCurve(Result):
     def plot(self, ax: Any = None, *, title: str = "", ci: bool = True) -> Any:
         """Step curves of the cumulative share adopted (%), one per group."""
         import matplotlib.pyplot as plt
-        import seaborn as sns
 
         from ..plots import date_axis
 
@@ -322,7 +321,11 @@ class AdoptionCurve(Result):
             _, ax = plt.subplots(figsize=(9, 4.8))
         groups = [g for g in self.table["group"].unique() if g != "All"]
         # Distinct hues *and* line styles: neighbouring groups never look alike.
-        colors = dict(zip(groups, sns.color_palette("colorblind", len(groups)), strict=True))
+        # Okabe-Ito hues ordered so that neighbouring groups differ most (blue, orange,
+        # green, reddish purple, sky blue, vermillion, yellow, grey).
+        okabe_ito = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+                     "#F0E442", "#7F7F7F"]  # fmt: skip
+        colors = {g: okabe_ito[k % len(okabe_ito)] for k, g in enumerate(groups)}
         styles = ["-", "--", "-.", ":"]
         for g, t in self.table.groupby("group", sort=False):
             if g == "All":

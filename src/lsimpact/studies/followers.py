@@ -60,14 +60,15 @@ def plot_published(
     """Published follower counts of each account (millions); hollow = lower bound."""
     import matplotlib.pyplot as plt
 
-    from ..plots import PALETTE
+    from ..plots import PALETTE, date_axis
 
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
     d = pub[pub["followers"].notna() & (pub["date"] >= start) & (pub["date"] <= end)]
     for i, (acc, s) in enumerate(d.groupby("account_id", sort=True)):
         s = s.sort_values("date")
-        ax.plot(s["date"], s["followers"] / 1e6, "-", color=PALETTE[i], lw=1, label=acc)
+        ax.plot(s["date"], s["followers"] / 1e6, "-", color=PALETTE[i], lw=1,
+                label=account_label(acc))  # fmt: skip
         exact = ~s["lower_bound"]
         ax.plot(s["date"][exact], s["followers"][exact] / 1e6, "o", color=PALETTE[i], ms=5)
         ax.plot(
@@ -81,6 +82,8 @@ def plot_published(
         label="dispute (Dec 5-18)",
     )
     ax.set_ylabel("followers (million)")
+    date_axis(ax)
+    ax.set_xlabel("date of the published count")
     ax.legend(fontsize=8)
     return ax
 
@@ -111,7 +114,7 @@ def plot_paths(
             base = s.dropna().iloc[0]
         return 100 * s / base
 
-    from ..plots import date_axis
+    from ..plots import date_axis, plain_log_axis
 
     for acc in accounts:
         ax.plot(*_xy(indexed(panel[panel["account_id"] == acc])), lw=1.2, label=account_label(acc))
@@ -128,6 +131,7 @@ def plot_paths(
     # one account grows many-fold: a log axis keeps the others readable (equal ratios,
     # equal distances)
     ax.set_yscale("log")
+    plain_log_axis(ax)
     date_axis(ax)
     ax.set_xlabel("date (dashed line: the incident)")
     ax.set_ylabel("followers, day before = 100 (log scale)")
@@ -140,7 +144,9 @@ ACCOUNT_LABELS = {
     "brand_01": "brand account (brand_01)",
     "host_01": "star host's account (host_01)",
     "host_new": "host's new account (host_new)",
-    "east_buy_main": "East Buy main account",
+    "east_buy_main": "East Buy main account (东方甄选)",
+    "dong_yuhui": "Dong Yuhui's personal account (董宇辉)",
+    "yu_hui_tong_xing": "Dong Yuhui's new account 与辉同行",
 }
 
 

@@ -241,7 +241,7 @@ def plot_users_and_sales(platform_jobs: pd.DataFrame) -> Any:
     for i, (cat, g) in enumerate(annual.groupby("category", sort=True)):
         g = g.sort_values("year")
         plot_gapped(a2, g["year"], g["value"] / 1e12, max_gap_days=366, marker="o",
-                    color=PALETTE[(i + 4) % len(PALETTE)], label=CATEGORY_LABELS.get(cat, cat))  # fmt: skip
+                    color=PALETTE[i % len(PALETTE)], label=CATEGORY_LABELS.get(cat, cat))  # fmt: skip
     a2.set_xticks(sorted(annual["year"].unique()))
     a2.set_ylim(bottom=0)
     a2.set_xlabel("calendar year")
@@ -286,6 +286,6 @@ def plot_penetration_effects(
         ax.legend(fontsize=8)
     ax.set_yticks(range(len(rows)), rows["model"])
     ax.invert_yaxis()
-    ax.set_xlabel("effect of 1 pp more penetration (log points; x100 ≈ percent)")
+    ax.set_xlabel("effect of 1 pp more penetration on the log outcome (log points)")
     ax.set_title("Two-way fixed effects: provinces and years")
     return fig
