@@ -231,3 +231,25 @@ def test_every_result_has_tidy_summary_conf_int_lincom_and_wald():
     assert "wilson" in sh.summary()
     with pytest.raises(NotImplementedError, match="covariance"):
         sh.wald(["a"])
+
+
+def test_pyfixest_results_work_with_etable_and_iplot():
+    """A Result wrapping a pyfixest fit is a pyfixest model underneath: etable/iplot work,
+    and our table agrees with etable's estimates."""
+    pf = pytest.importorskip("pyfixest")
+    import lsimpact
+    from lsimpact.models import feols
+
+    panel = lsimpact.load("province_panel")
+    res = feols(panel, "log_employment ~ live_commerce_penetration | province_code + year",
+                cluster="province_code")  # fmt: skip
+    et = pf.etable([res.fitted], type="df")
+    assert any("live_commerce_penetration" in str(v) for v in et.iloc[:, 0])
+    pf.iplot([res.fitted])
+    plt.close("all")
+    t = tables.regression_table([res], digits=5)
+    b = res.term("live_commerce_penetration")["estimate"]
+    assert t.iloc[0, 1] == f"{b:,.5f}"
+    assert t[t[""] == "Clusters"].iloc[0, 1] == "31"
+    assert "cluster: province_code" in t.attrs["note"]
+    assert "summary" in dir(res) and "N = 217" in res.summary()
