@@ -9,9 +9,8 @@ Typical use::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"  # the one version number (pyproject reads it; CITATION.cff repeats it)
-
 from . import catalog, config
+from ._version import __version__
 from .datasets import build, load, load_quarantine
 
 __all__ = ["__version__", "build", "catalog", "config", "load", "load_quarantine"]

@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="lsimpact",
         description="Employment and consumption effects of live-streaming commerce.",
     )
-    from . import __version__
+    from ._version import __version__
 
     p.add_argument("--version", action="version", version=f"lsimpact {__version__}")
     sub = p.add_subparsers(dest="command", required=True)

@@ -100,7 +100,7 @@ def raw_dir() -> Path:
 def _user_cache() -> Path:
     from platformdirs import user_cache_dir
 
-    from . import __version__
+    from ._version import __version__
 
     # Versioned, so tables cleaned by an older release are never mistaken for current ones.
     return Path(user_cache_dir("lsimpact", appauthor=False)) / __version__

@@ -21,7 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__, catalog, config, contract, parse, schemas
+from . import catalog, config, contract, parse, schemas
+from ._version import __version__
 from .catalog import file_sha256
 from .clean import followers, jobs, occupations, province_panel, published
 from .contract import Cleaned, DatasetSpec, RowAccounting

@@ -254,8 +254,8 @@ def _refresh_report(root: Path) -> None:
     Under ``lsimpact report`` the report writes them once at the end; a notebook run by hand
     rewrites an exhibit of an existing report, whose index and manifest are rebuilt here.
     """
-    from . import report
+    from . import manifest
 
-    if os.environ.get(report.REPORT_RUN_ENV) or not (root / "manifest.json").is_file():
+    if os.environ.get(manifest.REPORT_RUN_ENV) or not (root / "manifest.json").is_file():
         return
-    report.refresh(root)
+    manifest.refresh(root)

@@ -12,7 +12,8 @@ import shutil
 from importlib.resources import files
 from pathlib import Path
 
-from . import __version__, config
+from . import config
+from ._version import __version__
 from .errors import InputError
 from .io import write_text
 
