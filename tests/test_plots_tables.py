@@ -253,3 +253,14 @@ def test_pyfixest_results_work_with_etable_and_iplot():
     assert t[t[""] == "Clusters"].iloc[0, 1] == "31"
     assert "cluster: province_code" in t.attrs["note"]
     assert "summary" in dir(res) and "N = 217" in res.summary()
+
+
+def test_a_missing_glyph_fails_when_checks_are_errors(tmp_path, monkeypatch):
+    monkeypatch.setenv("LSIMPACT_FIGURE_CHECK", "error")
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [1, 2])
+    ax.set_xlabel("day")
+    # a character no registered font has (Tangut): matplotlib warns, the check makes it fail
+    ax.set_title("\U00017000")
+    with pytest.raises(UserWarning, match="missing from font"):
+        exhibits.save(fig, "glyph", caption="x", inputs=["published_figures"], out_dir=tmp_path)

@@ -371,6 +371,8 @@ def write_figure(fig: plt.Figure, folder: Path, name: str, caption: str) -> list
     ValueError
         When ``LSIMPACT_FIGURE_CHECK=error`` and :func:`check_layout` finds a problem
         (otherwise a :class:`FigureLayoutWarning`).
+    UserWarning
+        matplotlib's missing-glyph warning, raised as an error under the same setting.
     """
     wrapped = "\n".join(textwrap.wrap(caption, width=int(fig.get_figwidth() * 15)))
     n_lines = wrapped.count("\n") + 1
@@ -383,18 +385,22 @@ def write_figure(fig: plt.Figure, folder: Path, name: str, caption: str) -> list
     fig.tight_layout(rect=rect)
     if _fit_titles(fig):
         fig.tight_layout(rect=rect)
-    problems = check_layout(fig)
-    if problems:
-        msg = f"figure '{name}': " + "; ".join(problems)
-        if os.environ.get("LSIMPACT_FIGURE_CHECK") == "error":
-            raise ValueError(msg)
-        warnings.warn(msg, FigureLayoutWarning, stacklevel=3)
-    paths = []
-    for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
-        target = folder / f"{name}.{ext}"
-        with atomic_path(target) as tmp:
-            fig.savefig(tmp, format=ext, dpi=_DPI, metadata=meta)
-        paths.append(target)
+    strict = os.environ.get("LSIMPACT_FIGURE_CHECK") == "error"
+    with warnings.catch_warnings():
+        if strict:  # a missing glyph (a box instead of a character) is an error too
+            warnings.filterwarnings("error", message=r"Glyph \d+ .*missing from font")
+        problems = check_layout(fig)
+        if problems:
+            msg = f"figure '{name}': " + "; ".join(problems)
+            if strict:
+                raise ValueError(msg)
+            warnings.warn(msg, FigureLayoutWarning, stacklevel=3)
+        paths = []
+        for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+            target = folder / f"{name}.{ext}"
+            with atomic_path(target) as tmp:
+                fig.savefig(tmp, format=ext, dpi=_DPI, metadata=meta)
+            paths.append(target)
     return paths
 
 
