@@ -292,6 +292,28 @@ def _fit_titles(fig: plt.Figure) -> bool:
     return changed
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """Greedy word wrap counting a Chinese character as two Latin ones (it is drawn about
+    twice as wide), so captions mixing both fill their lines evenly."""
+    import unicodedata
+
+    def w(s: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if line and w(candidate) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    if line:
+        lines.append(line)
+    return lines
+
+
 class FigureLayoutWarning(UserWarning):
     """A saved figure has overlapping tick labels, text cut off, or no x-axis label."""
 
@@ -374,7 +396,7 @@ def write_figure(fig: plt.Figure, folder: Path, name: str, caption: str) -> list
     UserWarning
         matplotlib's missing-glyph warning, raised as an error under the same setting.
     """
-    wrapped = "\n".join(textwrap.wrap(caption, width=int(fig.get_figwidth() * 15)))
+    wrapped = "\n".join(_wrap(caption, width=int(fig.get_figwidth() * 15)))
     n_lines = wrapped.count("\n") + 1
     fig.text(0.01, 0.005, wrapped, ha="left", va="bottom", fontsize=7.5, color="#444444")
     _latinise_figure(fig)

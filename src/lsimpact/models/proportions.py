@@ -143,7 +143,7 @@ class Shares(Result):
         ax.set_yticks(y, [f"{g} (n={n})" for g, n in zip(t["group"], t["n"], strict=True)])
         if reference is not None:
             ax.axvline(100 * reference, color="C3", ls="--", lw=1)
-        ax.set_xlabel(f"share transformed, % ({self.method} 95% CI)")
+        ax.set_xlabel(f"share transformed, % ({self.method.capitalize()} 95% CI)")
         ax.set_xlim(0, 100)
         if title:
             ax.set_title(title)
@@ -230,7 +230,7 @@ class Sensitivity(Result):
             100 * t["conf_high"],
             color="C0",
             alpha=0.2,
-            label=f"{self.method} 95% CI",
+            label=f"{self.method.capitalize()} 95% CI",
         )
         ax.plot(x, 100 * t["share"], "o-", color="C0", label="estimated share")
         if truth:
@@ -244,7 +244,11 @@ class Sensitivity(Result):
                 lw=1,
                 label=f"published lower bound ({100 * reference:.0f}%)",
             )
+        from ..plots import plain_log_axis
+
         ax.set_xscale("log")
+        ax.set_xticks(x)  # the thresholds themselves, written 1, 10, 1,000 (not 10^3)
+        plain_log_axis(ax, "x")
         ax.set_xlabel(f"threshold: at least N {t['measure'].iloc[0]} in the period")
         ax.set_ylabel("share transformed, %")
         ax.set_ylim(0, 100)
