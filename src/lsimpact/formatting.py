@@ -13,7 +13,7 @@ __all__ = ["human", "human_frame"]
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def human(x: object, digits: int = 3) -> str:
+def human(x: object, digits: int = 4) -> str:
     """Format one value for a reader.
 
     Parameters
@@ -28,7 +28,7 @@ def human(x: object, digits: int = 3) -> str:
     str
         Whole numbers with thousands separators (``1,270,000,000,000``); other numbers of
         magnitude 1,000 or more rounded to whole units; smaller ones to ``digits``
-        significant digits without trailing noise (``17.7``, ``0.00196``); magnitudes below
+        significant digits without trailing zeros (``17.74``, ``0.00196``); magnitudes below
         0.0001 as ``1.2×10⁻⁷`` (a reader's notation, not a program's ``1.2e-07``).
     """
     if x is None or isinstance(x, bool | str):
@@ -52,10 +52,12 @@ def human(x: object, digits: int = 3) -> str:
         mantissa, exp = f"{v:.1e}".split("e")
         return f"{mantissa}×10{str(int(exp)).translate(_SUPERSCRIPT)}"
     decimals = max(0, digits - 1 - math.floor(math.log10(a)))
-    return f"{v:.{decimals}f}"
+    out = f"{v:.{decimals}f}"
+    # no trailing noise: 0.0140 -> 0.014, 2.50 -> 2.5
+    return out.rstrip("0").rstrip(".") if "." in out else out
 
 
-def human_frame(df, digits: int = 3):
+def human_frame(df, digits: int = 4):
     """A copy of ``df`` with every numeric cell formatted by :func:`human` (as strings).
 
     Identifier-like columns (a name containing ``year``, ``code`` or ending ``id``) keep

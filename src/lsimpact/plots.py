@@ -61,7 +61,14 @@ _CJK_FONTS = (
 
 
 def set_style() -> None:
-    """Apply the house style: seaborn whitegrid, colour-blind palette, stable SVG ids."""
+    """Apply the house style: seaborn whitegrid, colour-blind palette, stable SVG ids, the
+    CJK font; and numbers for people in displayed tables (pandas prints ``900,000,000,000``
+    and ``17.74``, not ``9.000000e+11`` and ``17.73743017``)."""
+    import pandas as pd
+
+    from .formatting import human
+
+    pd.set_option("display.float_format", human)
     sns.set_theme(style="whitegrid", palette=PALETTE, context="notebook")
     plt.rcParams.update(
         {
