@@ -18,7 +18,7 @@ help:
 	@echo "make reports  - rebuild reports/ (figures, tables, index.html) from data/raw/"
 	@echo "make data     - build data/processed/ from data/raw/"
 	@echo "make verify   - check data/raw/ against its catalogue (sha256)"
-	@echo "make test     - re-execute every notebook and compare its outputs (nbval)"
+	@echo "make test     - re-execute every notebook and compare its outputs (needs pytest + nbval)"
 
 reports:
 	$(PYTHON) -m lsimpact report
