@@ -44,7 +44,7 @@ def test_published_figures_shipped_unchanged_and_real():
     res = catalog.resource("published_figures")
     assert res["synthetic"] is False
     df = catalog.load("published_figures")
-    assert len(df) == 257
+    assert len(df) == 314
     assert df["value"].map(type).eq(str).all()  # loaded as written, not as parsed numbers
 
 

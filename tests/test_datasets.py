@@ -40,10 +40,10 @@ def test_build_writes_table_quarantine_and_summary(processed):
 
 def test_load_builds_once_then_reuses(processed):
     df = lsimpact.load("published_figures")
-    assert len(df) == 257 and df.attrs["summary"]["output_rows"] == 257
+    assert len(df) == 314 and df.attrs["summary"]["output_rows"] == 314
     assert df.attrs["inputs"]["published_figures"]
     again = datasets.build("published_figures")
-    assert not again.rebuilt and again.summary.input_rows == 257
+    assert not again.rebuilt and again.summary.input_rows == 314
 
 
 def test_stale_table_is_rebuilt(processed):
@@ -55,7 +55,7 @@ def test_stale_table_is_rebuilt(processed):
     )
     res = datasets.build("published_figures")
     assert res.rebuilt
-    assert len(pd.read_parquet(out)) == 257
+    assert len(pd.read_parquet(out)) == 314
 
 
 def test_load_without_build_names_the_fix(processed):

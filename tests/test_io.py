@@ -80,7 +80,7 @@ def test_tab_separated_sniffed(tmp_path):
 BROKEN_CASES = [
     ("empty.csv", "the file is empty", None),
     ("blank_lines.csv", "no header line", None),
-    ("binary_garbage.csv", "not a text table", None),
+    ("binary_garbage.csv", "not a text table", 5),  # the line of the first NUL byte
     ("utf8_with_latin1_byte.csv", "cannot decode the file as UTF-8", 6),
     ("big5_is_not_gbk.csv", "cannot decode", 2),
     ("big5_text.csv", "probably in another encoding (e.g. Big5)", 1),

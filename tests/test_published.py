@@ -27,8 +27,8 @@ def _row(df, series, period, source_contains=""):
 
 def test_accounting_adds_up(cleaned):
     s = cleaned.summary
-    assert (s.input_rows, s.used_rows, s.quarantined_rows, s.duplicate_rows) == (257, 257, 0, 0)
-    assert s.output_rows == len(cleaned.data) == 257
+    assert (s.input_rows, s.used_rows, s.quarantined_rows, s.duplicate_rows) == (314, 314, 0, 0)
+    assert s.output_rows == len(cleaned.data) == 314
 
 
 @pytest.mark.parametrize(
@@ -39,6 +39,18 @@ def test_accounting_adds_up(cleaned):
         ("kuaishou_jobs_total", "2022-03-02", 34.63e6, "persons"),
         ("nbs_physical_online_share_of_retail", "2020", 24.9, "percent"),
         ("live_ecommerce_jobs_per_gmv", "2025-05-24", 120.0, "jobs_per_100m_yuan"),  # 1,200 per 1bn
+        # consumer-side units (issue 14): kept as published, never quarantined
+        ("samr_livecommerce_appeals", "2022", 220900.0, "count"),
+        ("samr_livecommerce_complaints_growth_5yr", "2024-04-09", 47.1, "times"),
+        ("tmall_618_price_protection_days", "2020", 15.0, "days"),
+        ("samr_promotion_discount_baseline_days", "2020-12-01", 7.0, "days"),
+        ("shrimp_price_farmgate_vannamei_60count", "2023-12-25..2023-12-31", 57.0, "yuan_per_kg"),
+        (
+            "jd_double11_phone_price_difference_refund_multiple",
+            "2020-10-21..2020-11-11",
+            1.2,
+            "times_price_difference",
+        ),
     ],
 )
 def test_values_in_base_units(cleaned, series, period, value, unit):
@@ -108,10 +120,37 @@ def test_conflicting_sources_both_kept_and_flagged(cleaned):
 
 def test_flags(cleaned):
     d = cleaned.data
-    assert int(d["lower_bound"].sum()) == 38  # definitions starting 'LOWER BOUND'
+    # definitions starting 'LOWER BOUND' (38 + 3 consumer-side rows; `grep -c '"LOWER BOUND'`)
+    assert int(d["lower_bound"].sum()) == 41
     assert _row(d, "kuaishou_jobs_total", "2022-12-31")["lower_bound"]
     assert _row(d, "follower_count", "2023-12-20")["approximate"]
     assert d["source_url"].str.len().gt(0).all()
+
+
+def test_consumer_side_rows_all_clean(cleaned):
+    """The 57 consumer-side rows (source rows 259-315) all reach the table, with their units."""
+    d = cleaned.data
+    new = d[d["source_row"] >= 259]
+    assert len(new) == 57
+    assert not set(new["unit"]) - set(published.BASE_UNITS)
+    assert set(new["unit"]) == {
+        "count",
+        "times",
+        "days",
+        "yuan_per_kg",
+        "times_price_difference",
+        "percent",
+    }
+    windows = d[d["series_id"] == "jd_price_protection_service_days"]
+    assert sorted(windows["value"]) == [7.0, 15.0, 30.0, 90.0]
+    assert (windows["period_type"] == "unknown").all()
+
+
+def test_one_vocabulary_for_units_and_period_types():
+    assert published.BASE_UNITS is schemas.BASE_UNITS
+    assert published.PERIOD_TYPES is schemas.PERIOD_TYPES
+    # every unit as published maps onto a base unit, and every base unit is reachable
+    assert {b for b, _ in published.UNIT_CONVERSIONS.values()} == set(schemas.BASE_UNITS)
 
 
 def _raw_frame(rows):

@@ -3,7 +3,7 @@
     lsimpact data [NAME ...] [--force] [--list]    build data/processed/ from data/raw/
     lsimpact report [--out DIR]                   execute notebooks, write reports/
     lsimpact catalog list | verify                the raw-data catalogue
-    lsimpact clean NAME INPUT -o OUTPUT           clean a user's own file
+    lsimpact clean NAME INPUT -o OUTPUT [--with INPUT=FILE]  clean a user's own file
     lsimpact validate NAME FILE                   check a user's file, exit 0 if lossless
     lsimpact synth NAME -o OUTPUT [--seed N]      write a synthetic raw file
     lsimpact init DIR                             write a ready project folder
@@ -85,11 +85,25 @@ def _print_source(cleaned) -> None:
         )
 
 
+def _paired(args: argparse.Namespace) -> dict[str, str]:
+    """``--with live_sessions=FILE`` options as {input name: path}."""
+    out = {}
+    for item in getattr(args, "with_", None) or []:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise LsimpactError(
+                f"cannot read --with {item!r}",
+                expected="--with INPUT=FILE, e.g. --with live_sessions=my_sessions.csv",
+            )
+        out[name.strip()] = path.strip()
+    return out
+
+
 def _cmd_clean(args: argparse.Namespace) -> int:
     from . import datasets
 
     out = Path(args.output)
-    cleaned = datasets.clean_file(args.name, args.input, out)
+    cleaned = datasets.clean_file(args.name, args.input, out, paired=_paired(args))
     _print_source(cleaned)
     print(cleaned.summary)
     print(f"wrote {out}")
@@ -101,7 +115,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from . import datasets
 
-    cleaned = datasets.clean_file(args.name, args.file)
+    cleaned = datasets.clean_file(args.name, args.file, paired=_paired(args))
     print(f"{args.file}: checked as raw input of '{args.name}'")
     _print_source(cleaned)
     print(cleaned.summary)
@@ -194,6 +208,13 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("name", help="dataset name (see `lsimpact data --list`)")
     cl.add_argument("input", help="your file")
     cl.add_argument("-o", "--output", required=True, help="output .parquet path")
+    cl.add_argument(
+        "--with",
+        dest="with_",
+        action="append",
+        metavar="INPUT=FILE",
+        help="your companion file, e.g. --with live_sessions=sessions.csv for prices",
+    )
     cl.set_defaults(func=_cmd_clean)
 
     v = sub.add_parser(
@@ -204,6 +225,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     v.add_argument("name")
     v.add_argument("file")
+    v.add_argument(
+        "--with",
+        dest="with_",
+        action="append",
+        metavar="INPUT=FILE",
+        help="your companion file, e.g. --with live_sessions=sessions.csv for prices",
+    )
     v.set_defaults(func=_cmd_validate)
 
     s = sub.add_parser(

@@ -161,7 +161,9 @@ def concat_quarantine(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
 def source_rows(df: pd.DataFrame) -> pd.Series:
     """1-based data-row numbers as a user sees them in a spreadsheet (header = row 1).
 
-    Uses ``df['source_row']`` when a reader already recorded it, else the position.
+    Uses ``df['source_row']`` when a reader recorded it (:func:`lsimpact.io.read_table`
+    does where lines and positions differ: blank lines, cells with line breaks, stacked
+    Excel sheets), else the position.
     """
     if "source_row" in df.columns:
         return df["source_row"].astype("int64")
@@ -192,6 +194,11 @@ class DatasetSpec:
     clock_options
         Options that default to today's date when unset, filled in by ``datasets`` so the
         cleaner never reads the clock (e.g. ``today`` for future-date checks).
+    paired_inputs
+        Secondary inputs that describe the same data as the primary one (the live-session
+        calendar of a price log), unlike reference data (a classification). With a user's
+        own primary file they never come from the catalogue: the cleaner gets ``None``
+        unless the user gives their own (``paired={name: path}``; CLI ``--with``).
     """
 
     name: str
@@ -202,6 +209,7 @@ class DatasetSpec:
     options: Mapping[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
     clock_options: tuple[str, ...] = ()
+    paired_inputs: tuple[str, ...] = ()
 
 
 def require_columns(

@@ -19,15 +19,34 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import catalog, config, contract, parse, schemas
 from ._version import __version__
 from .catalog import file_sha256
-from .clean import followers, jobs, occupations, province_panel, published
+from .clean import (
+    followers,
+    jobs,
+    live_sessions,
+    occupations,
+    prices,
+    province_panel,
+    published,
+    wholesale_prices,
+)
 from .contract import Cleaned, DatasetSpec, RowAccounting
 from .errors import InputError
-from .io import read_parquet_metadata, read_table, write_json, write_parquet, write_text
+from .io import (
+    csv_bytes,
+    json_bytes,
+    output_error,
+    parquet_writer,
+    read_parquet_metadata,
+    read_table,
+    unneutralise_formulas,
+    write_set,
+)
 
 __all__ = [
     "REGISTRY",
@@ -101,6 +120,7 @@ REGISTRY: dict[str, DatasetSpec] = {
             description="Daily follower panel (last valid snapshot a day; glitches out, gaps "
             "flagged)",
             aliases=("followers",),
+            clock_options=("today",),
         ),
         DatasetSpec(
             name="followers_published",
@@ -109,6 +129,33 @@ REGISTRY: dict[str, DatasetSpec] = {
             schema=schemas.followers_published,
             description="Published East Buy / Dong Yuhui follower points in the panel format "
             "(sparse)",
+        ),
+        DatasetSpec(
+            name="prices_daily",
+            inputs=("prices_observations", "live_sessions"),
+            cleaner=prices.clean_observations,
+            schema=schemas.prices_daily,
+            description="Daily unit prices per product x channel (yuan per kg, l or item; last "
+            "valid observation a day; promoted from the session calendar)",
+            aliases=("prices",),
+            paired_inputs=("live_sessions",),
+        ),
+        DatasetSpec(
+            name="live_sessions",
+            inputs=("live_sessions",),
+            cleaner=live_sessions.clean_sessions,
+            schema=schemas.live_sessions,
+            description="Live-session calendar: session x promoted product, start and end "
+            "(Beijing time)",
+        ),
+        DatasetSpec(
+            name="wholesale_prices",
+            inputs=("wholesale_quotes",),
+            cleaner=wholesale_prices.clean_quotes,
+            schema=schemas.wholesale_prices,
+            description="Wholesale market quotes (品名, 最低价, 平均价, 最高价, ...) in yuan per kg "
+            "or per item",
+            aliases=("wholesale",),
         ),
     )
 }
@@ -195,52 +242,200 @@ def run_cleaner(spec: DatasetSpec, frames: list[pd.DataFrame], **options: Any) -
     """Run the cleaner, check the row accounting and validate the output schema."""
     from .schemas import validate
 
+    first = frames[0]
+    sheets = first["source_sheet"].to_numpy(dtype=object) if "source_sheet" in first else None
+    if sheets is not None:
+        # Stacked Excel sheets: rows repeat across sheets, so the cleaner runs on unique
+        # row ids and the (sheet, row) provenance is put back on its output below.
+        sheet_rows = first["source_row"].to_numpy(dtype="int64")
+        first = first.drop(columns=["source_sheet"]).assign(
+            source_row=np.arange(2, len(first) + 2, dtype="int64")
+        )
+        frames = [first, *frames[1:]]
     cleaned = spec.cleaner(*frames, **options)
     cleaned.summary.check()
     cleaned.data = validate(cleaned.data, spec.schema(), dataset=spec.name)
+    if sheets is not None:
+        cleaned.data = _with_sheets(cleaned.data, sheets, sheet_rows)
+        cleaned.quarantine = _with_sheets(cleaned.quarantine, sheets, sheet_rows)
     return cleaned
 
 
+def _with_sheets(df: pd.DataFrame, sheets: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+    """Map unique row ids (position + 2) back to the spreadsheet row, add ``source_sheet``."""
+    if "source_row" not in df.columns:
+        return df
+    ids = pd.array(df["source_row"], dtype="Int64")
+    known = ~np.asarray(ids.isna(), dtype=bool)
+    pos = np.where(known, ids.fillna(2).to_numpy(dtype="int64") - 2, 0)
+    out = df.copy()
+    mapped = pd.Series(rows[pos], index=df.index).where(known)
+    nullable = isinstance(df["source_row"].dtype, pd.Int64Dtype)
+    out["source_row"] = mapped.astype("Int64") if nullable else mapped.astype("int64")
+    out.insert(
+        out.columns.get_loc("source_row") + 1,
+        "source_sheet",
+        np.where(known, sheets[pos], None),
+    )
+    return out
+
+
+def summary_path(output: Path) -> Path:
+    """The summary JSON written beside an output: ``<stem>.summary.json``."""
+    return output.with_name(f"{output.stem}.summary.json")
+
+
+def _refuse_raw_dir(output: Path) -> None:
+    """Outputs never go into ``data/raw``: the catalogue is its only writer."""
+    raw = config.raw_dir().resolve()
+    target = output.resolve()
+    if target == raw or raw in target.parents:
+        raise InputError(
+            "refusing to write into data/raw: it holds the catalogued raw inputs, which "
+            "code never writes",
+            path=output,
+            hint="write the output elsewhere, e.g. -o data/processed/my_table.parquet",
+        )
+
+
 def write_outputs(cleaned: Cleaned, output: Path, metadata: dict[str, str]) -> Path:
-    """Write the clean table, its quarantine CSV and summary JSON atomically."""
+    """Write the clean table, its quarantine CSV and summary JSON as one unit.
+
+    All three are written to temporary files first and renamed only when all succeeded
+    (:func:`lsimpact.io.write_set`); the summary JSON goes last and records the sha256
+    of the other two with the fingerprint, so a table counts as current only when its
+    quarantine and summary belong to it (and a table whose bytes changed on disk is
+    detected). On an error (disk full, permission denied, ``output`` is a folder) the
+    previous outputs are intact, no temporary file is left, and an InputError says why.
+    The quarantine CSV neutralises spreadsheet formulas (:func:`lsimpact.io.csv_bytes`).
+    """
+    _refuse_raw_dir(output)
     meta = {
         "lsimpact:summary": json.dumps(cleaned.summary.as_dict(), sort_keys=True),
         # The options a cleaner ran with (e.g. the "transformed" rule) travel with the table.
         "lsimpact:options": _options_json(cleaned.options),
         **metadata,
     }
-    write_parquet(cleaned.data, output, metadata=meta)
     qpath = quarantine_path(output)
-    write_text(qpath, cleaned.quarantine.to_csv(index=False, lineterminator="\n"))
-    write_json(output.with_name(f"{output.stem}.summary.json"), cleaned.summary.as_dict())
+    qbytes = csv_bytes(cleaned.quarantine)
+    hashes: dict[str, str] = {}
+
+    def parquet(tmp: Path) -> None:
+        parquet_writer(cleaned.data, meta)(tmp)
+        hashes["table_sha256"] = file_sha256(tmp)
+
+    def quarantine(tmp: Path) -> None:
+        tmp.write_bytes(qbytes)
+        hashes["quarantine_sha256"] = hashlib.sha256(qbytes).hexdigest()
+
+    def summary(tmp: Path) -> None:
+        sidecar = {
+            **cleaned.summary.as_dict(),
+            "fingerprint": metadata.get("lsimpact:fingerprint"),
+            **hashes,
+        }
+        tmp.write_bytes(json_bytes(sidecar))
+
+    write_set({output: parquet, qpath: quarantine, summary_path(output): summary})
     return qpath
 
 
 def _current(out: Path, fp: str) -> RowAccounting | None:
-    """The stored accounting when ``out`` exists with fingerprint ``fp``, else None."""
-    if not out.is_file():
+    """The stored accounting when ``out`` is current for fingerprint ``fp``, else None.
+
+    Current means: the summary sidecar records ``fp`` and the sha256 of the table and of
+    the quarantine as they are on disk now. A missing, truncated or edited file, or a set
+    of which only part was replaced, is not current (and is rebuilt).
+    """
+    side = summary_path(out)
+    qpath = quarantine_path(out)
+    if not (out.is_file() and side.is_file() and qpath.is_file()):
         return None
-    meta = read_parquet_metadata(out)
-    if meta.get("lsimpact:fingerprint") != fp:
+    try:
+        sidecar = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    summary = json.loads(meta["lsimpact:summary"])
-    return RowAccounting(**{**summary, "notes": tuple(summary.get("notes", []))})
+    if sidecar.get("fingerprint") != fp:
+        return None
+    if sidecar.get("table_sha256") != file_sha256(out):
+        return None
+    if sidecar.get("quarantine_sha256") != file_sha256(qpath):
+        return None
+    fields = {k: sidecar[k] for k in RowAccounting.__dataclass_fields__ if k in sidecar}
+    return RowAccounting(**{**fields, "notes": tuple(sidecar.get("notes", []))})
+
+
+def _check_raw(spec: DatasetSpec, source: str | Path | None) -> None:
+    """Refuse to build from a shipped raw file whose bytes no longer match the catalogue.
+
+    The fingerprint records the catalogue's hashes, so a hand-edited raw file would
+    otherwise leave the old table "up to date"; hashing the few raw files is cheap.
+    """
+    shipped = spec.inputs if source is None else spec.inputs[1:]
+    if shipped:
+        catalog.verify(list(shipped))
+
+
+Paired = dict[str, "str | Path"] | None
+
+
+def _check_paired(spec: DatasetSpec, paired: Paired) -> dict[str, str | Path]:
+    paired = dict(paired or {})
+    unknown = [k for k in paired if k not in spec.paired_inputs]
+    if unknown:
+        raise InputError(
+            f"dataset '{spec.name}' takes no companion file '{unknown[0]}'",
+            expected="one of: " + (", ".join(spec.paired_inputs) or "(none)"),
+        )
+    return paired
+
+
+def _input_sources(
+    spec: DatasetSpec, source: str | Path | None, paired: Paired = None
+) -> dict[str, str | Path | None]:
+    """Where each input comes from: a user's file (path), the catalogue ("catalogue"), or
+    nothing (None: a paired input of a user's own file that the user did not give)."""
+    paired = _check_paired(spec, paired)
+    out: dict[str, str | Path | None] = {}
+    for i, res in enumerate(spec.inputs):
+        if i == 0 and source is not None:
+            out[res] = source
+        elif res in paired:
+            out[res] = paired[res]
+        elif source is not None and res in spec.paired_inputs:
+            out[res] = None  # the user's data, not the shipped example's calendar
+        else:
+            out[res] = "catalogue"
+    return out
+
+
+def _input_hashes(sources: dict[str, str | Path | None]) -> dict[str, str]:
+    return {
+        res: "none"
+        if where is None
+        else catalog.expected_hash(catalog.resource(res))
+        if where == "catalogue"
+        else file_sha256(Path(where))
+        for res, where in sources.items()
+    }
 
 
 def _frames(
-    spec: DatasetSpec, source: str | Path | None
-) -> tuple[list[pd.DataFrame], dict[str, str]]:
+    spec: DatasetSpec, source: str | Path | None, paired: Paired = None
+) -> tuple[list[pd.DataFrame | None], dict[str, str]]:
     """The cleaner's input frames and their sha256: the catalogue's, or the user's file as
-    the primary input (the other inputs still come from the catalogue)."""
-    frames, hashes = [], {}
-    for i, res in enumerate(spec.inputs):
-        if i == 0 and source is not None:
-            frames.append(read_table(source))
-            hashes[res] = file_sha256(Path(source))
-        else:
+    the primary input (the other inputs still come from the catalogue, except paired
+    inputs, which come from the user or not at all)."""
+    sources = _input_sources(spec, source, paired)
+    frames: list[pd.DataFrame | None] = []
+    for res, where in sources.items():
+        if where is None:
+            frames.append(None)
+        elif where == "catalogue":
             frames.append(catalog.load(res))
-            hashes[res] = catalog.expected_hash(catalog.resource(res))
-    return frames, hashes
+        else:
+            frames.append(read_table(where))
+    return frames, _input_hashes(sources)
 
 
 def build(name: str, *, force: bool = False) -> BuildResult:
@@ -260,17 +455,15 @@ def _build(
     out: Path,
     *,
     force: bool = False,
+    paired: Paired = None,
 ) -> BuildResult:
-    if source is None:
-        hashes = {r: catalog.expected_hash(catalog.resource(r)) for r in spec.inputs}
-    else:
-        hashes = {r: catalog.expected_hash(catalog.resource(r)) for r in spec.inputs[1:]}
-        hashes[spec.inputs[0]] = file_sha256(Path(source))
+    hashes = _input_hashes(_input_sources(spec, source, paired))
+    _check_raw(spec, source)
     fp = _fingerprint(spec, hashes, options)
     acc = None if force else _current(out, fp)
     if acc is not None:
         return BuildResult(spec.name, out, quarantine_path(out), acc, rebuilt=False)
-    frames, hashes = _frames(spec, source)
+    frames, hashes = _frames(spec, source, paired)
     cleaned = run_cleaner(spec, frames, **options)
     meta = {"lsimpact:fingerprint": fp, "lsimpact:inputs": json.dumps(hashes, sort_keys=True)}
     if source is not None:
@@ -284,12 +477,16 @@ def build_all(*, force: bool = False) -> list[BuildResult]:
     return [build(n, force=force) for n in names()]
 
 
-def _cache_path(spec: DatasetSpec, source: str | Path | None, options: dict[str, Any]) -> Path:
+def _cache_path(
+    spec: DatasetSpec, source: str | Path | None, options: dict[str, Any], paired: Paired = None
+) -> Path:
     """Where ``load`` keeps a table made from a user's file or non-default options: keyed by
     the file's hash and the options, so a changed file or option never returns a stale table."""
     key = hashlib.sha256(_options_json(options).encode())
     if source is not None:
         key.update(file_sha256(Path(source)).encode())
+    for res, path in sorted(_check_paired(spec, paired).items()):
+        key.update(f"{res}={file_sha256(Path(path))}".encode())
     return config.processed_dir() / "cache" / f"{spec.name}-{key.hexdigest()[:16]}.parquet"
 
 
@@ -298,6 +495,7 @@ def load(
     source: str | Path | None = None,
     *,
     build_if_needed: bool = True,
+    paired: Paired = None,
     **options: Any,
 ) -> pd.DataFrame:
     """The one way to a processed table.
@@ -311,6 +509,10 @@ def load(
         shipped, catalogued file.
     build_if_needed
         Build a missing or stale table first (default); ``False`` reads what is there.
+    paired
+        A user's own companion files for the dataset's paired inputs (e.g.
+        ``{"live_sessions": "my_sessions.csv"}`` for ``prices_daily``); with ``source``
+        and without them the cleaner gets none (never the shipped example's).
     **options
         Cleaner options (e.g. ``rule=TransformRule(min_creators=10)`` for
         ``occupation_video``).
@@ -327,16 +529,27 @@ def load(
     spec = get(name)
     name = spec.name
     opts = resolve_options(spec, options)
-    default = source is None and opts == resolve_options(spec)
-    out = output_path(name) if default else _cache_path(spec, source, opts)
+    default = source is None and not paired and opts == resolve_options(spec)
+    out = output_path(name) if default else _cache_path(spec, source, opts, paired)
     if build_if_needed:
-        _build(spec, source, opts, out)
+        _build(spec, source, opts, out, paired=paired)
     if not out.is_file():
         raise InputError(
             f"processed table '{name}' not found", path=out, hint="run `make data` first"
         )
-    df = pd.read_parquet(out)
-    meta = read_parquet_metadata(out)
+    try:
+        df = pd.read_parquet(out)
+        meta = read_parquet_metadata(out)
+    except Exception as exc:  # truncated or overwritten: pyarrow's ArrowInvalid and kin
+        if not build_if_needed:
+            raise InputError(
+                f"processed table '{name}' is damaged ({type(exc).__name__})",
+                path=out,
+                hint=f"rebuild it: `lsimpact data {name} --force`",
+            ) from exc
+        _build(spec, source, opts, out, force=True)
+        df = pd.read_parquet(out)
+        meta = read_parquet_metadata(out)
     df.attrs["dataset"] = name
     df.attrs["summary"] = json.loads(meta.get("lsimpact:summary", "{}"))
     df.attrs["inputs"] = json.loads(meta.get("lsimpact:inputs", "{}"))
@@ -346,26 +559,44 @@ def load(
     return df
 
 
-def load_quarantine(name: str, source: str | Path | None = None, **options: Any) -> pd.DataFrame:
+def load_quarantine(
+    name: str, source: str | Path | None = None, *, paired: Paired = None, **options: Any
+) -> pd.DataFrame:
     """The quarantine of ``load(name, source, **options)`` (built when needed): the rows
     that did not make it into the table, with ``source_row``, ``column``, ``raw_value`` and
     ``reason``."""
-    path = load(name, source, **options).attrs["quarantine_path"]
-    return pd.read_csv(
+    path = load(name, source, paired=paired, **options).attrs["quarantine_path"]
+    q = pd.read_csv(
         path, dtype={"column": str, "raw_value": str, "reason": str}, keep_default_na=False
     )
+    # The CSV is written for spreadsheets (formulas neutralised with a leading "'"):
+    # undo that so the raw values are exactly what the input held.
+    for col in ("column", "raw_value", "reason"):
+        q[col] = unneutralise_formulas(q[col])
+    return q
 
 
 def clean_file(
-    name: str, input_path: str | Path, output: str | Path | None = None, **options: Any
+    name: str,
+    input_path: str | Path,
+    output: str | Path | None = None,
+    *,
+    paired: Paired = None,
+    **options: Any,
 ) -> Cleaned:
     """Clean a user's own file in the format of dataset ``name``'s primary raw input.
 
     The other inputs (e.g. the classification for occupation observations) come from the
-    catalogue. When ``output`` is given the table, its quarantine and summary are written.
+    catalogue, except paired inputs (``spec.paired_inputs``, e.g. the live-session calendar
+    of ``prices_daily``): those come from ``paired={name: path}`` or not at all. When
+    ``output`` is given the table, its quarantine and summary are written.
     """
     spec = get(name)
-    frames, hashes = _frames(spec, input_path)
+    if output is not None:  # refused before the work, not after it
+        _refuse_raw_dir(Path(output))
+        if Path(output).is_dir():
+            raise output_error(IsADirectoryError(21, "Is a directory"), output)
+    frames, hashes = _frames(spec, input_path, paired)
     user = frames[0]
     cleaned = run_cleaner(spec, frames, **resolve_options(spec, options))
     cleaned.source = {

@@ -17,7 +17,7 @@ import re
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,15 @@ from .errors import InputError
 
 __all__ = [
     "HEADER_ALIASES",
+    "MAX_CELL_BYTES",
+    "MAX_XLSX_XML_BYTES",
     "atomic_path",
+    "csv_bytes",
+    "neutralise_formulas",
+    "output_error",
+    "unneutralise_formulas",
+    "write_csv",
+    "write_set",
     "detect_encoding",
     "normalise_headers",
     "read_table",
@@ -39,24 +47,99 @@ __all__ = [
 ]
 
 
+def _umask() -> int:
+    """The process umask (read by setting and restoring it: there is no getter)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def output_error(exc: OSError, path: str | os.PathLike[str]) -> InputError:
+    """An OS error while writing ``path`` as an InputError that says what to do."""
+    import errno
+
+    why = {
+        errno.ENOSPC: ("the disk is full", "free some space or write elsewhere (-o)"),
+        errno.EDQUOT: ("the disk quota is exceeded", "free some space or write elsewhere"),
+        errno.EACCES: ("permission denied", "choose a folder you can write to (-o)"),
+        errno.EPERM: ("permission denied", "choose a folder you can write to (-o)"),
+        errno.EROFS: ("the file system is read-only", "choose another folder (-o)"),
+        errno.EISDIR: ("it is a folder", "give a file name, e.g. -o out/table.parquet"),
+        errno.ENOTDIR: ("a part of the path is a file, not a folder", "check the path"),
+    }.get(exc.errno or 0, (exc.strerror or str(exc), "check the path and try again"))
+    return InputError(
+        f"cannot write the output: {why[0]} (the previous output, if any, is unchanged)",
+        path=path,
+        hint=why[1],
+    )
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
 
     On any exception the temporary file is removed and ``path`` is left untouched, so a
-    reader never sees a half-written output.
+    reader never sees a half-written output. The file gets the permissions a plain
+    ``open()`` would give (0644 under umask 022): ``mkstemp`` makes it 0600, which would
+    hide reports and tables from collaborators on a shared drive. An OS error (disk
+    full, permission denied, the target is a folder) becomes an :class:`InputError`.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    if target.is_dir():
+        raise output_error(IsADirectoryError(21, "Is a directory"), target)
+    tmp: Path | None = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
         yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
+    except OSError as exc:
+        raise output_error(exc, target) from exc
     finally:
-        if tmp.exists():
+        if tmp is not None and tmp.exists():
             tmp.unlink()
+
+
+def write_set(files: dict[Path, Callable[[Path], None]]) -> list[Path]:
+    """Write several files as one unit: all of them, or none replaced.
+
+    Each writer ``files[path](tmp)`` writes a temporary file beside its target; only when
+    every one succeeded are they renamed onto their targets, in the order given (put the
+    file that marks the set as current last). On any failure every temporary file is
+    removed and the previous outputs stay as they were.
+    """
+    done: list[tuple[Path, Path]] = []
+    try:
+        for target, writer in files.items():
+            if target.is_dir():
+                raise IsADirectoryError(21, "Is a directory", str(target))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+            )
+            os.close(fd)
+            done.append((Path(tmp_name), target))
+            writer(Path(tmp_name))
+            os.chmod(tmp_name, 0o666 & ~_umask())
+        for tmp, target in done:
+            os.replace(tmp, target)
+    except OSError as exc:
+        failed = (
+            Path(exc.filename)
+            if getattr(exc, "filename", None)
+            else done[-1][1]
+            if done
+            else next(iter(files))
+        )
+        raise output_error(exc, failed) from exc
+    finally:
+        for tmp, _ in done:
+            if tmp.exists():
+                tmp.unlink()
+    return list(files)
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -71,16 +154,21 @@ def write_text(path: str | os.PathLike[str], text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
+def json_bytes(obj: Any) -> bytes:
+    """``obj`` as sorted, indented UTF-8 JSON (stable bytes)."""
+    text = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+    return text.encode("utf-8")
+
+
 def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     """Write ``obj`` as sorted, indented UTF-8 JSON atomically (stable bytes)."""
-    text = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
-    return write_text(path, text)
+    return write_bytes(path, json_bytes(obj))
 
 
-def write_parquet(
-    df: pd.DataFrame, path: str | os.PathLike[str], metadata: dict[str, str] | None = None
-) -> Path:
-    """Write ``df`` to Parquet atomically, with optional key/value file metadata."""
+def parquet_writer(
+    df: pd.DataFrame, metadata: dict[str, str] | None = None
+) -> Callable[[Path], None]:
+    """A function writing ``df`` as Parquet (with key/value file metadata) to a path."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -89,9 +177,67 @@ def write_parquet(
         merged = dict(table.schema.metadata or {})
         merged.update({k.encode(): v.encode() for k, v in metadata.items()})
         table = table.replace_schema_metadata(merged)
+    return lambda path: pq.write_table(table, path)
+
+
+def write_parquet(
+    df: pd.DataFrame, path: str | os.PathLike[str], metadata: dict[str, str] | None = None
+) -> Path:
+    """Write ``df`` to Parquet atomically, with optional key/value file metadata."""
+    write = parquet_writer(df, metadata)
     with atomic_path(path) as tmp:
-        pq.write_table(table, tmp)
+        write(tmp)
     return Path(path)
+
+
+# --- CSV for humans ----------------------------------------------------------------------
+# A cell a spreadsheet would run as a formula: it starts with = + - @ (or a tab/CR that
+# Excel strips before looking). A leading "'" is escaped too, so the quoting can be undone
+# exactly (unneutralise_formulas). Plain numbers ("-5", "+3.2", "-1e3") stay readable.
+_FORMULA_RE = r"^[=+\-@\t\r']"
+_SIGNED_NUMBER_RE = r"^[+-]?(?:\d[\d,]*)?(?:\.\d+)?(?:[eE][+-]?\d+)?%?$"
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Cells a spreadsheet would execute as formulas, prefixed with ``'`` (a copy).
+
+    Every CSV written for people to open (quarantine files, report tables) goes through
+    this: a raw cell such as ``=HYPERLINK("http://x", "click")``, ``+cmd|' /C calc'!A0``,
+    ``-1+1`` or ``@SUM(A1)`` would otherwise run when the CSV is opened in Excel (CSV
+    injection, OWASP). The usual neutralisation is a leading apostrophe, which Excel shows
+    as text; cells that already start with ``'`` get one more, so
+    :func:`unneutralise_formulas` restores every cell exactly. Numbers written with a
+    sign ("-5", "+3.2") are left as they are. Only text (object/string) columns change.
+    """
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if not (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)):
+            continue
+        text = s.astype("string")
+        risky = text.str.contains(_FORMULA_RE, regex=True, na=False) & ~text.str.fullmatch(
+            _SIGNED_NUMBER_RE, na=False
+        )
+        if risky.any():
+            out[col] = s.where(~risky.to_numpy(), "'" + text.astype(object))
+    return out
+
+
+def unneutralise_formulas(s: pd.Series) -> pd.Series:
+    """Undo :func:`neutralise_formulas` on a column read back from a CSV."""
+    text = s.astype("string")
+    quoted = text.str.startswith("'", na=False)
+    return s.where(~quoted.to_numpy(), text.str.slice(1).astype(object))
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """``df`` as UTF-8 CSV for people (``\\n`` line ends, formulas neutralised)."""
+    return neutralise_formulas(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``df`` atomically as a CSV for people (see :func:`neutralise_formulas`)."""
+    return write_bytes(path, csv_bytes(df))
 
 
 def read_parquet_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
@@ -234,38 +380,63 @@ def _line_of(raw: bytes, pos: int) -> int:
 def detect_encoding(raw: bytes, path: Path | None = None) -> str:
     """The encoding of a text file's bytes: utf-16, utf-8-sig, utf-8 or gb18030.
 
-    GBK is a subset of GB18030, so GBK exports decode as ``gb18030``.
+    GBK is a subset of GB18030, so GBK exports decode as ``gb18030``. The decision rests
+    on the whole file, line by line: a file whose lines are partly UTF-8 and partly GBK
+    (a header typed in one program, rows appended by another) is refused, because
+    decoding it either way garbles one part (抖音 -> 鎶栭煶) and splits one account in two.
 
     Raises
     ------
     InputError
-        Binary content, or bytes that are neither UTF-8 nor GB18030 (the message names
-        the first bad line and, where charset-normalizer can tell, the likely encoding).
+        Binary content (a NUL byte anywhere), mixed encodings (naming a line of each),
+        or bytes that are neither UTF-8 nor GB18030 (the message names the first bad
+        line and, where charset-normalizer can tell, the likely encoding).
     """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"  # Excel's "Unicode text" export
+    # A NUL byte never occurs in UTF-8 or GBK text: anywhere in the file, not only in
+    # its first block, it means binary content (or a truncated/overwritten export).
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise InputError(
+            "this is not a text table (it holds binary data: a NUL byte)",
+            path=path,
+            row=_line_of(raw, nul),
+            expected="a CSV file (UTF-8 or GBK), .xlsx, .parquet or .dta",
+            hint="check that you picked the right file; export the table as CSV or .xlsx",
+        )
     if raw.startswith(codecs.BOM_UTF8):
         try:
             raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise _decode_error(raw, exc, "UTF-8", path) from None
         return "utf-8-sig"
-    if b"\x00" in raw[:65536]:
-        raise InputError(
-            "this is not a text table (it holds binary data)",
-            path=path,
-            expected="a CSV file (UTF-8 or GBK), .xlsx, .parquet or .dta",
-            hint="check that you picked the right file; export the table as CSV or .xlsx",
-        )
     try:
-        raw.decode("utf-8")
+        _check_utf8(raw)
         return "utf-8"
     except UnicodeDecodeError as exc:
         utf8_error = exc
-    # A file that is UTF-8 up to a few broken bytes would decode as GB18030 mojibake:
-    # when most non-ASCII text before the first bad byte is valid UTF-8, say so instead.
-    head = raw[: utf8_error.start]
-    if len(head.decode("utf-8")) < len(head) - 32:  # many multi-byte UTF-8 characters
+    # Evidence from every line: a line with CJK text that is valid UTF-8 is UTF-8 (GBK
+    # byte pairs practically never form valid 3-byte UTF-8 sequences); a line that is not
+    # valid UTF-8 is GBK or something else. Both kinds in one file: refuse.
+    first_utf8 = _first_utf8_cjk_line(raw)
+    if first_utf8 is not None:
+        bad_line = _line_of(raw, utf8_error.start)
+        try:
+            line_text = raw.split(b"\n")[bad_line - 1].decode("gb18030")
+            gbk_line = not re.search("[\ue000-\uf8ff]", line_text)
+        except (UnicodeDecodeError, IndexError):
+            gbk_line = False
+        if gbk_line:
+            raise InputError(
+                f"the file mixes two encodings: line {first_utf8} is UTF-8 but line "
+                f"{bad_line} is GBK/GB18030; read either way, one part would be garbled",
+                path=path,
+                row=bad_line,
+                expected="one encoding for the whole file (UTF-8 or GBK)",
+                hint="open the file in an editor that shows the encoding, convert the "
+                "GBK lines to UTF-8 (or re-export the whole table once) and save as CSV UTF-8",
+            )
         raise _decode_error(raw, utf8_error, "UTF-8", path)
     try:
         text = raw.decode("gb18030")
@@ -284,6 +455,66 @@ def detect_encoding(raw: bytes, path: Path | None = None) -> str:
             hint="re-save the file as 'CSV UTF-8' (Excel: Save As > CSV UTF-8)",
         )
     return "gb18030"
+
+
+# A CJK ideograph (U+3400-U+9FFF) in UTF-8: lead byte E3-E9 and two continuation bytes.
+_UTF8_CJK = re.compile(rb"[\xe3-\xe9][\x80-\xbf][\x80-\xbf]")
+
+
+def _first_utf8_cjk_line(raw: bytes) -> int | None:
+    """Line number of the first line that is valid UTF-8 and holds a CJK ideograph."""
+    pos = 0
+    for m in _UTF8_CJK.finditer(raw):
+        if m.start() < pos:
+            continue
+        start = raw.rfind(b"\n", 0, m.start()) + 1
+        end = raw.find(b"\n", m.end())
+        end = len(raw) if end < 0 else end
+        line = raw[start:end]
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            pos = end  # this line is not UTF-8: look at the next one
+            continue
+        if re.search("[\u3400-\u9fff]", text):
+            return _line_of(raw, start)
+        pos = end
+    return None
+
+
+def _check_utf8(raw: bytes, block: int = 1 << 24) -> None:
+    """Raise ``UnicodeDecodeError`` (as ``raw.decode("utf-8")`` would) unless ``raw`` is UTF-8.
+
+    Decodes in blocks: why: decoding a large CSV in one piece makes a string two to four
+    times the file's size (CJK text) only to throw it away.
+    """
+    if len(raw) <= block:
+        raw.decode("utf-8")
+        return
+    dec = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for lo in range(0, len(raw), block):
+            dec.decode(view[lo : lo + block], final=lo + block >= len(raw))
+    except UnicodeDecodeError:
+        raw.decode("utf-8")  # the same error, positioned in the whole file
+        raise
+
+
+def _first_line(raw: bytes, encoding: str) -> str | None:
+    """The header line as ``text.lstrip("\\r\\n").splitlines()[0]`` would give it, decoding
+    only the start of the file; None when the file holds nothing but whitespace."""
+    size = 1 << 16
+    while True:
+        head = raw[:size].decode(encoding, errors="ignore") if size < len(raw) else None
+        text = raw.decode(encoding) if head is None else head
+        stripped = text.lstrip("\r\n")
+        lines = stripped.splitlines()
+        if head is None:
+            return lines[0] if text.strip() else None
+        if len(lines) > 1 and text.strip():
+            return lines[0]
+        size *= 4
 
 
 def _decode_error(raw: bytes, exc: UnicodeDecodeError, tried: str, path: Path | None) -> InputError:
@@ -307,17 +538,33 @@ def _decode_error(raw: bytes, exc: UnicodeDecodeError, tried: str, path: Path | 
 
 
 def _read_text_table(p: Path, raw: bytes, encoding: str, sep: str) -> pd.DataFrame:
-    """CSV/TSV bytes to a frame of strings; every malformed line is an InputError."""
+    """CSV/TSV bytes to a frame of strings; every malformed line is an InputError.
+
+    Quarantine rows must name the line a user sees in an editor, also after blank lines
+    (skipped) and cells holding line breaks: see :func:`_with_lines`.
+    """
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    text = raw.decode(encoding)
-    if encoding == "utf-16" and text.startswith("\ufeff"):
-        text = text[1:]
-    if not text.strip():
+    if encoding == "utf-8":
+        # Plain UTF-8 goes to pyarrow as it is: only the header line is decoded here.
+        data, first = raw, _first_line(raw, encoding)
+    else:
+        text = raw.decode(encoding)
+        if encoding == "utf-16" and text.startswith("\ufeff"):
+            text = text[1:]
+        data = text.encode("utf-8")
+        first = text.lstrip("\r\n").splitlines()[0] if text.strip() else None
+        del text
+    if first is None:
         raise InputError("the file has no header line", path=p, expected="a header line and rows")
-    data = text.encode("utf-8") if encoding != "utf-8" else raw
-    header = next(csv.reader(io.StringIO(text.lstrip("\r\n").splitlines()[0]), delimiter=sep))
+    # Blank lines before the header: pyarrow's skip_rows would skip one of them instead of
+    # the header. They are cut off here and added back to the line numbers.
+    body = data.lstrip(b"\r\n")
+    lead = data[: len(data) - len(body)].count(b"\n")
+    data = body
+    _refuse_long_lines(p, data, lead)
+    header = next(csv.reader(io.StringIO(first), delimiter=sep))
     header = [h if h.strip() else f"Unnamed: {i}" for i, h in enumerate(header)]
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
@@ -337,8 +584,12 @@ def _read_text_table(p: Path, raw: bytes, encoding: str, sep: str) -> pd.DataFra
 
     table = pcsv.read_csv(
         io.BytesIO(data),
-        # One thread: only then does pyarrow number the bad rows (header = row 1).
-        read_options=pcsv.ReadOptions(column_names=header, skip_rows=1, use_threads=False),
+        # One thread: only then does pyarrow number the bad rows (header = row 1). Blocks
+        # larger than any line _refuse_long_lines lets through, so that no record
+        # straddles two blocks.
+        read_options=pcsv.ReadOptions(
+            column_names=header, skip_rows=1, use_threads=False, block_size=_BLOCK_BYTES
+        ),
         parse_options=pcsv.ParseOptions(
             delimiter=sep, newlines_in_values=True, invalid_row_handler=on_bad_line
         ),
@@ -363,7 +614,118 @@ def _read_text_table(p: Path, raw: bytes, encoding: str, sep: str) -> pd.DataFra
             "separators; a cell with a line break must be quoted",
         )
     df = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    lines = _record_lines(data, len(df), sep) + lead
+    _refuse_long_cells(p, table, lines)
+    return _with_lines(p, df, lines)
+
+
+#: Columns a reader adds for provenance; a user's file may not use these names.
+PROVENANCE_COLUMNS = ("source_row", "source_sheet")
+
+
+def _with_lines(p: Path, df: pd.DataFrame, lines: np.ndarray) -> pd.DataFrame:
+    """Record each row's line (or spreadsheet row) where it is not simply position + 2.
+
+    The usual file has one record per line after the header, so row ``i`` is line
+    ``i + 2`` and :func:`lsimpact.contract.source_rows` derives it. Otherwise (blank lines,
+    cells with line breaks, blank spreadsheet rows) a ``source_row`` column holds the
+    line numbers, which ``source_rows`` prefers. The index stays 0..n-1 either way.
+    """
+    reserved = [c for c in PROVENANCE_COLUMNS if c in df.columns]
+    if reserved:
+        raise InputError(
+            f"the file has a column named '{reserved[0]}', a name lsimpact uses for the "
+            "line each row comes from",
+            path=p,
+            row=1,
+            column=reserved[0],
+            expected=f"no column named {' or '.join(PROVENANCE_COLUMNS)}",
+            hint=f"rename the column (e.g. to 'original_{reserved[0]}')",
+        )
+    df = df.reset_index(drop=True)
+    if not np.array_equal(lines, np.arange(2, len(df) + 2)):
+        df["source_row"] = np.asarray(lines, dtype="int64")
     return df
+
+
+#: Largest cell accepted (bytes of UTF-8). Table cells are names, counts and dates; a
+#: longer one is a pasted document or a broken quote that swallowed the rest of the file.
+MAX_CELL_BYTES = 1_000_000
+_BLOCK_BYTES = 1 << 25  # pyarrow block: every accepted line fits in one
+
+
+def _refuse_long_lines(p: Path, data: bytes, lead: int = 0) -> None:
+    """A physical line longer than the reader's block is refused with its line number."""
+    if len(data) <= _BLOCK_BYTES // 2:
+        return
+    nl = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    ends = np.r_[nl, len(data)]
+    lengths = np.diff(np.r_[-1, ends]) - 1
+    longest = int(np.argmax(lengths)) + lead
+    if lengths[longest - lead] > _BLOCK_BYTES // 2:
+        raise InputError(
+            f"line {longest + 1} is {lengths[longest - lead] / 1e6:.1f} MB long: a cell this long "
+            "is not table data (a pasted document, or a quote that is never closed)",
+            path=p,
+            row=longest + 1,
+            expected=f"cells of at most {MAX_CELL_BYTES / 1e6:g} MB",
+            hint="open the file at that line; close the stray quote or remove the long text",
+        )
+
+
+def _refuse_long_cells(p: Path, table: Any, lines: np.ndarray) -> None:
+    """A cell longer than :data:`MAX_CELL_BYTES` is refused, naming its line and column."""
+    import pyarrow.compute as pc
+
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        if not len(col):
+            continue
+        lengths = pc.binary_length(col).to_numpy(zero_copy_only=False)
+        if lengths.max() > MAX_CELL_BYTES:
+            i = int(np.argmax(lengths))
+            raise InputError(
+                f"a cell of {lengths[i] / 1e6:.1f} MB: a cell this long is not table data "
+                "(a pasted document, or a quote that is never closed)",
+                path=p,
+                row=int(lines[i]),
+                column=str(name),
+                expected=f"cells of at most {MAX_CELL_BYTES / 1e6:g} MB",
+                hint="open the file at that line; close the stray quote or remove the long text",
+            )
+
+
+def _record_lines(data: bytes, n: int, sep: str) -> np.ndarray:
+    """The file line on which each of the ``n`` data records starts.
+
+    The common file has one record per line and no blank line: record ``i`` is on line
+    ``i + 2``, found by counting newlines. Otherwise the text is walked with the csv
+    module, which counts physical lines inside quoted cells; blank lines are skipped as
+    pyarrow skips them.
+    """
+    physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if physical == n + 1 and b"\r" not in data.replace(b"\r\n", b""):
+        return np.arange(2, n + 2, dtype="int64")
+    out = []
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=sep)
+    # The csv module's cell limit is process-wide: raised for this walk, then restored.
+    old_limit = csv.field_size_limit(_BLOCK_BYTES)
+    try:
+        last = 0
+        for record in reader:
+            start, last = last + 1, reader.line_num
+            if record:  # [] is a blank line
+                out.append(start)
+    finally:
+        csv.field_size_limit(old_limit)
+    lines = np.asarray(out[1:], dtype="int64")  # the first record is the header
+    if len(lines) != n:  # the two readers disagree: never number rows by guesswork
+        raise InputError(
+            f"cannot number the lines of the file reliably ({n} records read, "
+            f"{len(lines)} counted)",
+            expected="a CSV file with quotes closed on every line",
+            hint="open the file in a spreadsheet and save it again as CSV UTF-8",
+        )
+    return lines
 
 
 def read_table(
@@ -415,7 +777,7 @@ def read_table(
                 )
             raw = p.read_bytes()
             encoding = detect_encoding(raw, p)
-            sniff = raw.decode(encoding, errors="replace")[:4096].splitlines()
+            sniff = raw[:16_400].decode(encoding, errors="replace")[:4096].splitlines()
             first = sniff[0] if sniff else ""
             tabbed = "\t" in first and "," not in first
             sep = "\t" if suffix == ".tsv" or encoding == "utf-16" or tabbed else ","
@@ -455,8 +817,22 @@ def read_table(
     return df
 
 
+#: Largest total size of an .xlsx's XML once unzipped. A workbook of a million rows is
+#: about 200 MB of XML; a few MB of zip that expands to gigabytes is a zip bomb (or a
+#: sheet of formatting), which would take minutes and gigabytes of memory to read.
+MAX_XLSX_XML_BYTES = 500_000_000
+
+
 def _read_excel(p: Path, magic: bytes, dtype: Any) -> pd.DataFrame:
-    """First sheet of an .xlsx as strings; a damaged or truncated file is an InputError."""
+    """Every sheet of an .xlsx as strings, or a clear InputError.
+
+    Sheets with the same header are stacked, with ``source_sheet`` (the sheet's name) and
+    ``source_row`` (the spreadsheet row) columns; sheets with different headers are
+    refused with the list of sheets (reading only the first would silently drop the
+    others). Empty sheets are skipped. A single sheet is like a CSV file (see
+    :func:`_with_lines`). Blank rows are skipped (as in CSV) but keep their numbers
+    counted. Repeated header names are refused as in CSV.
+    """
     damaged = InputError(
         "the Excel file is damaged or truncated (it is not a complete .xlsx archive)",
         path=p,
@@ -469,9 +845,75 @@ def _read_excel(p: Path, magic: bytes, dtype: Any) -> pd.DataFrame:
             hint="check that you picked the right file; a CSV file should end in .csv",
         )
     try:
-        df = pd.read_excel(p, dtype=dtype, keep_default_na=False)
+        with zipfile.ZipFile(p) as zf:
+            expanded = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise damaged from exc
+    if expanded > MAX_XLSX_XML_BYTES:
+        raise InputError(
+            f"the Excel file expands to {expanded / 1e9:.1f} GB of XML when unzipped "
+            f"(limit {MAX_XLSX_XML_BYTES / 1e9:g} GB): too large to read safely",
+            path=p,
+            expected="an .xlsx of at most a few million cells",
+            hint="export the sheet as CSV UTF-8 (a large table reads faster that way), "
+            "or delete unused formatted rows and columns",
+        )
+    try:
+        sheets = pd.read_excel(p, sheet_name=None, header=None, dtype=dtype, keep_default_na=False)
     except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError) as exc:
         raise damaged from exc
-    if df.shape[1] == 0:
-        raise InputError("the first sheet is empty", path=p, expected="a header row and data rows")
-    return df
+    frames: list[tuple[str, list[str], pd.DataFrame]] = []
+    for name, raw in sheets.items():
+        table = _sheet_table(p, str(name), raw)
+        if table is not None:
+            frames.append((str(name), *table))
+    if not frames:
+        raise InputError("every sheet is empty", path=p, expected="a header row and data rows")
+    headers = {tuple(h) for _, h, _ in frames}
+    if len(headers) > 1:
+        listed = "; ".join(f"'{n}': {', '.join(h)}" for n, h, _ in frames[:_MAX_LISTED])
+        raise InputError(
+            f"the workbook has {len(frames)} sheets with different headers ({listed})",
+            path=p,
+            expected="one sheet, or sheets with the same header (they are read together)",
+            hint="save the sheet you want as its own .xlsx or CSV, or give every sheet the "
+            "same columns",
+        )
+    if len(frames) == 1:
+        return _with_lines(p, frames[0][2], frames[0][2].index.to_numpy())
+    parts = []
+    for name, _, df in frames:
+        _with_lines(p, df, df.index.to_numpy())  # refuses reserved column names
+        part = df.reset_index()
+        part.insert(0, "source_sheet", name)
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    # The sheet and row travel as columns (rows repeat across sheets, an index must not).
+    return out[[*frames[0][1], "source_sheet", "source_row"]]
+
+
+def _sheet_table(p: Path, sheet: str, raw: pd.DataFrame) -> tuple[list[str], pd.DataFrame] | None:
+    """Header and rows of one sheet read with ``header=None`` (None when it is empty)."""
+    cells = raw.astype("str").where(raw.notna(), "")
+    blank = cells.apply(lambda c: c.str.strip().eq("")).all(axis=1).to_numpy()
+    if blank.all() or cells.shape[1] == 0:
+        return None
+    rows = np.flatnonzero(~blank)
+    head = rows[0]
+    header = [h if h.strip() else f"Unnamed: {i}" for i, h in enumerate(cells.iloc[head])]
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise InputError(
+            f"the header of sheet '{sheet}' repeats column name(s) {', '.join(dupes)}",
+            path=p,
+            row=int(head) + 1,
+            column=dupes[0],
+            expected="each column name once",
+            hint="rename or delete the repeated column(s)",
+        )
+    body = raw.iloc[rows[1:]].copy()
+    body.columns = header
+    # Trailing columns without a header and without data are Excel formatting, not data.
+    body = body.astype(object).where(body.notna(), "")
+    body.index = pd.Index(rows[1:] + 1, name="source_row", dtype="int64")  # 1-based
+    return header, body

@@ -39,6 +39,9 @@ __all__ = [
     "parse_count",
     "parse_datetime",
     "parse_money",
+    "parse_number",
+    "parse_pack",
+    "parse_price",
     "parse_percent",
 ]
 
@@ -78,6 +81,9 @@ _NUMBER = r"(?P<int>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<frac>\d+))?"
 # Columns this long are parsed once per distinct cell when at most this share is distinct.
 _DISTINCT_MIN_ROWS, _DISTINCT_MAX_SHARE, _DISTINCT_SAMPLE = 1_000, 0.5, 2_000
 _MAX_DIGITS = 15  # float64 holds every integer of up to 15 digits exactly
+#: Largest count accepted: 2**53, above which float64 no longer holds every whole number
+#: (and Int64 columns downstream overflow). "1e20" or "1e400" is out of range, not clipped.
+MAX_COUNT = float(2**53)
 _RANGE_RE = r"\d\s*[万亿千wWkKmMbB元%]?\s*(?:-|~|～|至|到)\s*[¥￥]?\d"
 
 
@@ -370,7 +376,9 @@ for _unit, _exp in {"万": 4, "亿": 8, "w": 4, "k": 3, "m": 6, "b": 9}.items():
 # Character sets of the prefixes and suffixes above (stripped once a row has matched).
 _COUNT_LEAD = ">=≥超过大于逾近约~≈morethanvbuapxily+-"
 _COUNT_TRAIL = "+以上多余人次个位名户家"
-_COUNT_LOWER_RE = rf"^(?:{_LOWER_PREFIX})|.\+|多|余|以上"
+# A "+" after a number is "or more" ("10万+"); after the "e" of an exponent it is the
+# exponent's sign ("3.1160E+07", as Excel writes a large count), not a lower bound.
+_COUNT_LOWER_RE = rf"^(?:{_LOWER_PREFIX})|[^e]\+|多|余|以上"
 _COUNT_APPROX_RE = rf"^(?:{_APPROX_PREFIX})"
 
 
@@ -395,7 +403,9 @@ def parse_count(s: pd.Series, *, allow_negative: bool = False) -> pd.DataFrame:
     DataFrame
         Aligned to ``s`` with ``value`` (float64, whole numbers), ``error`` (None or
         "missing", "not a count", "a range, not one count", "too many digits",
-        "not a whole number", "negative count"), ``lower_bound`` (bool: "10万+"),
+        "not a whole number", "negative count", "out of range": above 2**53 or an
+        exponent beyond float range), ``lower_bound`` (bool: "10万+"; an exponent's sign
+        as in "3.1160E+07" is not one),
         ``approximate`` (bool: "近50万") and ``precision`` (float64, see the module
         docstring).
 
@@ -484,7 +494,7 @@ def _count_fast(arr: pa.Array) -> tuple[dict[str, np.ndarray], np.ndarray]:
         "lower_bound": good & plus,
         "approximate": np.zeros(n, dtype=bool),
         "precision": np.where(good, np.where(k > 0, 0.5 * scale, 0.0), np.nan),
-    }, n_digits <= _MAX_DIGITS
+    }, (n_digits <= _MAX_DIGITS) & ~(value > MAX_COUNT)
 
 
 def _count_full(arr: pa.Array, allow_negative: bool) -> dict[str, np.ndarray]:
@@ -513,6 +523,8 @@ def _count_full(arr: pa.Array, allow_negative: bool) -> dict[str, np.ndarray]:
             (too_long, "too many digits"),
             (~whole, "not a whole number"),
             (negative & (not allow_negative), "negative count"),
+            # An exponent is never capped: 1e400 is an error, not 1e300.
+            (~(np.abs(value) <= MAX_COUNT) | (k > 300), "out of range"),
         ],
     )
     good = np.equal(error, None)
@@ -536,7 +548,7 @@ def _count_from_numbers(s: pd.Series, allow_negative: bool) -> pd.DataFrame:
             len(v),
             [
                 (missing, "missing"),
-                (~np.isfinite(v) | (np.abs(v) >= 10.0**_MAX_DIGITS), "too many digits"),
+                (~np.isfinite(v) | (np.abs(v) > MAX_COUNT), "out of range"),
                 (v != np.round(v), "not a whole number"),
                 ((v < 0) & (not allow_negative), "negative count"),
             ],
@@ -565,11 +577,19 @@ _DATE_RE = (
     r"(?:\s*:\s*(?P<sec>\d{1,2})(?:[.,](?P<frac>\d{1,9}))?|\s*(?P<sec2>\d{1,2})\s*秒)?)?)?"
     r"\s*(?P<tz>z|utc|gmt|[+-]\d{2}(?::?\d{2})?)?$"
 )
-_COMPACT_DATE_RE = r"^(?P<y>(?:19|20)\d{2})(?P<mo>[01]\d)(?P<d>[0-3]\d)$"
+# YYYYMMDD, YYYYMMDDHH, YYYYMMDDHHMM, YYYYMMDDHHMMSS (trackers' file names and exports).
+_COMPACT_DATE_RE = (
+    r"^(?P<y>(?:19|20)\d{2})(?P<mo>[01]\d)(?P<d>[0-3]\d)"
+    r"(?:(?P<h>[0-2]\d)(?:(?P<mi>[0-5]\d)(?P<sec>[0-6]\d)?)?)?$"
+)
 _EPOCH_RE = r"^(?P<s>\d{10})(?:\.(?P<sfrac>\d{1,6}))?$|^(?P<ms>\d{13})$"
+#: A bare 10- or 13-digit number is epoch seconds or milliseconds only when it lands in
+#: 2000-01-01 .. 2029-12-31 (UTC): a compact stamp such as 2023121420 would otherwise be
+#: read as a time in 2034. Every YYYYMMDDHH of years 1900-2099 lies outside this range
+#: as epoch seconds (>= 1.9e9 is 2030), so the two readings never compete.
+EPOCH_RANGE_S = (946_684_800, 1_893_456_000)
 _RELATIVE_RE = r"(刚刚|分钟前|小时前|天前|昨天|前天|今天|ago|yesterday|today)"
-# Epoch seconds accepted from numeric input: 2001-09-09 .. 2286-11-20 (10 digits).
-_EPOCH_S_MIN, _EPOCH_S_MAX = 1_000_000_000, 9_999_999_999
+_EPOCH_S_MIN, _EPOCH_S_MAX = EPOCH_RANGE_S
 
 
 def _int_of(a: pa.Array, default: int = 0) -> np.ndarray:
@@ -591,9 +611,11 @@ def parse_datetime(
 ) -> pd.DataFrame:
     """Parse timestamps as Chinese platforms, trackers and spreadsheets write them.
 
-    Understands "2023-12-14 20:31", "2023/12/14", "2023.12.14", "20231214",
+    Understands "2023-12-14 20:31", "2023/12/14", "2023.12.14", compact stamps
+    "20231214", "2023121420", "202312142031" and "20231214203105",
     "2023年12月14日 20时31分", "12月14日" / "12-14 20:31" (the year from ``year``), epoch
-    seconds (10 digits) and milliseconds (13 digits), and ISO 8601 with an offset
+    seconds (10 digits) and milliseconds (13 digits) *when they fall in 2000-2029*
+    (:data:`EPOCH_RANGE_S`; a compact stamp is never read as epoch), and ISO 8601 with an offset
     ("2023-12-14T12:31:00Z", "...+08:00"). Times without an offset are wall-clock times
     in ``tz``; times with one are converted to ``tz``.
 
@@ -755,19 +777,28 @@ def _datetime_full(arr: pa.Array, year: int | np.ndarray | None, tz: str) -> dic
     y = np.where(is_compact, _int_field(compact, "y"), _int_field(parts, "y", -1))
     mo = np.where(is_compact, _int_field(compact, "mo"), _int_field(parts, "mo", 1))
     d = np.where(is_compact, _int_field(compact, "d"), _int_field(parts, "d", 1))
-    has_h = _nonempty(_field(parts, "h")) & ~is_compact
-    has_mi = _nonempty(_field(parts, "mi")) & ~is_compact
-    has_sec = (_nonempty(_field(parts, "sec")) | _nonempty(_field(parts, "sec2"))) & ~is_compact
+    c_h, c_mi, c_sec = (_nonempty(_field(compact, f)) & is_compact for f in ("h", "mi", "sec"))
+    has_h = (_nonempty(_field(parts, "h")) & ~is_compact) | c_h
+    has_mi = (_nonempty(_field(parts, "mi")) & ~is_compact) | c_mi
+    has_sec = (
+        (_nonempty(_field(parts, "sec")) | _nonempty(_field(parts, "sec2"))) & ~is_compact
+    ) | c_sec
     frac = _field(parts, "frac")
     has_frac = _nonempty(frac) & ~is_compact
-    h = np.where(has_h, _int_field(parts, "h"), 0)
-    mi = np.where(has_mi, _int_field(parts, "mi"), 0)
-    sec = np.where(has_sec, _int_field(parts, "sec") + _int_field(parts, "sec2"), 0)
+    h = np.where(c_h, _int_field(compact, "h"), np.where(has_h, _int_field(parts, "h"), 0))
+    mi = np.where(c_mi, _int_field(compact, "mi"), np.where(has_mi, _int_field(parts, "mi"), 0))
+    sec = np.where(
+        c_sec,
+        _int_field(compact, "sec"),
+        np.where(has_sec, _int_field(parts, "sec") + _int_field(parts, "sec2"), 0),
+    )
     # "123" -> 123,000,000 ns: pad the fraction to nine digits before reading it.
     ns = np.where(has_frac, _int_of(pc.utf8_rpad(frac, 9, "0")), 0)
     # A time glued to the day needs 日/号 between them ("14日20时"), else "2023-12-1420:31"
     # would read as a time.
-    glued = has_h & ~_nonempty(_field(parts, "sep")) & ~_nonempty(_field(parts, "dsuf"))
+    glued = (
+        has_h & ~is_compact & ~_nonempty(_field(parts, "sep")) & ~_nonempty(_field(parts, "dsuf"))
+    )
 
     year_missing = matched & ~is_compact & (y < 0)
     year_supplied = year_missing & (year is not None)
@@ -808,12 +839,22 @@ def _datetime_full(arr: pa.Array, year: int | np.ndarray | None, tz: str) -> dic
     relative = pc.fill_null(pc.match_substring_regex(low, _RELATIVE_RE), False).to_numpy(
         zero_copy_only=False
     )
+    implausible_epoch = np.zeros(n, dtype=bool)
+    if is_epoch.any():
+        e_sec = np.where(
+            _nonempty(_field(epoch, "ms")), _int_field(epoch, "ms") // 1000, _int_field(epoch, "s")
+        )
+        implausible_epoch = is_epoch & ((e_sec < _EPOCH_S_MIN) | (e_sec >= _EPOCH_S_MAX))
     error = _errors(
         n,
         [
             (missing, "missing"),
             (relative & ~date_like & ~is_epoch, "relative date needs a reference time"),
             (~date_like & ~is_epoch, "not a date"),
+            (
+                implausible_epoch,
+                "not a date (a bare 10/13-digit number is read as epoch time only for 2000-2029)",
+            ),
             (glued, "not a date"),
             (year_missing & ~year_supplied, "no year (pass year=)"),
             (date_like & ~valid_clock, "invalid time"),
@@ -866,30 +907,54 @@ def _datetime_full(arr: pa.Array, year: int | np.ndarray | None, tz: str) -> dic
 
 
 def _datetime_from_epoch(s: pd.Series, tz: str) -> pd.DataFrame:
-    """Epoch seconds (10 digits) or milliseconds (13 digits) given as numbers."""
+    """Numbers: compact stamps (20231214, 2023121420 ...) or epoch seconds/milliseconds.
+
+    Whole numbers are read as their digits through the string path, so a number gets the
+    same reading as the same digits in a text cell (compact stamp first, epoch only in
+    its plausible range); fractional seconds are epoch seconds in that range.
+    """
     v = s.astype("float64").to_numpy()
     missing = np.isnan(v)
     with np.errstate(invalid="ignore"):
-        is_s = (v >= _EPOCH_S_MIN) & (v <= _EPOCH_S_MAX)
-        is_ms = (v >= _EPOCH_S_MIN * 1000) & (v <= _EPOCH_S_MAX * 1000)
+        whole = ~missing & np.isfinite(v) & (v == np.round(v)) & (np.abs(v) < 1e15)
+    if whole.any():
+        digits = pd.Series(
+            np.where(whole, np.where(whole, v, 0).astype("int64").astype(str), ""),
+            index=s.index,
+            dtype="str",
+        )
+        text = parse_datetime(digits, tz=tz)
+    with np.errstate(invalid="ignore"):
+        is_s = (v >= _EPOCH_S_MIN) & (v < _EPOCH_S_MAX) & ~whole
     error = _errors(
-        len(v), [(missing, "missing"), (~is_s & ~is_ms, "not an epoch time (10 or 13 digits)")]
+        len(v),
+        [
+            (missing, "missing"),
+            (~is_s & ~whole, "not an epoch time (2000-2029, in seconds or milliseconds)"),
+        ],
     )
-    good = np.equal(error, None)
-    # Integer arithmetic: v * 1e6 in floats would lose the last digits of a 13-digit ms.
-    whole = np.where(good, np.floor(v), 0).astype("int64")
-    frac_ns = np.where(good, np.round((v - np.floor(v)) * 1e9), 0).astype("int64")
-    ns = np.where(is_ms, whole * 1_000_000 + frac_ns // 1000, whole * 1_000_000_000 + frac_ns)
+    good = np.equal(error, None) & ~whole
+    ns = np.where(good, np.round(v * 1e6), 0).astype("int64") * 1000
     value = pd.Series(ns.view("datetime64[ns]"), index=s.index).where(good)
-    resolution = np.where(is_ms | (v != np.round(v)), "subsecond", "second").astype(object)
-    resolution[~good] = None
+    value = value.dt.tz_localize("UTC").dt.tz_convert(tz)
+    resolution = np.where(good, "subsecond", None).astype(object)
+    year_supplied = np.zeros(len(v), dtype=bool)
+    if whole.any():
+        value = value.where(~whole, text["value"])
+        error = np.where(whole, text["error"].to_numpy(dtype=object), error)
+        error = np.where(
+            whole & np.equal(error, "not a date"),
+            "not an epoch time (2000-2029, in seconds or milliseconds)",
+            error,
+        )
+        resolution = np.where(whole, text["resolution"].to_numpy(dtype=object), resolution)
     return _frame(
         s.index,
         {
-            "value": value.dt.tz_localize("UTC").dt.tz_convert(tz),
+            "value": value,
             "error": error,
             "resolution": pd.Series(resolution, index=s.index, dtype=object),
-            "year_supplied": np.zeros(len(v), dtype=bool),
+            "year_supplied": year_supplied,
         },
     )
 
@@ -1078,3 +1143,609 @@ def _percent_columns(arr: pa.Array, bare_exp: int) -> dict[str, np.ndarray]:
     negative = matched & _bool(pc.starts_with(compact, "-"))
     value = _value_from(digits, k)
     return {"value": np.where(good, np.where(negative, -value, value), np.nan), "error": error}
+
+
+# --- plain numbers -------------------------------------------------------------------------
+# A decimal number: optional sign, digits grouped in threes by commas or not grouped at
+# all ("1,2345" and "1,2,3" are typing errors, not 12345 and 123), an optional fraction and
+# an optional exponent ("3.1160E+07").
+_PLAIN_NUMBER_RE = (
+    r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e[+-]?\d+)?$|^[+-]?\.\d+(?:e[+-]?\d+)?$"
+)
+
+
+def parse_number(s: pd.Series) -> pd.DataFrame:
+    """Parse plain decimal numbers as published ("731", "1,234.5", "-0.36", "3.1160E+07").
+
+    Unlike ``float()`` or ``pd.to_numeric`` this refuses what is not exactly a number:
+    wrong digit grouping ("1,2345", "1,2,3"), words, and values beyond float range
+    ("1e400" is an error, never ``inf`` or a capped value).
+
+    Parameters
+    ----------
+    s
+        Strings (or numbers).
+
+    Returns
+    -------
+    DataFrame
+        Aligned to ``s``: ``value`` (float64) and ``error`` (None or "missing",
+        "not a number", "digit grouping is not 1,234,567", "out of range").
+    """
+    if _is_plain_numeric(s):
+        v = s.astype("float64").to_numpy()
+        error = _errors(len(v), [(np.isnan(v), "missing"), (~np.isfinite(v), "out of range")])
+        good = np.equal(error, None)
+        return _frame(s.index, {"value": np.where(good, v, np.nan), "error": error})
+    arr = _normalise(_as_strings(s))
+    missing = _missing_mask(arr)
+    low = pc.utf8_lower(arr)
+    ok = _matches(low, _PLAIN_NUMBER_RE)
+    grouped_wrong = (
+        ~ok & _matches(low, r"^[+-]?[\d,]+(?:\.\d+)?(?:e[+-]?\d+)?$") & _matches(low, r"\d,|,\d")
+    )
+    text = pc.if_else(pa.array(ok), pc.replace_substring(low, ",", ""), pa.scalar("0"))
+    with np.errstate(over="ignore"):
+        v = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    error = _errors(
+        len(v),
+        [
+            (missing, "missing"),
+            (grouped_wrong, "digit grouping is not 1,234,567"),
+            (~ok, "not a number"),
+            (~np.isfinite(v), "out of range"),
+        ],
+    )
+    good = np.equal(error, None)
+    return _frame(s.index, {"value": np.where(good, v, np.nan), "error": error})
+
+
+# --- pack sizes ----------------------------------------------------------------------------
+#: Weight units -> grams (1 斤 = 500 g, 1 两 = 50 g: the market units, not the old 16-两 斤).
+MASS_UNITS: dict[str, float] = {
+    "mg": 1e-3,
+    "毫克": 1e-3,
+    "g": 1.0,
+    "克": 1.0,
+    "kg": 1e3,
+    "公斤": 1e3,
+    "千克": 1e3,
+    "斤": 500.0,
+    "市斤": 500.0,
+    "两": 50.0,
+}
+#: Volume units -> millilitres.
+VOLUME_UNITS: dict[str, float] = {"ml": 1.0, "毫升": 1.0, "l": 1e3, "升": 1e3, "公升": 1e3}
+#: Counter words of packs counted in pieces ("12只装", "3盒"); base unit ``item``. 头 is not
+#: here: in seafood grades "22-24头" counts pieces per 斤, not pieces in the pack.
+COUNTER_WORDS: tuple[str, ...] = (
+    "只", "个", "盒", "袋", "瓶", "包", "罐", "件", "支", "片", "条", "枚", "粒", "块", "听",
+    "桶", "箱", "份", "套", "颗", "根", "张", "卷", "双", "对", "提", "杯", "贴", "组", "尾",
+    "入", "pcs", "pc",
+)  # fmt: skip
+_PACK_UNITS: dict[str, tuple[str, float]] = {
+    **{u: ("g", f) for u, f in MASS_UNITS.items()},
+    **{u: ("ml", f) for u, f in VOLUME_UNITS.items()},
+    **{u: ("item", 1.0) for u in COUNTER_WORDS},
+}
+
+
+def _alternation(words: Any) -> str:
+    """Regex alternation, longest first (so "kg" is tried before "g")."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_UNIT_ALT = _alternation(_PACK_UNITS)
+_COUNTER_ALT = _alternation(COUNTER_WORDS)
+_PACK_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
+_TIMES = r"[*x×]"
+# Matched on normalised, lower-cased text with spaces removed. Forms: "500g", "12只装",
+# "400g*2", "400g×2袋", "2袋×500g", "500g/袋", "净含量:1.2kg".
+_PACK_RE = (
+    r"^(?:净含量|净重|规格|容量|重量|含量)?:?"
+    rf"(?:(?P<n1>\d+)(?P<w1>{_COUNTER_ALT})?装?{_TIMES})?"
+    rf"(?P<num>{_PACK_NUMBER})(?P<unit>{_UNIT_ALT})装?"
+    rf"(?:/(?P<per>{_COUNTER_ALT}))?"
+    rf"(?:{_TIMES}(?P<n2>\d+)(?P<w2>{_COUNTER_ALT})?装?)?$"
+)
+_CJK = "\u4e00-\u9fff"  # real characters in the pattern: RE2 knows no \\u escapes
+_PACK_RANGE_RE = r"\d\s*(?:[a-z" + _CJK + r"]{0,2})\s*(?:-|~|～|至|到)\s*\d"
+_PACK_APPROX_RE = r"约|左右|大约|±|\+/-|上下"
+
+
+def parse_pack(s: pd.Series) -> pd.DataFrame:
+    """Parse pack sizes as shops write them: "500g", "1.5kg", "2斤", "400g×2袋", "12只装".
+
+    Weights go to grams (克, g, kg, 公斤, 千克, mg; 1 斤 = 500 g, 1 两 = 50 g), volumes to
+    millilitres (ml, 毫升, L, 升), packs counted in pieces (只, 个, 盒, 袋, 瓶, ... see
+    :data:`COUNTER_WORDS`, optionally with 装) to items. Multipacks multiply: "400g*2",
+    "400g×2袋", "2袋×500g", "500毫升*6瓶"; a prefix 净含量/净重/规格 and full-width digits
+    and letters ("５００ｇ") are accepted. Anything else is an error, never a guess.
+
+    Parameters
+    ----------
+    s
+        Pack sizes as written (numbers without a unit are an error: "500" of what?).
+
+    Returns
+    -------
+    DataFrame
+        Aligned to ``s``: ``quantity`` (float64, in ``base_unit``), ``base_unit`` ("g",
+        "ml" or "item"; None on error), ``pieces`` (float64: pieces in the pack, 1 for a
+        single pack: "400g×2袋" -> 2, "12只装" -> 12), ``piece_unit`` (the counter word of
+        the pieces, e.g. "袋", "只"; None when not written) and ``error`` (None or
+        "missing", "no unit", "unknown unit", "a range, not one size", "approximate size,
+        not one size", "not a pack size", "not a whole number of items", "zero size").
+
+    Examples
+    --------
+    >>> parse_pack(pd.Series(["2斤", "400g×2袋", "500毫升*6瓶", "12只装"]))["quantity"]
+    ... # 1000.0 (g), 800.0 (g), 3000.0 (ml), 12.0 (item)
+    """
+    columns = _by_distinct(_as_strings(s), _pack_columns)
+    return _frame(s.index, columns)
+
+
+def _opt_int(parts: pa.StructArray, name: str) -> np.ndarray:
+    """An optional integer field: NaN where absent."""
+    f = _field(parts, name)
+    has = _nonempty(f)
+    return np.where(has, _int_of(f).astype("float64"), np.nan)
+
+
+def _opt_str(parts: pa.StructArray, name: str) -> np.ndarray:
+    f = _field(parts, name).to_numpy(zero_copy_only=False).astype(object)
+    f[f == ""] = None
+    return f
+
+
+def _pack_columns(arr: pa.Array) -> dict[str, np.ndarray]:
+    n = len(arr)
+    arr = _normalise(arr)
+    missing = _missing_mask(arr)
+    compact = _compact(arr)  # "净含量：1.2 KG" -> "净含量:1.2kg" (full-width already ASCII)
+    parts = pc.extract_regex(compact, _PACK_RE)
+    matched = parts.is_valid().to_numpy(zero_copy_only=False)
+    num_s = pc.replace_substring(_field(parts, "num"), ",", "")
+    num_s = pc.if_else(pa.array(matched), num_s, pa.scalar("0"))
+    num = pc.cast(num_s, pa.float64()).to_numpy(zero_copy_only=False)
+    unit = _field(parts, "unit")
+    names = list(_PACK_UNITS)
+    pos = pc.fill_null(pc.index_in(unit, value_set=pa.array(names)), -1).to_numpy(
+        zero_copy_only=False
+    )
+    base_of = np.array([_PACK_UNITS[u][0] for u in names] + [None], dtype=object)
+    factor_of = np.array([_PACK_UNITS[u][1] for u in names] + [np.nan])
+    base = base_of[pos]
+    factor = factor_of[pos]
+    n1, n2 = _opt_int(parts, "n1"), _opt_int(parts, "n2")
+    w1, w2 = _opt_str(parts, "w1"), _opt_str(parts, "w2")
+    per = _opt_str(parts, "per")
+    unit_s = _opt_str(parts, "unit")
+    counted = matched & (base == "item")
+    # A multiplier on each side ("2袋×500g×3") or two different counter words for a count
+    # ("6瓶*2箱": which one is the item?) cannot be read without guessing.
+    both = ~np.isnan(n1) & ~np.isnan(n2)
+    word = np.where(pd.isna(w1), w2, w1)
+    count_of_counts = counted & ~pd.isna(word) & (word != unit_s)
+    mult = np.where(np.isnan(n1), 1.0, n1) * np.where(np.isnan(n2), 1.0, n2)
+    quantity = num * factor * mult
+    whole = ~counted | (num == np.round(num))
+
+    has_digit = _matches(compact, r"\d")
+    error = _errors(
+        n,
+        [
+            (missing, "missing"),
+            (
+                ~matched & has_digit & _matches(compact, _PACK_APPROX_RE),
+                "approximate size, not one size",
+            ),
+            (~matched & _matches(compact, _PACK_RANGE_RE), "a range, not one size"),
+            (~matched & _matches(compact, r"^\d+(?:\.\d+)?$"), "no unit"),
+            (
+                ~matched & _matches(compact, r"^\d+(?:\.\d+)?[a-z" + _CJK + "]+$"),
+                "unknown unit",
+            ),
+            (~matched | both | count_of_counts, "not a pack size"),
+            (~whole, "not a whole number of items"),
+            (quantity == 0, "zero size"),
+        ],
+    )
+    good = np.equal(error, None)
+    pieces = np.where(counted, quantity, mult)
+    piece_unit = np.where(counted, unit_s, np.where(pd.isna(word), per, word))
+    return {
+        "quantity": np.where(good, quantity, np.nan),
+        "base_unit": np.where(good, base, None).astype(object),
+        "pieces": np.where(good, pieces, np.nan),
+        "piece_unit": np.where(good, piece_unit, None).astype(object),
+        "error": error,
+    }
+
+
+# --- prices as live rooms write them ---------------------------------------------------------
+#: ``parse_price`` forms, in the ``form`` column.
+PRICE_FORMS = ("amount", "unit_price", "multi_buy", "discount", "second_item")
+_FORMS = np.array([None, *PRICE_FORMS], dtype=object)
+_AMOUNT, _UNIT, _MULTI, _DISCOUNT, _SECOND = range(1, 6)
+_PRICE_UNIT = {"g": "kg", "ml": "l", "item": "item"}
+_PER_BASE = {"g": 1e3, "ml": 1e3, "item": 1.0}  # per g -> per kg, per ml -> per l
+
+
+def _per_base_scale(base: np.ndarray) -> np.ndarray:
+    """Factor from yuan per base unit (g, ml, item) to yuan per price unit (kg, l, item)."""
+    return np.select([base == b for b in _PER_BASE], list(_PER_BASE.values()), np.nan)
+
+
+def _price_unit_of(base: np.ndarray) -> np.ndarray:
+    return np.select([base == b for b in _PRICE_UNIT], list(_PRICE_UNIT.values()), None).astype(
+        object
+    )
+
+
+def _with_detail(prefix: str, detail: np.ndarray) -> np.ndarray:
+    """ "prefix (detail)" for each row (vectorised string concatenation)."""
+    return (prefix + " (" + pd.Series(detail, dtype=object).astype(str) + ")").to_numpy(object)
+
+
+_DISCOUNT_RE = r"^(?:打)?(?P<d>\d+(?:\.\d+)?)折(?:优惠)?$"
+_SECOND_RE = (
+    r"^(?:第(?:二|2)件(?:(?P<half>半价)|(?P<sd>\d+(?:\.\d+)?)折|(?P<free>0元|免费))"
+    r"|(?P<bogo>买一送一|买1送1))$"
+)
+# "2件88", "两件88元", "2斤88元", "3瓶共99": a quantity, then the money paid for it.
+_QTY_FIRST_RE = (
+    rf"^(?P<q>(?:\d+(?:\.\d+)?|两)(?:{_UNIT_ALT}))(?:共|仅|只要|到手|合计)?(?P<m>[^/每]*\d[^/每]*)$"
+)
+# "88.5元/斤", "¥12.8/500g", "88元/2件", "9.9元每袋": money, then what it buys.
+_PER_RE = r"^(?P<m>[^/每]*\d[^/每]*)(?:/|每)(?P<per>[^/每]+)$"
+
+
+def _extract_rows(
+    arr: pa.Array, pattern: str, where: np.ndarray, fields: tuple[str, ...]
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """``extract_regex`` run only on the rows in ``where`` (cheap triggers select them).
+
+    Returns the full-length match mask and each field as an object array ("" elsewhere).
+    """
+    n = len(arr)
+    ok = np.zeros(n, dtype=bool)
+    out = {f: np.full(n, "", dtype=object) for f in fields}
+    idx = np.flatnonzero(where)
+    if not len(idx):
+        return ok, out
+    parts = pc.extract_regex(arr.take(pa.array(idx)), pattern)
+    valid = parts.is_valid().to_numpy(zero_copy_only=False)
+    ok[idx[valid]] = True
+    for f in fields:
+        out[f][idx] = _field(parts, f).to_numpy(zero_copy_only=False)
+    return ok, out
+
+
+def _to_float(text: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Digit strings to float where ``where`` (NaN elsewhere)."""
+    out = np.full(len(text), np.nan)
+    if where.any():
+        out[where] = pd.to_numeric(pd.Series(text[where], dtype=object)).to_numpy(float)
+    return out
+
+
+def _price_parts(arr: pa.Array) -> dict[str, np.ndarray]:
+    """The row-independent part of ``parse_price``: form, amount, what the amount buys,
+    discount factor (parsed once per distinct cell).
+
+    Plain amounts (most cells) go straight to :func:`parse_money`; the other forms are
+    looked for only in cells holding their trigger characters (折, 第/送, a leading
+    quantity, "/" or 每), so a column of plain prices costs little more than parse_money.
+    """
+    n = len(arr)
+    arr = _normalise(arr)
+    missing = _missing_mask(arr)
+    compact = _compact(arr)
+    form = np.zeros(n, dtype=np.int8)  # codes into _FORMS (0: missing)
+    factor = np.full(n, np.nan)
+    err = np.full(n, None, dtype=object)
+    open_ = ~missing
+
+    is_disc, disc = _extract_rows(
+        compact, _DISCOUNT_RE, open_ & _bool(pc.match_substring(compact, "折")), ("d",)
+    )
+    d = _to_float(disc["d"], is_disc)
+    # "8折" = 80 %, "8.5折" = 85 %, "85折" = 85 %, "10折" = full price.
+    two_digit = is_disc & (d > 10) & (d < 100) & (d == np.round(d))
+    f = np.where(d <= 10, d / 10, np.where(two_digit, d / 100, np.nan))
+    form[is_disc] = _DISCOUNT
+    factor[is_disc] = f[is_disc]
+    err[is_disc & (np.isnan(f) | (f <= 0))] = (
+        "not a discount (expected 1折 to 10折, e.g. 8折, 8.5折)"
+    )
+
+    trig = (
+        open_
+        & ~is_disc
+        & (_bool(pc.match_substring(compact, "第")) | _bool(pc.match_substring(compact, "送")))
+    )
+    is_sec, sec = _extract_rows(compact, _SECOND_RE, trig, ("half", "sd", "free", "bogo"))
+    sd = _to_float(sec["sd"], is_sec & (sec["sd"] != ""))
+    with np.errstate(invalid="ignore"):
+        second = np.select(
+            [sec["half"] != "", (sec["free"] != "") | (sec["bogo"] != ""), sd <= 10],
+            [0.5, 0.0, sd / 10],
+            default=np.nan,
+        )
+    form[is_sec] = _SECOND
+    factor[is_sec] = second[is_sec]
+    err[is_sec & np.isnan(second)] = "not a second-item offer this parser knows"
+
+    todo = open_ & ~is_disc & ~is_sec
+    is_qf, qf = _extract_rows(
+        compact,
+        _QTY_FIRST_RE,
+        todo & _matches(compact, r"^(?:\d+(?:\.\d+)?|两)(?:" + _UNIT_ALT + ")"),
+        ("q", "m"),
+    )
+    form[is_qf] = _MULTI  # refined to unit_price below when the quantity is a weight
+    todo &= ~is_qf
+    trig = todo & (
+        _bool(pc.match_substring(compact, "/")) | _bool(pc.match_substring(compact, "每"))
+    )
+    is_per, pr = _extract_rows(compact, _PER_RE, trig, ("m", "per"))
+    form[is_per] = _UNIT
+    plain = ~missing & ~is_disc & ~is_sec & ~is_qf & ~is_per
+    form[plain] = _AMOUNT
+
+    # The money part: the whole cell for amounts, the extracted part otherwise.
+    has_money = plain | is_qf | is_per
+    special = is_qf | is_per
+    money = compact
+    if special.any():
+        sub = np.where(is_qf, qf["m"], pr["m"])[special]
+        money = pc.replace_with_mask(compact, pa.array(special), pa.array(sub, type=pa.string()))
+    m = parse_money(pd.Series(pd.arrays.ArrowStringArray(money), dtype="str"))
+    amount = m["value"].to_numpy()
+    m_err = np.where(has_money, m["error"].to_numpy(dtype=object), None)
+    lower = has_money & m["lower_bound"].to_numpy(dtype=bool)
+
+    # What the money buys ("斤", "500g", "2件"): through parse_pack, only on those rows.
+    has_per = special
+    per_q = np.full(n, np.nan)
+    per_base = np.full(n, None, dtype=object)
+    per_word = np.full(n, None, dtype=object)
+    p_err = np.full(n, None, dtype=object)
+    if has_per.any():
+        what = np.where(is_qf, qf["q"], pr["per"])[has_per]
+        what = pd.Series(what, dtype=object)
+        what = what.str.replace(r"^两", "2", regex=True)  # "两件88": two items
+        bare = ~what.str.match(r"^[\d.]")
+        what = what.where(~bare, "1" + what)  # "元/斤": one 斤
+        p = parse_pack(what.astype("str"))
+        per_q[has_per] = p["quantity"].to_numpy()
+        per_base[has_per] = p["base_unit"].to_numpy(dtype=object)
+        per_word[has_per] = p["piece_unit"].to_numpy(dtype=object)
+        p_err[has_per] = p["error"].to_numpy(dtype=object)
+    # A weight or volume bought for the money is a unit price, whichever side it is written.
+    weighed = has_per & np.isin(per_base, ["g", "ml"])
+    form[is_qf & weighed] = _UNIT
+    counted = has_per & (per_base == "item")
+    form[(form == _UNIT) & counted] = _MULTI  # "88元/2件": 2 items for 88
+
+    own = ~missing & ~np.equal(err, None)  # a discount or offer out of range
+    m_bad = has_money & ~np.equal(m_err, None)
+    p_bad = has_per & ~np.equal(p_err, None)
+    error = _errors(
+        n,
+        [
+            (missing, "missing"),
+            (own, "<own>"),
+            (m_bad & (m_err == "not in yuan"), "not in yuan"),
+            (m_bad & (m_err == "a range, not one amount"), "a range, not one price"),
+            (plain & m_bad, "not a price"),
+            (m_bad, "<money>"),
+            (lower, "a lower bound ('起', '以上'), not a price"),
+            (p_bad, "<per>"),
+        ],
+    )
+    # Reasons that carry the sub-parser's own words.
+    for tag, detail in (("<own>", err), ("<money>", m_err), ("<per>", p_err)):
+        hit = error == tag
+        if tag == "<own>":
+            error[hit] = detail[hit]
+        else:
+            what = "amount" if tag == "<money>" else "unit"
+            error[hit] = _with_detail(f"{what} not readable", detail[hit])
+    good = np.equal(error, None)
+    return {
+        "form": form,
+        "amount": np.where(good, amount, np.nan),
+        "factor": np.where(good, factor, np.nan),
+        "per_quantity": np.where(good & has_per, per_q, np.nan),
+        "per_base": np.where(good & has_per, per_base, None).astype(object),
+        "per_word": np.where(good & has_per, per_word, None).astype(object),
+        "error": error,
+    }
+
+
+def parse_price(
+    s: pd.Series,
+    list_price: pd.Series | str | float | None = None,
+    pack: pd.Series | pd.DataFrame | None = None,
+    quantity: pd.Series | int | None = None,
+) -> pd.DataFrame:
+    """Parse prices as live rooms and shops write them, to yuan per kg, litre or item.
+
+    Forms (``form`` column):
+
+    ``amount``
+        "¥88", "88元", "1.2万元" (:func:`parse_money`): the price of one pack. With
+        ``pack`` it becomes a unit price (¥88 for "2斤" -> 88 yuan/kg); without, it is
+        the price per item.
+    ``unit_price``
+        Already a unit price: "88.5元/斤" (177 yuan/kg), "¥12.8/500g" (25.6 yuan/kg),
+        "9.9元每100ml" (99 yuan/l), "2斤88元" (88 yuan/kg). ``pack`` is not needed.
+    ``multi_buy``
+        "2件88", "两件88元", "3瓶共99", "88元/2件": the money buys that many items, each
+        one pack (44 yuan per item for "2件88"). The one exception: a counter word equal to
+        the pack's own ("¥5/只" for a pack "12只装") prices one piece of the pack.
+    ``discount``
+        "8折" = 80 % of the list price, "8.5折" / "85折" = 85 %; needs ``list_price``.
+    ``second_item``
+        "第二件半价", "第二件8折", "第二件0元", "买一送一": the second item at that share
+        of the base price (``list_price``). The price per item follows from the quantity
+        bought: 1 item -> the base price, 2 items -> (1 + share) / 2 of it (0.75 for 半价).
+        Without ``quantity``, or for more than two items (the offer does not say), the row
+        is refused with the reason.
+
+    Parameters
+    ----------
+    s
+        Prices as written (numbers are read as yuan amounts).
+    list_price
+        The list (base) price in the same forms (not a discount); a Series aligned to
+        ``s``, one value, or ``parse_price``'s output for it (parsed already). Needed by
+        ``discount`` and ``second_item`` rows.
+    pack
+        Pack sizes as written (Series aligned to ``s``) or their :func:`parse_pack`
+        frame. Needed to turn a pack price into a unit price; rows whose pack cannot be
+        read are refused when they need it.
+    quantity
+        Items bought (``second_item`` offers): a whole number, or a Series aligned to ``s``.
+
+    Returns
+    -------
+    DataFrame
+        Aligned to ``s``: ``value`` (float64, yuan per ``price_unit``), ``price_unit``
+        ("kg", "l" or "item"), ``form`` (see above) and ``error`` (None or the reason the
+        price was refused). Never a guess: a row that needs something it lacks is refused.
+    """
+    n = len(s)
+    if _is_plain_numeric(s):
+        money = parse_money(s)
+        parts = {
+            "form": np.where(money["error"].eq("missing"), 0, _AMOUNT).astype(np.int8),
+            "amount": money["value"].to_numpy(),
+            "factor": np.full(n, np.nan),
+            "per_quantity": np.full(n, np.nan),
+            "per_base": np.full(n, None, dtype=object),
+            "per_word": np.full(n, None, dtype=object),
+            "error": np.where(money["error"].isna(), None, "not a price").astype(object),
+        }
+        parts["error"][money["error"].eq("missing").to_numpy()] = "missing"
+    else:
+        parts = _by_distinct(_as_strings(s), _price_parts)
+    form = parts["form"]
+    error = parts["error"].copy()
+    amount = parts["amount"]
+
+    # The pack the price refers to.
+    if pack is None:
+        pq = np.ones(n)
+        pbase = np.full(n, "item", dtype=object)
+        ppieces = np.ones(n)
+        pword = np.full(n, None, dtype=object)
+        perr = np.full(n, None, dtype=object)
+    else:
+        pk = pack if isinstance(pack, pd.DataFrame) else parse_pack(pack)
+        pk = pk.set_axis(s.index) if len(pk) == n else pk
+        pq = pk["quantity"].to_numpy(dtype=float)
+        pbase = pk["base_unit"].to_numpy(dtype=object)
+        ppieces = pk["pieces"].to_numpy(dtype=float)
+        pword = pk["piece_unit"].to_numpy(dtype=object)
+        perr = pk["error"].to_numpy(dtype=object)
+
+    value = np.full(n, np.nan)
+    unit = np.full(n, None, dtype=object)
+    ok = np.equal(error, None)
+
+    # Weight and volume unit prices stand on their own.
+    wu = ok & (form == _UNIT)
+    per_base = parts["per_base"][wu]
+    value[wu] = amount[wu] / parts["per_quantity"][wu] * _per_base_scale(per_base)
+    unit[wu] = _price_unit_of(per_base)
+
+    # Pack prices: an amount for one pack, or for k items of the pack.
+    packed = ok & ((form == _AMOUNT) | (form == _MULTI))
+    k = np.where(form == _MULTI, parts["per_quantity"], 1.0)
+    piece = packed & (form == _MULTI) & ~pd.isna(pword) & (parts["per_word"] == pword)
+    need_pack = packed & ~np.equal(perr, None)
+    per_item_q = np.where(piece, pq / ppieces, pq)  # quantity one priced item holds
+    good_pack = packed & ~need_pack
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = amount / k / per_item_q * _per_base_scale(pbase)
+    value[good_pack] = v[good_pack]
+    unit[good_pack] = _price_unit_of(pbase[good_pack])
+    error[need_pack] = _with_detail("pack size not readable", perr[need_pack])
+
+    # Discounts and second-item offers: a share of the list price.
+    rel = ok & ((form == _DISCOUNT) | (form == _SECOND))
+    if rel.any():
+        if list_price is None:
+            error[rel] = np.where(
+                form[rel] == _DISCOUNT,
+                "a discount (折) needs the list price",
+                "a second-item offer needs the list (base) price",
+            )
+        else:
+            if isinstance(list_price, pd.DataFrame):  # already parse_price's output
+                lst = list_price.set_axis(s.index)
+            else:
+                lp = list_price
+                if not isinstance(lp, pd.Series):
+                    lp = pd.Series([lp] * n, index=s.index)
+                lst = parse_price(lp.set_axis(s.index), pack=pack)
+            lv = lst["value"].to_numpy()
+            lu = lst["price_unit"].to_numpy(dtype=object)
+            lerr = lst["error"].to_numpy(dtype=object)
+            share = parts["factor"].copy()
+            sec = rel & (form == _SECOND)
+            if sec.any():
+                if quantity is None:
+                    q = np.full(n, np.nan)
+                elif isinstance(quantity, pd.Series):
+                    q = pd.to_numeric(quantity.set_axis(s.index), errors="coerce").to_numpy(float)
+                else:
+                    q = np.full(n, float(quantity))
+                share = np.where(sec & (q == 1), 1.0, share)
+                share = np.where(sec & (q == 2), (1.0 + parts["factor"]) / 2.0, share)
+                sec_err = _errors(
+                    n,
+                    [
+                        (
+                            sec & np.isnan(q),
+                            "a second-item offer: the price per item depends on the quantity bought (not given)",
+                        ),
+                        (
+                            sec & ((q < 1) | (q != np.round(q))),
+                            "quantity bought must be a whole number of items",
+                        ),
+                        (
+                            sec & (q > 2),
+                            "a second-item offer: the price of more than two items is not stated",
+                        ),
+                    ],
+                )
+                bad_q = ~np.equal(sec_err, None)
+                error[bad_q] = sec_err[bad_q]
+            fine = rel & np.equal(error, None)
+            no_list = fine & (lerr == "missing")
+            error[no_list] = np.where(
+                form[no_list] == _DISCOUNT,
+                "a discount (折) needs the list price",
+                "a second-item offer needs the list (base) price",
+            )
+            bad_list = fine & ~no_list & ~np.equal(lerr, None)
+            error[bad_list] = _with_detail("list price not readable", lerr[bad_list])
+            fine &= np.equal(lerr, None)
+            value[fine] = share[fine] * lv[fine]
+            unit[fine] = lu[fine]
+
+    good = np.equal(error, None)
+    return _frame(
+        s.index,
+        {
+            "value": np.where(good, value, np.nan),
+            "price_unit": np.where(good, unit, None).astype(object),
+            "form": _FORMS[form],
+            "error": error,
+        },
+    )

@@ -22,10 +22,15 @@ __all__ = [
     "occupation_video",
     "followers_daily",
     "followers_published",
+    "prices_daily",
+    "live_sessions",
+    "wholesale_prices",
 ]
 
-#: Base units that ``published_figures.value`` may be expressed in.
-BASE_UNITS = (
+#: Base units that ``published_figures.value`` may be expressed in. Defined once, here; the
+#: published cleaner imports it (``clean.published.UNIT_CONVERSIONS`` maps every unit as
+#: published onto one of these).
+BASE_UNITS: tuple[str, ...] = (
     "persons",
     "followers",
     "yuan",
@@ -40,7 +45,16 @@ BASE_UNITS = (
     "accounts",
     "orders",
     "jobs_per_100m_yuan",
+    # consumer side (issue 14)
+    "count",
+    "times",
+    "days",
+    "yuan_per_kg",
+    "times_price_difference",
 )
+
+#: Allowed ``period_type`` values of published figures (``unknown`` is set from the period).
+PERIOD_TYPES: tuple[str, ...] = ("date", "year", "half_year", "quarter", "month", "unknown")
 
 
 _CHECK_NAMES = {
@@ -123,9 +137,7 @@ def published_figures() -> pa.DataFrameSchema:
             "series_id": text,
             "entity": text,
             "period": text,
-            "period_type": pa.Column(
-                str, pa.Check.isin(["date", "year", "half_year", "quarter", "month", "unknown"])
-            ),
+            "period_type": pa.Column(str, pa.Check.isin(list(PERIOD_TYPES))),
             "period_start": pa.Column("datetime64[ns]", nullable=True),
             "period_end": pa.Column("datetime64[ns]", nullable=True),
             "value": pa.Column(float, nullable=False),
@@ -358,3 +370,88 @@ def occupation_video() -> pa.DataFrameSchema:
 
 
 # --- prices --------------------------------------------------------------------------------
+def prices_daily() -> pa.DataFrameSchema:
+    """Schema of ``prices_daily``: one row per product_id, channel and date."""
+    text = pa.Column(str, nullable=False, checks=pa.Check.str_length(min_value=1))
+    unit_price = pa.Column(float, pa.Check.gt(0), nullable=False)
+    return pa.DataFrameSchema(
+        {
+            "product_id": text,
+            "product_name": pa.Column(str),
+            "brand": pa.Column(str),
+            "category": pa.Column(str),
+            "channel": text,
+            "channel_type": pa.Column(str, pa.Check.isin(["live", "store", "other"])),
+            "date": pa.Column("datetime64[ns]", nullable=False),
+            "list_unit_price": pa.Column(float, pa.Check.ge(0), nullable=True),
+            "paid_unit_price": unit_price,
+            "price_unit": pa.Column(str, pa.Check.isin(["kg", "l", "item"])),
+            "pack_quantity": pa.Column(float, pa.Check.gt(0), nullable=True),
+            "pack_unit": pa.Column(object, nullable=True),
+            "promoted": pa.Column("boolean", nullable=True),
+            "n_observations": pa.Column("int64", pa.Check.ge(1)),
+            "units_sold": pa.Column(float, pa.Check.ge(0), nullable=True),
+            "source_row": pa.Column("int64", pa.Check.ge(2)),
+        },
+        checks=[
+            pa.Check(
+                lambda d: d["pack_unit"].isna() | d["pack_unit"].isin(["g", "ml", "item"]),
+                error="pack_unit must be g, ml or item",
+            ),
+            pa.Check(
+                lambda d: d["date"] == d["date"].dt.normalize(),
+                error="date is a calendar day (no time of day)",
+            ),
+        ],
+        strict=True,
+        ordered=True,
+        **_unique_key("product_id", "channel", "date"),
+    )
+
+
+def live_sessions() -> pa.DataFrameSchema:
+    """Schema of ``live_sessions``: one row per session and promoted product."""
+    text = pa.Column(str, nullable=False, checks=pa.Check.str_length(min_value=1))
+    return pa.DataFrameSchema(
+        {
+            "session_id": text,
+            "channel": text,
+            "start": pa.Column("datetime64[ns]", nullable=False),
+            "end": pa.Column("datetime64[ns]", nullable=False),
+            "product_id": text,
+            "duration_hours": pa.Column(float, pa.Check.gt(0)),
+            "source_row": pa.Column("int64", pa.Check.ge(2)),
+        },
+        checks=[pa.Check(lambda d: d["end"] > d["start"], error="session ends before it starts")],
+        strict=True,
+        ordered=True,
+        **_unique_key("session_id", "product_id"),
+    )
+
+
+def wholesale_prices() -> pa.DataFrameSchema:
+    """Schema of ``wholesale_prices``: one row per quote (same-day repeats kept)."""
+    price = pa.Column(float, pa.Check.gt(0), nullable=False)
+    return pa.DataFrameSchema(
+        {
+            "product": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "spec": pa.Column(str),
+            "origin": pa.Column(str),
+            "date": pa.Column("datetime64[ns]", nullable=False),
+            "price_low": price,
+            "price_avg": price,
+            "price_high": price,
+            "price_unit": pa.Column(str, pa.Check.isin(["kg", "item"])),
+            "unit_as_written": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "source_row": pa.Column("int64", pa.Check.ge(2)),
+        },
+        checks=[
+            pa.Check(
+                lambda d: (d["price_low"] <= d["price_avg"]) & (d["price_avg"] <= d["price_high"]),
+                error="price_low <= price_avg <= price_high",
+            )
+        ],
+        strict=True,
+        ordered=True,
+        **_unique_key("source_row"),
+    )

@@ -87,6 +87,158 @@ def main() -> None:
     w("published_bad_values.csv", pub.encode())
     w("published_missing_column.csv", pub.replace('"unit",', '"unit_x",', 1).encode())
 
+    issue_13(w)
+
+
+SNAP_HEAD = "account_id,platform,account_name,followers,captured_at\n"
+
+
+def issue_13(w) -> None:
+    """Issue 13: inputs that used to be silently changed, clipped or guessed.
+
+    Not in the corpus (too big to commit; the tests build them): a 10 MB cell and an
+    .xlsx whose XML expands past the size limit.
+    """
+    # 1. Mixed encodings: a GBK line then a UTF-8 line (the issue's repro).
+    w(
+        "mixed_gbk_utf8.csv",
+        SNAP_HEAD.encode()
+        + "jgpy,抖音,交个朋友,20000000,2023-12-14 20:31\n".encode("gbk")
+        + "jgpy,抖音,交个朋友,20010000,2023-12-15 20:31\n".encode(),
+    )
+    # 9. A NUL byte far beyond the first 64 KB.
+    body = "".join(f"a{i:05d},douyin,n,{1000 + i},2023-12-14 20:31\n" for i in range(3000))
+    w("nul_late.csv", (SNAP_HEAD + body).encode() + b"a,douyin,n\x00,1,2023-12-15\n")
+    # 9. Blank lines and a quoted multi-line cell: quarantine rows must name file lines.
+    w(
+        "blank_lines_multiline.csv",
+        (
+            SNAP_HEAD
+            + "\n"
+            + 'jgpy,douyin,"交个\n朋友",20000000,2023-12-14 20:31\n'
+            + "\n\n"
+            + "jgpy,douyin,交个朋友,abc,2023-12-15 20:31\n"  # line 7: bad count
+            + "jgpy,douyin,交个朋友,20020000,2023-12-16 20:31\n"
+        ).encode(),
+    )
+    # 2. Scientific notation and huge numbers.
+    w(
+        "sci_notation_counts.csv",
+        (
+            SNAP_HEAD
+            + "jgpy,douyin,交个朋友,3.1160E+07,2023-12-14 20:31\n"  # exact, not a lower bound
+            + "jgpy,douyin,交个朋友,1e400,2023-12-15 20:31\n"  # out of range
+            + "jgpy,douyin,交个朋友,1e20,2023-12-16 20:31\n"  # out of range
+            + "jgpy,douyin,交个朋友,3.1170E+07,2023-12-17 20:31\n"
+        ).encode(),
+    )
+    # 3. Compact timestamps (2023121420 is not epoch 2034-02-10).
+    w(
+        "compact_timestamps.csv",
+        (
+            SNAP_HEAD
+            + "jgpy,douyin,交个朋友,20000000,20231214\n"
+            + "jgpy,douyin,交个朋友,20010000,2023121520\n"
+            + "jgpy,douyin,交个朋友,20020000,202312162031\n"
+            + "jgpy,douyin,交个朋友,20030000,20231217203105\n"
+            + "jgpy,douyin,交个朋友,20040000,1702902660\n"  # epoch 2023-12-18 20:31 +08
+        ).encode(),
+    )
+    # 4. Impossible dates: far future and a year typo.
+    w(
+        "impossible_dates.csv",
+        (
+            SNAP_HEAD
+            + "jgpy,douyin,交个朋友,20000000,2023-12-14 20:31\n"
+            + "jgpy,douyin,交个朋友,20010000,2023-12-15 20:31\n"
+            + "jgpy,douyin,交个朋友,20020000,2023-12-16 20:31\n"
+            + "jgpy,douyin,交个朋友,20030000,2099-12-17 20:31\n"
+            + "jgpy,douyin,交个朋友,20040000,2203-12-17 20:31\n"
+        ).encode(),
+    )
+    # 5. Total rows, and a blank key.
+    w(
+        "total_rows.csv",
+        (
+            SNAP_HEAD
+            + "jgpy,douyin,交个朋友,20000000,2023-12-14 20:31\n"
+            + "dyh,douyin,董宇辉,18000000,2023-12-14 20:31\n"
+            + "合计,douyin,,38000000,2023-12-14 20:31\n"
+        ).encode(),
+    )
+    w(
+        "jobs_total_rows.csv",
+        (
+            "platform,region,year,job_type,jobs,source\n"
+            '快手,全国,2022,total,"3,463万人",RUC report\n'
+            "抖音,,2022,total,3200万,some report\n"  # blank region: not China
+            "合计,全国,2022,total,6663万,sum\n"
+            "kuaishou,全国,2023,,4000万,RUC report\n"  # blank job type: not total
+        ).encode(),
+    )
+    # 6. Wrong digit grouping and overflow in published figures.
+    head = '"series_id","entity","period","period_type","value","unit","definition","source_org","source_title","source_url","quote"\n'
+    row = '"s{i}","China","2023-12-31","date","{v}","million_persons","d","org","t","https://example.org/{i}","q"\n'
+    w(
+        "published_grouping.csv",
+        (
+            head
+            + row.format(v="1,234", i=1)
+            + row.format(v="1,2345", i=2)
+            + row.format(v="1,2,3", i=3)
+            + row.format(v="1e308", i=4)
+            + row.format(v="3.1160E+07", i=5)
+        ).encode(),
+    )
+    # 8. Identity: zero-width space, case, douyin vs 抖音, blank platform.
+    w(
+        "identity.csv",
+        (
+            SNAP_HEAD
+            + "jgpy,抖音,交个朋友,20000000,2023-12-14 20:31\n"
+            + "JGPY\u200b,douyin,交个朋友,20010000,2023-12-15 20:31\n"
+            + "jgpy,Douyin,交个朋友,20020000,2023-12-16 20:31\n"
+            + "jgpy,,交个朋友,20030000,2023-12-17 20:31\n"
+        ).encode(),
+    )
+    # 2. An occupation count too large for any count column.
+    w(
+        "occupation_video_huge_count.csv",
+        (OBS_HEADER + ",国家权力机关负责人,Kuaishou,2023,1e20,7039,262,2018-12-01\n").encode(),
+    )
+    # 17. Spreadsheet formulas in cells that end up in the quarantine.
+    w(
+        "formula_cells.csv",
+        (
+            SNAP_HEAD
+            + 'jgpy,douyin,交个朋友,"=HYPERLINK(""http://x"",""y"")",2023-12-14 20:31\n'
+            + "jgpy,douyin,交个朋友,+cmd|' /C calc'!A0,2023-12-15 20:31\n"
+            + "jgpy,douyin,交个朋友,-1+1,2023-12-16 20:31\n"
+            + "jgpy,douyin,交个朋友,@SUM(A1),2023-12-17 20:31\n"
+            + "jgpy,douyin,交个朋友,20000000,2023-12-18 20:31\n"
+        ).encode(),
+    )
+    # 7. Excel: several sheets with one header (read together), with different headers
+    # (refused), and a repeated header name (refused).
+    frame = pd.read_csv(io.StringIO(FOLLOWERS), dtype=str)
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf) as xw:
+        frame.iloc[:2].to_excel(xw, sheet_name="Dec14", index=False)
+        frame.iloc[2:].to_excel(xw, sheet_name="Dec15", index=False)
+    w("sheets_same_header.xlsx", buf.getvalue())
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf) as xw:
+        frame.to_excel(xw, sheet_name="data", index=False)
+        pd.DataFrame({"note": ["exported 2023-12-16"]}).to_excel(
+            xw, sheet_name="notes", index=False
+        )
+    w("sheets_different_headers.xlsx", buf.getvalue())
+    buf = io.BytesIO()
+    dup = pd.DataFrame([["a", "1", "2"]], columns=["account", "followers", "followers"])
+    dup.to_excel(buf, index=False)
+    raw = buf.getvalue()
+    w("duplicate_header.xlsx", raw)
+
 
 if __name__ == "__main__":
     main()

@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..contract import (
     Cleaned,
@@ -46,6 +48,7 @@ from ..contract import (
 from ..errors import InputError
 from ..io import HEADER_ALIASES, normalise_headers
 from ..parse import parse_count, parse_datetime
+from . import rules
 
 __all__ = ["ALIASES", "PANEL_COLUMNS", "clean_published", "clean_snapshots", "detect_glitches"]
 
@@ -79,6 +82,8 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
 }
 
 _CHUNK = 1_000_000
+#: The raw columns that make a snapshot row (exact duplicates are equal in all of them).
+_RAW_COLUMNS = ("platform", "account_id", "account_name", "group", "followers", "captured_at")
 
 
 def _normalise_headers(raw: pd.DataFrame) -> pd.DataFrame:
@@ -110,9 +115,62 @@ def _text(s: pd.Series) -> pd.Series:
 
     Normalises each distinct value once: ids and names repeat on every snapshot.
     """
-    codes, uniq = pd.factorize(s.astype("string").fillna(""), use_na_sentinel=False)
-    clean = pd.Series(uniq, dtype="string").str.normalize("NFKC").str.strip()
-    return pd.Series(clean.to_numpy(dtype=object)[codes], index=s.index, dtype="string")
+    codes, uniq = _text_codes(s)
+    return pd.Series(uniq[codes], index=s.index, dtype="string")
+
+
+def _arrow_strings(s: pd.Series) -> pa.Array:
+    """The cells of ``s`` as one pyarrow string array (zero-copy for Arrow-backed text).
+
+    Other dtypes go through ``astype("string")`` first, as :func:`_text` always did, so an
+    integer id 7 is the text "7"; missing stays null.
+    """
+    if not (isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow") and not (
+        isinstance(s.dtype, pd.ArrowDtype) and pa.types.is_string(s.dtype.pyarrow_dtype)
+    ):
+        s = s.astype("string[pyarrow]")
+    arr = pa.array(s.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.large_string()) if arr.type != pa.large_string() else arr
+
+
+def _codes(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Dictionary codes (int64, null is a value of its own) and the distinct values."""
+    enc = pc.dictionary_encode(arr, null_encoding="encode")
+    return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary
+
+
+def _text_codes(
+    s: pd.Series, kind: str = "text", reports: list[rules.IdentityReport] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into the normalised distinct texts of ``s`` (NA -> '').
+
+    Normalisation (:mod:`lsimpact.clean.rules`): invisible characters removed, NFKC,
+    stripped; ``kind="id"`` also folds case (one account id is one account however it
+    is capitalised); ``kind="platform"`` maps spellings to one vocabulary (抖音, Douyin
+    -> douyin). What changed is appended to ``reports`` for the summary notes.
+
+    Why per distinct value: an id or a name repeats on every snapshot, so the text work
+    is done on the few distinct values and the rows carry integer codes. The distinct
+    texts are unique (two raw spellings that normalise alike share one code).
+    """
+    codes, dictionary = _codes(_arrow_strings(s))
+    uniq = np.asarray(dictionary.to_pylist(), dtype=object)
+    column = str(s.name)
+    if kind == "platform":
+        clean, _ = rules.canonical_platform(uniq)
+        _, report = rules.normalise_identity(uniq, column)
+        mapped = sorted({f"{u} -> {c}" for u, c in zip(uniq, clean, strict=True) if u and u != c})
+        if reports is not None and mapped:
+            reports.append(report)
+            reports.append(f"platform spellings mapped to one vocabulary: {'; '.join(mapped)}")
+    else:
+        clean, report = rules.normalise_identity(uniq, column, casefold=kind == "id")
+        if reports is not None:
+            reports.append(report)
+    merged, uniq_clean = pd.factorize(clean)
+    return merged[codes], np.asarray(uniq_clean, dtype=object)
 
 
 def _parse_counts(s: pd.Series) -> pd.DataFrame:
@@ -129,6 +187,43 @@ def _parse_times(s: pd.Series, tz: str) -> pd.DataFrame:
     p = parse_datetime(s, tz=tz)
     value = p["value"].dt.tz_convert(tz).dt.tz_localize(None).astype("datetime64[ns]")
     return pd.DataFrame({"value": value, "error": p["error"]}, index=s.index)
+
+
+#: Compare-exchange pairs of an optimal sorting network for five values.
+_SORT5 = ((0, 1), (3, 4), (2, 4), (2, 3), (1, 4), (0, 3), (0, 2), (1, 3), (1, 2))
+
+
+def _window_median(v: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Median of the centred window of five values of the same account, and whether the
+    window holds at least three.
+
+    Absent neighbours (another account, or past either end) are +inf; a sorting network
+    of element-wise minima and maxima orders each window, and the median is the middle
+    of the ``k`` finite values: the same numbers as ``np.nanmedian`` (the mean of the two
+    middle values when ``k`` is 4), without a per-row sort. ``v`` must be finite.
+    """
+    m = len(v)
+    cols = []
+    for sh in range(-2, 3):
+        w = np.full(m, np.inf)
+        if sh == 0:
+            w[:] = v
+        elif sh < 0 and m > -sh:
+            same = a[:sh] == a[-sh:]
+            w[-sh:] = np.where(same, v[:sh], np.inf)
+        elif sh > 0 and m > sh:
+            same = a[sh:] == a[:-sh]
+            w[:-sh] = np.where(same, v[sh:], np.inf)
+        cols.append(w)
+    k = sum(np.isfinite(c) for c in cols[:2] + cols[3:]) + 1
+    for i, j in _SORT5:
+        lo = np.minimum(cols[i], cols[j])
+        cols[j] = np.maximum(cols[i], cols[j])
+        cols[i] = lo
+    srt = np.stack(cols, axis=1)
+    rows = np.arange(m)
+    med = (srt[rows, np.clip((k - 1) // 2, 0, 4)] + srt[rows, np.clip(k // 2, 0, 4)]) / 2
+    return med, k >= 3
 
 
 def detect_glitches(
@@ -157,16 +252,19 @@ def detect_glitches(
     # Centred window of 5 snapshots of the same account (2 before, itself, 2 after): its
     # median ignores an isolated glitch, and two glitches around one good value too.
     m = len(v)
-    win = np.full((m, 5), np.nan)
-    for j, sh in enumerate(range(-2, 3)):
-        src = np.arange(m) + sh
-        inside = (src >= 0) & (src < m)
-        same = np.zeros(m, dtype=bool)
-        same[inside] = a[src[inside]] == a[inside]
-        win[same, j] = v[src[same]]
-    enough = np.sum(~np.isnan(win), axis=1) >= 3
-    with np.errstate(invalid="ignore"):
-        med = np.nanmedian(win, axis=1)
+    if np.isfinite(v).all():
+        med, enough = _window_median(v, a)
+    else:  # an infinite count: the general (slower) NaN-aware path
+        win = np.full((m, 5), np.nan)
+        for j, sh in enumerate(range(-2, 3)):
+            src = np.arange(m) + sh
+            inside = (src >= 0) & (src < m)
+            same = np.zeros(m, dtype=bool)
+            same[inside] = a[src[inside]] == a[inside]
+            win[same, j] = v[src[same]]
+        enough = np.sum(~np.isnan(win), axis=1) >= 3
+        with np.errstate(invalid="ignore"):
+            med = np.nanmedian(win, axis=1)
     off = enough & (np.abs(v - med) > lf)
     glitch = zero.copy()
     glitch[idx[off]] = True
@@ -176,6 +274,79 @@ def detect_glitches(
         f"scrape glitch: off by more than x{factor:g} from the neighbouring snapshots"
     )
     return glitch, reason
+
+
+def _ranked(uniq: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into the sorted distinct values that ``codes`` actually use.
+
+    ``uniq`` may hold one text twice (two spellings normalised alike, or "" replaced by
+    the default platform): those merge, as a factorisation of the texts would merge them.
+    """
+    present = np.unique(codes)
+    merged, vals = pd.factorize(uniq[present], sort=True)
+    lut = np.full(len(uniq), -1, dtype=np.int64)
+    lut[present] = merged
+    return lut[codes], np.asarray(vals, dtype=object)
+
+
+def _exact_duplicates(
+    df: pd.DataFrame,
+    text_codes: Mapping[str, np.ndarray],
+    value: np.ndarray,
+    lower: np.ndarray,
+    t_ns: np.ndarray,
+) -> np.ndarray:
+    """Rows equal in every column to an earlier row (the first one is kept).
+
+    Equal raw cells parse to equal numbers, so exact duplicates are among the rows whose
+    text codes and parsed count and time repeat; only those few candidates are compared
+    as strings. Why: hashing millions of distinct count and time strings costs more than
+    parsing them.
+    """
+    n = len(value)
+    dup = np.zeros(n, dtype=bool)
+    if n < 2:
+        return dup
+    # A 64-bit mix of the columns (wrapping arithmetic): a collision only adds a
+    # candidate, which the string comparison then clears.
+    h = np.zeros(n, dtype=np.uint64)
+    parts = [*text_codes.values(), value.view(np.uint64), lower, t_ns]
+    with np.errstate(over="ignore"):
+        for col in parts:
+            h = (h ^ np.asarray(col).astype(np.uint64)) * np.uint64(0x9E3779B97F4A7C15)
+            h ^= h >> np.uint64(29)
+    cand = np.flatnonzero(pd.Series(h, copy=False).duplicated(keep=False).to_numpy())
+    if len(cand):
+        sub = df[list(_RAW_COLUMNS)].iloc[cand].astype(object)
+        dup[cand[sub.duplicated(keep="first").to_numpy()]] = True
+    return dup
+
+
+def _account_time_order(code: np.ndarray, t_ns: np.ndarray, srow: np.ndarray) -> np.ndarray | None:
+    """Permutation to (account, time, source row) order; None when already in it.
+
+    Exports usually list each account's snapshots in time order, so a stable sort by
+    account alone (fast on such runs) mostly suffices; the full three-key sort is the
+    fallback.
+    """
+
+    def in_order(c: np.ndarray, t: np.ndarray, r: np.ndarray) -> bool:
+        same_c = c[1:] == c[:-1]
+        same_t = t[1:] == t[:-1]
+        return bool(
+            np.all(
+                (c[1:] > c[:-1])
+                | (same_c & (t[1:] > t[:-1]))
+                | (same_c & same_t & (r[1:] > r[:-1]))
+            )
+        )
+
+    if len(code) < 2 or in_order(code, t_ns, srow):
+        return None
+    order = np.argsort(code, kind="stable")
+    if in_order(code[order], t_ns[order], srow[order]):
+        return order
+    return np.lexsort((srow, t_ns, code))
 
 
 def _progress(total: int, desc: str, enabled: bool | None) -> Any:
@@ -196,6 +367,8 @@ def clean_snapshots(
     platform: str = "unknown",
     source: str | None = None,
     progress: bool | None = None,
+    today: str | None = None,
+    max_isolation_days: int = 366,
 ) -> Cleaned:
     """Clean a follower snapshot log into the daily panel ``followers_daily``.
 
@@ -221,11 +394,21 @@ def clean_snapshots(
         Text for the ``source`` column (default: the catalogue resource or file name).
     progress
         Show a tqdm progress bar; default: only when stderr is a terminal.
+    today
+        ISO date of "today" (a clock option: ``lsimpact.load`` fills it in and records it
+        in the fingerprint). A capture time after today + 1 day is quarantined; None
+        turns the check off.
+    max_isolation_days
+        An account's first or last snapshot further than this from its nearest other
+        snapshot (a year typo: 2203, 2013) is quarantined.
 
     Returns
     -------
     Cleaned
-        The daily panel (:data:`PANEL_COLUMNS`), quarantine and row accounting.
+        The daily panel (:data:`PANEL_COLUMNS`), quarantine and row accounting. Identity
+        columns are normalised (invisible characters, full-width forms, case of ids,
+        platform spellings); the summary notes say what changed. A blank platform cell
+        (when the log has a platform column) or a total row (合计/总计/小计) is quarantined.
     """
     if how not in {"last", "median"}:
         raise InputError(f"unknown option how={how!r}", expected="'last' or 'median'")
@@ -239,18 +422,16 @@ def clean_snapshots(
         or raw.attrs.get("resource")
         or Path(str(raw.attrs.get("source_path", "snapshot log"))).name
     )
-    cols = ["platform", "account_id", "account_name", "group", "followers", "captured_at"]
+    # The ``platform`` option applies only to a log without a platform column: a blank
+    # cell in a platform column is quarantined, never filled with this default.
+    has_platform = "platform" in df.columns
     for c in ("platform", "group"):
         if c not in df.columns:
             df[c] = platform if c == "platform" else ""
-    df = df[cols]
 
-    # 1. Exact duplicates (every column equal) are dropped and counted, not quarantined.
-    dup = df.duplicated(keep="first").to_numpy()
-    df = df.loc[~dup]
-    src = src[~dup]
-
-    # 2. Parse in chunks so that a long log shows progress.
+    # 1. Parse every row (in chunks, so that a long log shows progress). Parsing first
+    # lets the duplicate check below compare numbers instead of hashing millions of
+    # distinct strings; duplicates are ~1% of a log, so parsing them costs little.
     bar = _progress(len(df), "parsing snapshots", progress)
     counts, times = [], []
     for lo in range(0, len(df), _CHUNK):
@@ -259,14 +440,70 @@ def clean_snapshots(
         times.append(_parse_times(part["captured_at"], tz))
         bar.update(len(part))
     bar.close()
-    cnt = pd.concat(counts) if counts else _parse_counts(df["followers"])
-    tim = pd.concat(times) if times else _parse_times(df["captured_at"], tz)
-    acc_id = _text(df["account_id"])
-    plat = _text(df["platform"]).replace("", platform)
+    cnt = pd.concat(counts) if len(counts) > 1 else counts[0] if counts else None
+    cnt = _parse_counts(df["followers"]) if cnt is None else cnt
+    tim = pd.concat(times) if len(times) > 1 else times[0] if times else None
+    tim = _parse_times(df["captured_at"], tz) if tim is None else tim
+    del counts, times
+    value_all = cnt["value"].to_numpy()
+    lower_all = cnt["lower_bound"].to_numpy(dtype=bool)
+    cnt_err = cnt["error"].to_numpy(dtype=object)
+    t_all = tim["value"].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    tim_err = tim["error"].to_numpy(dtype=object)
+    del cnt, tim
+
+    # Text columns as integer codes into their normalised distinct values.
+    raw_codes = {}
+    for c in ("platform", "account_id", "account_name", "group"):
+        raw_codes[c], _ = _codes(_arrow_strings(df[c]))
+
+    # 2. Exact duplicates (every column equal) are dropped and counted, not quarantined.
+    dup = _exact_duplicates(df, raw_codes, value_all, lower_all, t_all)
+    keep_rows = np.flatnonzero(~dup)
+    src = src[keep_rows]
+    value_all, lower_all, t_all = value_all[keep_rows], lower_all[keep_rows], t_all[keep_rows]
+    cnt_err, tim_err = cnt_err[keep_rows], tim_err[keep_rows]
+    df = df.take(keep_rows) if dup.any() else df
+    del raw_codes
+
+    notes_id: list[Any] = []
+    acc_c, acc_u = _text_codes(df["account_id"], "id", notes_id)
+    plat_c, plat_u = _text_codes(df["platform"], "platform", notes_id)
     q_parts = []
-    bad_acc = (acc_id == "").to_numpy()
-    bad_cnt = cnt["error"].notna().to_numpy() & ~bad_acc
-    bad_time = tim["error"].notna().to_numpy() & ~bad_acc & ~bad_cnt
+    bad_acc = acc_u[acc_c] == ""
+    # A total row (合计 ...) sums other accounts; it is not an account.
+    total = rules.total_rows(df, ["account_id", "account_name"]).to_numpy() & ~bad_acc
+    blank_plat = (plat_u[plat_c] == "") & has_platform & ~bad_acc & ~total
+    bad_key = bad_acc | total | blank_plat
+    q_parts.append(
+        quarantine_rows(
+            src[total],
+            "account_id",
+            df["account_id"][total],
+            "a total row (合计/总计/小计): a sum of other rows, not an account",
+        )
+    )
+    q_parts.append(
+        quarantine_rows(
+            src[blank_plat],
+            "platform",
+            df["platform"][blank_plat],
+            rules.BLANK_KEY.format(column="platform"),
+        )
+    )
+    bad_cnt = pd.notna(cnt_err) & ~bad_key
+    bad_time = pd.notna(tim_err) & ~bad_key & ~bad_cnt
+    day_all = t_all.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    future = rules.future_times(day_all, today) & ~bad_key & ~bad_cnt & ~bad_time
+    q_parts.append(
+        quarantine_rows(
+            src[future],
+            "captured_at",
+            df["captured_at"][future],
+            f"capture time after today ({today}) + 1 day",
+        )
+    )
+    fol_raw = df["followers"]
     q_parts.append(
         quarantine_rows(
             src[bad_acc], "account_id", df["account_id"][bad_acc], "missing account id and name"
@@ -276,8 +513,8 @@ def clean_snapshots(
         quarantine_rows(
             src[bad_cnt],
             "followers",
-            df["followers"][bad_cnt],
-            "followers not readable as a count (" + cnt["error"][bad_cnt].astype(str) + ")",
+            fol_raw[bad_cnt],
+            "followers not readable as a count (" + pd.Series(cnt_err[bad_cnt]).astype(str) + ")",
         )
     )
     q_parts.append(
@@ -285,36 +522,54 @@ def clean_snapshots(
             src[bad_time],
             "captured_at",
             df["captured_at"][bad_time],
-            "capture time not readable (" + tim["error"][bad_time].astype(str) + ")",
+            "capture time not readable (" + pd.Series(tim_err[bad_time]).astype(str) + ")",
         )
     )
-    ok = ~(bad_acc | bad_cnt | bad_time)
+    ok = ~(bad_key | bad_cnt | bad_time | future)
 
     # From here on accounts are integer codes and times int64: sorting and grouping 10M
-    # rows by strings would dominate the run time. Codes follow (platform, account_id).
+    # rows by strings would dominate the run time. Codes follow (platform, account_id)
+    # in sorted order, among the readable rows only.
     okpos = np.flatnonzero(ok)
-    p_code, p_uniq = pd.factorize(plat.to_numpy(dtype=object)[ok], sort=True)
-    a_code, a_uniq = pd.factorize(acc_id.to_numpy(dtype=object)[ok], sort=True)
+    p_code, p_uniq = _ranked(plat_u, plat_c[ok])
+    a_code, a_uniq = _ranked(acc_u, acc_c[ok])
     code, k_uniq = pd.factorize(p_code.astype(np.int64) * len(a_uniq) + a_code, sort=True)
     acc_platform = np.asarray(p_uniq, dtype=object)[k_uniq // len(a_uniq)]
     acc_ident = np.asarray(a_uniq, dtype=object)[k_uniq % len(a_uniq)]
-    value = cnt["value"].to_numpy()[ok]
-    lower_b = cnt["lower_bound"].to_numpy(dtype=bool)[ok]
-    t_ns = tim["value"].to_numpy()[ok].astype("datetime64[ns]").astype(np.int64)
-    day = tim["value"].to_numpy()[ok].astype("datetime64[D]").astype(np.int64)
+    value = value_all[ok]
+    lower_b = lower_all[ok]
+    t_ns = t_all[ok]
+    day = t_ns.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
     srow = src[ok]
+    del value_all, lower_all, t_all
 
     # 3. Glitches, on each account's series in time order.
-    order = np.lexsort((srow, t_ns, code))
+    order = _account_time_order(code, t_ns, srow)
+    if order is not None:
+        code, value, lower_b, t_ns, day, srow, okpos = (
+            x[order] for x in (code, value, lower_b, t_ns, day, srow, okpos)
+        )
+    # A first or last snapshot far from the account's others is a year typo: out before
+    # it stretches the daily grid (and before it skews the glitch medians).
+    lone = rules.isolated_times(code, day, max_gap_days=max_isolation_days)
+    q_parts.append(
+        quarantine_rows(
+            srow[lone],
+            "captured_at",
+            df["captured_at"].iloc[okpos[lone]],
+            f"capture time more than {max_isolation_days} days from the account's other "
+            "snapshots (a year typo?)",
+        )
+    )
     code, value, lower_b, t_ns, day, srow, okpos = (
-        x[order] for x in (code, value, lower_b, t_ns, day, srow, okpos)
+        x[~lone] for x in (code, value, lower_b, t_ns, day, srow, okpos)
     )
     glitch, reason = detect_glitches(code, value, glitch_factor)
     q_parts.append(
         quarantine_rows(
             srow[glitch],
             "followers",
-            df["followers"].to_numpy(dtype=object)[okpos[glitch]],
+            fol_raw.iloc[okpos[glitch]],
             reason[glitch],
         )
     )
@@ -336,32 +591,40 @@ def clean_snapshots(
             hint="most common problems: " + "; ".join(f"{r} ({n})" for r, n in top.items()),
         )
 
-    # 4. One value per account and day. Rows are in (account, time) order, so an
-    # account-day is a contiguous run.
+    # 4. One value per account and day. Rows are in (account, time, source row) order,
+    # so an account-day is a contiguous run.
     d0 = int(day.min()) if len(day) else 0
     span_days = int(day.max()) - d0 + 1 if len(day) else 1
     cell = code.astype(np.int64) * span_days + (day - d0)
     start = np.r_[True, cell[1:] != cell[:-1]]
+    starts = np.flatnonzero(start)
     cell_id = np.cumsum(start) - 1
     cells = cell[start]
     n_snap = np.bincount(cell_id)
     if how == "last":
-        # last exact snapshot of the day; a lower bound only when nothing else exists
-        o = np.lexsort((t_ns, ~lower_b, cell_id))
-        last = o[np.r_[cell_id[o][1:] != cell_id[o][:-1], True]]
+        # last exact snapshot of the day (rows are in time order within the day); a
+        # lower bound only when the day has nothing else
+        pos_all = np.arange(len(cell))
+        last_exact = np.maximum.reduceat(np.where(lower_b, -1, pos_all), starts)
+        ends = np.r_[starts[1:], len(cell)] - 1
+        last = np.where(last_exact >= 0, last_exact, ends)
         followers, lower, row = value[last], lower_b[last], srow[last]
     else:
         followers = pd.Series(value).groupby(cell_id).median().to_numpy()
         lower = np.bincount(cell_id, weights=~lower_b) == 0
-        row = np.maximum.reduceat(srow, np.flatnonzero(start))
+        row = np.maximum.reduceat(srow, starts)
     # account name: the last one seen; group: the most frequent non-empty label
-    name_all = _text(df["account_name"]).to_numpy(dtype=object)[okpos]
+    name_c, name_u = _text_codes(df["account_name"], "text", notes_id)
     acc_last = np.r_[code[1:] != code[:-1], True]
     names = np.full(n_acc, "", dtype=object)
-    names[code[acc_last]] = name_all[acc_last]
-    grp_all = _text(df["group"]).to_numpy(dtype=object)[okpos]
-    gc, g_uniq = pd.factorize(grp_all, sort=True)
-    labelled = grp_all != ""
+    names[code[acc_last]] = name_u[name_c[okpos[acc_last]]]
+    grp_c, grp_u = _text_codes(df["group"], "text", notes_id)
+    grp_u_sorted = np.sort(grp_u)
+    rank = np.searchsorted(grp_u_sorted, grp_u)
+    gc = rank[grp_c[okpos]]
+    g_uniq = grp_u_sorted
+    labelled = grp_u[grp_c[okpos]] != ""
+    del df
     pair = code[labelled].astype(np.int64) * len(g_uniq) + gc[labelled]
     pu, pc_ = np.unique(pair, return_counts=True)
     pick = np.lexsort((pu % len(g_uniq), -pc_, pu // len(g_uniq)))
@@ -440,14 +703,33 @@ def clean_snapshots(
             f"{n_acc} accounts, {n_missing} account-days without a "
             f"valid snapshot ({int(panel['imputed'].sum())} imputed, fill={fill!r})",
             f"daily value: {how} valid snapshot of the day ({tz})",
+            *_identity_notes(notes_id),
         ),
     )
     return Cleaned(
         panel,
         quarantine,
         acc,
-        {"how": how, "fill": fill, "max_gap": max_gap, "glitch_factor": glitch_factor, "tz": tz},
+        {
+            "how": how,
+            "fill": fill,
+            "max_gap": max_gap,
+            "glitch_factor": glitch_factor,
+            "tz": tz,
+            "today": today,
+            "max_isolation_days": max_isolation_days,
+        },
     )
+
+
+def _identity_notes(items: list[Any]) -> list[str]:
+    """Summary lines for what the identity normalisation changed (nothing when nothing)."""
+    out = []
+    for item in items:
+        text = item.note() if isinstance(item, rules.IdentityReport) else item
+        if text and text not in out:
+            out.append(text)
+    return out
 
 
 def _fill_loglinear(panel: pd.DataFrame, max_gap: int) -> pd.DataFrame:

@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..contract import (
@@ -32,7 +33,7 @@ from ..contract import (
     source_rows,
 )
 from ..parse import parse_count
-from . import published
+from . import published, rules
 
 __all__ = ["SERIES", "clean_platform_jobs", "clean_jobs", "parse_counts"]
 
@@ -141,20 +142,44 @@ def parse_counts(s: pd.Series) -> pd.DataFrame:
 
 
 JOBS_COLUMNS = ["platform", "region", "year", "job_type", "jobs", "source"]
-_PLATFORMS = {"快手": "Kuaishou", "抖音": "Douyin", "微信": "WeChat (Tencent)", "淘宝": "Taobao",
-              "拼多多": "Pinduoduo", "阿里巴巴": "Alibaba", "京东": "JD.com"}  # fmt: skip
+#: Display name of each platform of :data:`lsimpact.clean.rules.PLATFORMS` in this table
+#: (the published studies' spelling); other platforms keep their name as written.
+PLATFORM_NAMES = {"kuaishou": "Kuaishou", "douyin": "Douyin", "wechat": "WeChat (Tencent)",
+                  "taobao": "Taobao", "pinduoduo": "Pinduoduo", "alibaba": "Alibaba",
+                  "jd": "JD.com", "wechat_channels": "WeChat Channels",
+                  "xiaohongshu": "Xiaohongshu", "bilibili": "Bilibili", "weibo": "Weibo"}  # fmt: skip
 _REGIONS = {"全国": "China", "中国": "China", "national": "China"}
 #: job types a user's file may give: the categories of the published jobs series
 JOB_CATEGORIES = tuple(sorted({c for m, c in SERIES.values() if m == "jobs"}))
 _JOB_TYPES = {"总": "total", "合计": "total", "总计": "total", "直接": "direct", "间接": "indirect"}
 
 
+_TOTAL_ROW = "a total row (合计/总计/小计): a sum of other rows, not one figure"
+
+
+def _platform_names(s: pd.Series) -> tuple[pd.Series, list[str]]:
+    """Platform spellings ("快手", "kuaishou", "KUAISHOU", "Kuaishou\u200b") -> one name
+    per platform (:data:`PLATFORM_NAMES`), and summary notes saying what was mapped."""
+    codes, uniq = pd.factorize(s.fillna(""), use_na_sentinel=False)
+    uniq = np.asarray(uniq, dtype=object)
+    canon, known = rules.canonical_platform(uniq)
+    normed, report = rules.normalise_identity(uniq, "platform")
+    names = np.where(known, [PLATFORM_NAMES.get(c, c) for c in canon], normed).astype(object)
+    notes = [n] if (n := report.note()) is not None else []
+    mapped = sorted({f"{u} -> {n}" for u, n in zip(uniq, names, strict=True) if u != n})
+    if mapped:
+        notes.append("platform names mapped to one vocabulary: " + "; ".join(mapped))
+    return pd.Series(names[codes], index=s.index, dtype=object), notes
+
+
 def clean_jobs(raw: pd.DataFrame) -> Cleaned:
     """A user's jobs table (platform x region x year x job type) -> ``platform_jobs`` rows.
 
     Required columns: platform, region, year, job_type, jobs (count as written), source;
-    optional: source_url. Rows with an unreadable count or year, or no platform or source,
-    are quarantined with the reason.
+    optional: source_url. Rows with an unreadable count or year, a blank platform, region
+    or job type (never filled with a default), a total row (合计/总计/小计) or no source
+    are quarantined with the reason. Platform spellings are mapped to one vocabulary
+    ("快手", "kuaishou", "KUAISHOU" -> "Kuaishou"; notes say what was mapped).
     """
     require_columns(
         raw,
@@ -174,9 +199,20 @@ def clean_jobs(raw: pd.DataFrame) -> Cleaned:
 
     counts = parse_counts(df["jobs"])
     year = pd.to_numeric(df["year"].str.replace(r"年$", "", regex=True), errors="coerce")
-    job_type = df["job_type"].str.lower().replace(_JOB_TYPES).replace("", "total")
+    # A blank job type is not "total", a blank region is not "China": blank keys are
+    # quarantined, never filled with a default.
+    job_type = df["job_type"].str.lower().replace(_JOB_TYPES)
+    platform, notes = _platform_names(df["platform"])
+    region_norm, region_report = rules.normalise_identity(df["region"].to_numpy(), "region")
+    region = pd.Series(region_norm, index=df.index).replace(_REGIONS)
+    if (note := region_report.note()) is not None:
+        notes.append(note)
     problems = [
-        (df["platform"].eq(""), "platform", "platform is empty"),
+        (rules.total_rows(df, ["platform"]), "platform", _TOTAL_ROW),
+        (rules.total_rows(df, ["region"]), "region", _TOTAL_ROW),
+        (platform.eq(""), "platform", rules.BLANK_KEY.format(column="platform")),
+        (region.eq(""), "region", rules.BLANK_KEY.format(column="region")),
+        (job_type.eq(""), "job_type", rules.BLANK_KEY.format(column="job_type")),
         (year.isna() | ~year.between(1990, 2100) | (year % 1 != 0), "year", "year is not a year (e.g. 2024)"),
         (~job_type.isin(JOB_CATEGORIES), "job_type",
          f"job_type is not one of {', '.join(JOB_CATEGORIES)} (or 总/直接/间接)"),
@@ -192,8 +228,8 @@ def clean_jobs(raw: pd.DataFrame) -> Cleaned:
         {
             "measure": "jobs",
             "category": jt,
-            "platform": d["platform"].replace(_PLATFORMS),
-            "region": d["region"].replace(_REGIONS).replace("", "China"),
+            "platform": platform[ok],
+            "region": region[ok],
             "year": y.astype("Int64"),
             "period": y.astype("str"),
             "period_start": pd.to_datetime(y.astype("str") + "-01-01").astype("datetime64[ns]"),
@@ -220,6 +256,9 @@ def clean_jobs(raw: pd.DataFrame) -> Cleaned:
         quarantined_rows=int(bad.sum()),
         duplicate_rows=int(dup.sum()),
         output_rows=len(out),
-        notes=(f"{int(out['conflict'].sum())} rows where sources disagree (kept, flagged)",),
+        notes=(
+            f"{int(out['conflict'].sum())} rows where sources disagree (kept, flagged)",
+            *notes,
+        ),
     )
     return Cleaned(out.reset_index(drop=True), concat_quarantine(parts), summary)

@@ -23,8 +23,11 @@ from ..contract import (
     require_columns,
     source_rows,
 )
+from ..parse import parse_number
+from ..schemas import BASE_UNITS, PERIOD_TYPES  # one vocabulary with the output schema
+from . import rules
 
-__all__ = ["UNIT_CONVERSIONS", "clean", "period_bounds"]
+__all__ = ["BASE_UNITS", "PERIOD_TYPES", "UNIT_CONVERSIONS", "clean", "period_bounds"]
 
 #: unit as published -> (base unit, multiplier)
 UNIT_CONVERSIONS: dict[str, tuple[str, float]] = {
@@ -51,7 +54,16 @@ UNIT_CONVERSIONS: dict[str, tuple[str, float]] = {
     # Both job-intensity figures onto one scale so that their tenfold disagreement shows.
     "jobs_per_100m_yuan_gmv": ("jobs_per_100m_yuan", 1.0),
     "jobs_per_billion_yuan_gmv": ("jobs_per_100m_yuan", 0.1),
+    # Consumer side (complaints, surveys, price protection, aquatic prices).
+    "count": ("count", 1.0),  # complaints, appeals, online-sentiment items
+    "times": ("times", 1.0),  # "grew 47.1 times": a multiple, not a percent
+    "days": ("days", 1.0),  # price-protection and reference-price windows
+    "yuan_per_kg": ("yuan_per_kg", 1.0),
+    # A refund of 1.2 times the price difference: a multiple of a difference, kept apart
+    # from "times" so that it is never read as growth.
+    "times_price_difference": ("times_price_difference", 1.0),
 }
+
 
 RAW_COLUMNS = [
     "series_id",
@@ -67,8 +79,6 @@ RAW_COLUMNS = [
     "quote",
 ]
 
-#: allowed ``period_type`` values (``unknown`` is set from the period itself)
-PERIOD_TYPES = ("date", "year", "half_year", "quarter", "month", "unknown")
 
 # Period grammar of SOURCES.md; each alternative fills named groups.
 _PERIOD_RE = (
@@ -166,20 +176,31 @@ def clean(raw: pd.DataFrame) -> Cleaned:
     dup = df.duplicated(subset=RAW_COLUMNS, keep="first")
     df = df[~dup]
 
-    value = pd.to_numeric(df["value"].str.replace(",", "", regex=False), errors="coerce").astype(
-        float
-    )
-    value = value.where(np.isfinite(value))  # "inf", "1e400": not a published figure
+    # Strict: "1,2345" or "1,2,3" is a typing error, not 12345 or 123; "1e400" is out of
+    # range, not inf (pd.to_numeric would accept all three).
+    number = parse_number(df["value"])
+    value = number["value"].astype(float)
     conv = df["unit"].map(lambda u: UNIT_CONVERSIONS.get(u, (None, np.nan)))
     base_unit = conv.str[0]
     factor = conv.str[1].astype(float)
+    err = number["error"].astype(str)
+    why_not_number = (" (" + err + ")").where(~err.isin(["not a number", "None"]), "")
+    with np.errstate(over="ignore", invalid="ignore"):
+        # 1e308 million persons is a finite figure whose base value is not
+        base_overflow = value.notna() & ~np.isfinite(value * factor) & factor.notna()
     periods = period_bounds(df["period"])
 
     is_unknown = df["period"].eq("unknown")
     problems = [
         (df["series_id"].eq(""), "series_id", "series_id is empty"),
         (df["entity"].eq(""), "entity", "entity is empty"),
-        (value.isna(), "value", "value is not a number"),
+        (
+            rules.total_rows(df, ["entity"]),
+            "entity",
+            "a total row (合计/总计/小计): a sum of other rows, not an entity",
+        ),
+        (value.isna(), "value", "value is not a number" + why_not_number),
+        (base_overflow, "value", "value out of range once converted to base units"),
         (base_unit.isna(), "unit", f"unknown unit (known: {', '.join(UNIT_CONVERSIONS)})"),
         (periods["error"].notna(), "period", periods["error"]),
         (

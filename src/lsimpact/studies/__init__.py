@@ -1,7 +1,7 @@
 """Studies: one module per notebook, holding its recipes and figure functions.
 
 A notebook is narration plus a handful of calls into its study module:
-``overview`` (00), ``jobs`` (01), ``occupations`` (02), ``followers`` (03). Estimators live
+``overview`` (00), ``jobs`` (01), ``occupations`` (02), ``followers`` (03), ``prices`` (04). Estimators live
 in :mod:`lsimpact.models`; tables come from :func:`lsimpact.load`; exhibits are saved with
 :func:`lsimpact.exhibits.save`.
 """
