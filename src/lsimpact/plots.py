@@ -403,21 +403,21 @@ def write_figure(fig: plt.Figure, folder: Path, name: str, caption: str) -> list
     UserWarning
         matplotlib's missing-glyph warning, raised as an error under the same setting.
     """
-    wrapped = "\n".join(_wrap(caption, width=int(fig.get_figwidth() * 15)))
-    n_lines = wrapped.count("\n") + 1
-    fig.text(0.01, 0.005, wrapped, ha="left", va="bottom", fontsize=7.5, color="#444444")
-    _latinise_figure(fig)
-    # Room for the caption in inches (its font size is fixed), as a fraction of the figure:
-    # a fixed fraction cut off the x label of short figures.
-    line_in = 7.5 * 1.4 / 72
-    rect = (0, min(0.5, (n_lines * line_in + 0.1) / fig.get_figheight()), 1, 1)
-    fig.tight_layout(rect=rect)
-    if _fit_titles(fig):
-        fig.tight_layout(rect=rect)
     strict = os.environ.get("LSIMPACT_FIGURE_CHECK") == "error"
     with warnings.catch_warnings():
         if strict:  # a missing glyph (a box instead of a character) is an error too
             warnings.filterwarnings("error", message=r"Glyph \d+ .*missing from font")
+        wrapped = "\n".join(_wrap(caption, width=int(fig.get_figwidth() * 15)))
+        n_lines = wrapped.count("\n") + 1
+        fig.text(0.01, 0.005, wrapped, ha="left", va="bottom", fontsize=7.5, color="#444444")
+        _latinise_figure(fig)
+        # Room for the caption in inches (its font size is fixed), as a fraction of the
+        # figure: a fixed fraction cut off the x label of short figures.
+        line_in = 7.5 * 1.4 / 72
+        rect = (0, min(0.5, (n_lines * line_in + 0.1) / fig.get_figheight()), 1, 1)
+        fig.tight_layout(rect=rect)
+        if _fit_titles(fig):
+            fig.tight_layout(rect=rect)
         problems = check_layout(fig)
         if problems:
             msg = f"figure '{name}': " + "; ".join(problems)
