@@ -23,7 +23,7 @@ help:
 	@echo "make test     - the whole test suite (pytest + notebooks under nbval)"
 	@echo "make data     - build data/processed/ from data/raw/"
 	@echo "make lint     - ruff"
-	@echo "make bench    - speed and memory benchmarks (benchmarks/)"
+	@echo "make bench    - speed and memory benchmarks -> benchmarks/results.md (not part of make test)"
 	@echo "make docs     - API reference from the docstrings (build/docs/index.html)"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -65,6 +65,7 @@ sync-notebooks: $(STAMP)
 	$(BIN)/python tools/sync_notebooks.py
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks
 
 constraints: $(STAMP)

@@ -19,7 +19,7 @@ FLOORS: list[set[str]] = [
     {"errors", "_version"},
     {"config"},  # names its errors, and the version of the per-user cache
     {"io", "parse", "schemas", "contract", "formatting"},
-    {"catalog", "clean", "plots"},
+    {"catalog", "clean", "engines", "plots"},
     {"datasets", "models", "synth"},
     {"tables", "manifest"},
     {"exhibits", "studies"},

@@ -13,7 +13,9 @@ ROOT = config.project_root()
 def _split(req: str) -> tuple[str, str]:
     m = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", req)
     assert m, req
-    return m.group(1).lower().replace("_", "-"), m.group(2).replace(" ", "")
+    # pip extras ("dask[distributed]") have no conda spelling: conda's dask includes them
+    spec = re.sub(r"^\[[^\]]*\]", "", m.group(2).replace(" ", ""))
+    return m.group(1).lower().replace("_", "-"), spec
 
 
 def test_environment_yml_matches_pyproject():

@@ -323,6 +323,15 @@ def test_one_account_stays_one_account():
     assert "Douyin -> douyin" in notes and "抖音 -> douyin" in notes
 
 
+def test_occupation_platform_spellings_are_one_platform():
+    obs = read_table(BROKEN / "occupation_video_bad_values.csv").iloc[:1]
+    both = pd.concat([obs, obs.assign(platform="快手", creators="5")], ignore_index=True)
+    c = clean_occupation_video(both, catalog.load("occupational_classification_gbm"))
+    assert c.data["platform"].unique().tolist() == ["Kuaishou"]
+    assert int(c.data["creators"].sum()) == 776  # 771 + 5: one platform, one row
+    assert any("快手 -> Kuaishou" in n for n in c.summary.notes)
+
+
 def test_platform_vocabulary():
     canon, known = rules.canonical_platform(["抖音", " DOUYIN ", "Douyin\u200b", "快手", "x", ""])
     assert canon.tolist() == ["douyin", "douyin", "douyin", "kuaishou", "x", ""]
@@ -467,3 +476,45 @@ def test_unwritable_output_is_a_clear_error_without_tmp_files(tmp_path, monkeypa
     assert "permission denied" in capsys.readouterr().err
     assert not list(tmp_path.glob(".*.tmp"))
     assert out.read_bytes() == before
+
+
+# --- property tests of the strict number readers -------------------------------------------------
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(n=st.integers(0, 2**53))
+def test_counts_round_trip_in_every_exact_form(n):
+    """Plain, grouped and full-width digits give n exactly, never a lower bound."""
+    forms = [
+        str(n),
+        f"{n:,}",
+        str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+    ]
+    p = parse_count(pd.Series(forms))
+    digits_ok = len(str(n)) <= 15
+    if digits_ok:
+        assert p["value"].tolist() == [n] * 3 and not p["lower_bound"].any()
+    else:
+        assert p["error"].isin(["too many digits"]).all()
+
+
+@given(m=st.integers(10_000, 99_999), e=st.integers(4, 15))
+def test_scientific_counts_are_exact_and_not_lower_bounds(m, e):
+    text = f"{m // 10000}.{m % 10000:04d}E+{e:02d}"
+    p = parse_count(pd.Series([text, text.lower(), text.replace("+", "")]))
+    assert p["value"].tolist() == [m * 10 ** (e - 4)] * 3
+    assert not p["lower_bound"].any()
+
+
+@given(n=st.integers(-(10**12), 10**12), bad=st.integers(1, 2))
+def test_parse_number_grouping(n, bad):
+    good = f"{n:,}"
+    assert parse_number(pd.Series([good]))["value"].iloc[0] == n
+    digits = str(abs(n))
+    if len(digits) > 3:  # regroup wrongly: a group of 4 or of 1 digits
+        cut = len(digits) - 3 - bad
+        wrong = ("-" if n < 0 else "") + digits[:cut] + "," + digits[cut:]
+        assert parse_number(pd.Series([wrong]))["error"].iloc[0] == (
+            "digit grouping is not 1,234,567"
+        )

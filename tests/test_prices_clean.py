@@ -341,3 +341,91 @@ def test_product_attributes_follow_their_product_whatever_the_row_order():
         "M": {"product_name": "Mango", "brand": "Mb"},
         "Z": {"product_name": "Zucchini", "brand": "Zb"},
     }
+
+
+def test_typed_input_from_parquet_or_excel():
+    """Numbers and datetimes (a Parquet or typed frame) are read like the strings."""
+    raw = pd.DataFrame(
+        {
+            "product_id": [101, 101, 102],
+            "product_name": ["a", "a", "b"],
+            "channel": ["s", "s", "s"],
+            "channel_type": ["store"] * 3,
+            "observed_at": pd.to_datetime(
+                ["2024-01-01 10:00", "2024-01-01 11:00", "2024-01-02 00:00"]
+            ),
+            "list_price": [10.0, np.nan, 5.0],
+            "paid_price": [9.0, 8.5, 4.0],
+            "pack": ["500g", "500g", "1kg"],
+            "units_sold": [10, 20, np.nan],
+        }
+    )
+    c = prices.clean_observations(raw)
+    _accounted(c)
+    d = schemas.validate(c.data, schemas.prices_daily(), dataset="prices_daily")
+    assert d["product_id"].tolist() == ["101", "102"]
+    assert d["paid_unit_price"].tolist() == [17.0, 4.0]  # 8.5 per 500 g at 11:00
+    assert np.isnan(d.loc[0, "list_unit_price"]) and d.loc[1, "list_unit_price"] == 5.0
+    assert d["n_observations"].tolist() == [2, 1] and d.loc[0, "units_sold"] == 20
+
+
+def test_platform_and_live_room_columns_match_the_calendar_on_the_room():
+    raw = pd.DataFrame(
+        {
+            "商品ID": ["A", "A"],
+            "商品名称": ["虾", "虾"],
+            "渠道": ["抖音", "抖音"],
+            "直播间": ["东方甄选", "东方甄选"],
+            "采集时间": ["2024-01-01 20:00", "2024-01-02 20:00"],
+            "到手价": ["88", "98"],
+            "规格": ["500g", "500g"],
+        }
+    )
+    cal = pd.DataFrame(
+        {
+            "场次": ["S"],
+            "直播间": ["东方甄选"],
+            "开播时间": ["2024-01-01 19:00"],
+            "下播时间": ["2024-01-01 23:00"],
+            "商品ID": ["A"],
+        }
+    )
+    d = prices.clean_observations(raw, cal).data
+    assert d["channel"].tolist() == ["抖音/东方甄选"] * 2
+    assert d["channel_type"].tolist() == ["live"] * 2  # a live room without a type is live
+    assert d["promoted"].tolist() == [True, False]
+
+
+def test_second_item_quantity_must_be_one_or_two():
+    with pytest.raises(InputError, match="second_item_quantity=3"):
+        prices.clean_observations(read_table(OBS), second_item_quantity=3)
+    # the option travels through load/clean_file like any cleaner option
+    c = datasets.clean_file("prices", OBS, second_item_quantity=1)
+    p3 = c.data[c.data["product_id"] == "P3"]
+    assert p3["paid_unit_price"].tolist() == pytest.approx([19.9])  # one item: the base price
+
+
+@pytest.mark.parametrize(
+    ("clean", "columns", "schema"),
+    [
+        (
+            prices.clean_observations,
+            ["product_id", "channel", "channel_type", "observed_at", "paid_price", "pack"],
+            schemas.prices_daily,
+        ),
+        (
+            live_sessions.clean_sessions,
+            ["session_id", "channel", "start", "end", "product_id"],
+            schemas.live_sessions,
+        ),
+        (
+            wholesale_prices.clean_quotes,
+            ["product", "price_low", "price_avg", "price_high", "unit", "date"],
+            schemas.wholesale_prices,
+        ),
+    ],
+)
+def test_header_only_input_gives_a_valid_empty_table(clean, columns, schema):
+    c = clean(pd.DataFrame({k: pd.Series([], dtype=str) for k in columns}))
+    assert len(c.data) == 0 and _accounted(c).input_rows == 0
+    schemas.validate(c.data, schema(), dataset="empty")

@@ -143,6 +143,8 @@ def test_bad_inputs_name_row_and_column():
     buy = pd.DataFrame([_purchase(purchased_at="soon")])
     with pytest.raises(InputError, match="purchased_at"):
         mp.protection_refunds(buy, _prices([]))
+    with pytest.raises(InputError, match="row 0: channel is missing"):
+        mp.protection_refunds(pd.DataFrame([_purchase(channel=None)]), _prices([]))
     with pytest.raises(InputError, match="lacks column"):
         mp.protection_refunds(buy.drop(columns="quantity"), _prices([]))
 
@@ -378,3 +380,17 @@ def test_wholesale_markup_hand_worked():
     assert t.loc["markup: 大闸蟹", "estimate"] == pytest.approx(1.5)
     assert r.n_obs == 3
     assert "logistics" in r.extra["caveat"]
+
+
+def test_reference_time_is_the_first_observation_at_the_lowest_price():
+    buy = pd.DataFrame([_purchase()])
+    pr = _prices(
+        [
+            ("p", "live", "2023-12-05 10:00", 70.0),
+            ("p", "live", "2023-12-03 10:00", 70.0),
+            ("p", "live", "2023-12-04 10:00", 75.0),
+        ]
+    )
+    r = mp.protection_refunds(buy, pr)
+    assert r["reference_observed_at"].iloc[0] == pd.Timestamp("2023-12-03 10:00")
+    assert r["refund"].iloc[0] == 30.0

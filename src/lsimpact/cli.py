@@ -80,9 +80,9 @@ def _print_source(cleaned) -> None:
     src = cleaned.source
     if src:
         enc = f", encoding {src['encoding']}" if src.get("encoding") else ""
-        print(
-            f"read {src['path']}: {src['rows']:,} rows{enc}; columns: {', '.join(src['columns'])}"
-        )
+        cols = f"; columns: {', '.join(src['columns'])}" if src.get("columns") else ""
+        how = f" ({src['files']} file(s), engine {src['engine']})" if src.get("engine") else ""
+        print(f"read {src['path']}{how}: {src['rows']:,} rows{enc}{cols}")
 
 
 def _paired(args: argparse.Namespace) -> dict[str, str]:
@@ -103,7 +103,14 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     from . import datasets
 
     out = Path(args.output)
-    cleaned = datasets.clean_file(args.name, args.input, out, paired=_paired(args))
+    cleaned = datasets.clean_file(
+        args.name,
+        args.input,
+        out,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        paired=_paired(args),
+    )
     _print_source(cleaned)
     print(cleaned.summary)
     print(f"wrote {out}")
@@ -206,8 +213,19 @@ def build_parser() -> argparse.ArgumentParser:
         "print the row accounting, write OUTPUT and the quarantine beside it.",
     )
     cl.add_argument("name", help="dataset name (see `lsimpact data --list`)")
-    cl.add_argument("input", help="your file")
-    cl.add_argument("-o", "--output", required=True, help="output .parquet path")
+    cl.add_argument("input", help="your file, a folder of files, or a glob ('logs/*.csv')")
+    cl.add_argument(
+        "-o", "--output", required=True, help="output .parquet path (a folder for --engine dask)"
+    )
+    cl.add_argument(
+        "--engine",
+        choices=["auto", "pandas", "chunked", "dask"],
+        default="auto",
+        help="pandas: in memory; chunked: by account, bounded memory; dask: on a Dask cluster "
+        "(pip install 'lsimpact[scale]'); auto (default): chunked for folders and files "
+        "too large for the free memory",
+    )
+    cl.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
     cl.add_argument(
         "--with",
         dest="with_",

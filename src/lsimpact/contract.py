@@ -194,6 +194,19 @@ class DatasetSpec:
     clock_options
         Options that default to today's date when unset, filled in by ``datasets`` so the
         cleaner never reads the clock (e.g. ``today`` for future-date checks).
+    entity
+        Output columns that identify one entity whose rows must be cleaned together
+        (``("platform", "account_id")`` for follower snapshots). Empty: the cleaner only
+        runs in memory. A dataset with an entity can run chunked or on Dask
+        (:mod:`lsimpact.engines`): its cleaner accepts ``partition=True`` (an input that
+        is one part of a larger one: no usable row is not an error there), and it gives
+        ``entity_hash`` and ``combine``.
+    entity_hash
+        ``raw frame -> uint64 per row``, equal for all rows of one entity as the cleaner
+        will see it (after its header and text normalisation); rows are partitioned by it.
+    combine
+        ``list of Cleaned (one per partition) -> Cleaned``, equal to what the cleaner
+        returns for the whole input.
     paired_inputs
         Secondary inputs that describe the same data as the primary one (the live-session
         calendar of a price log), unlike reference data (a classification). With a user's
@@ -209,6 +222,9 @@ class DatasetSpec:
     options: Mapping[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
     clock_options: tuple[str, ...] = ()
+    entity: tuple[str, ...] = ()
+    entity_hash: Callable[[pd.DataFrame], np.ndarray] | None = None
+    combine: Callable[[list[Cleaned]], Cleaned] | None = None
     paired_inputs: tuple[str, ...] = ()
 
 

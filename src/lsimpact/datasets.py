@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import catalog, config, contract, parse, schemas
+from . import catalog, config, contract, engines, parse, schemas
+from . import io as io_module
 from ._version import __version__
 from .catalog import file_sha256
 from .clean import (
@@ -121,6 +122,9 @@ REGISTRY: dict[str, DatasetSpec] = {
             "flagged)",
             aliases=("followers",),
             clock_options=("today",),
+            entity=("platform", "account_id"),
+            entity_hash=followers.entity_hash,
+            combine=followers.combine,
         ),
         DatasetSpec(
             name="followers_published",
@@ -190,10 +194,15 @@ def get(name: str) -> DatasetSpec:
 
 
 def _code_fingerprint(spec: DatasetSpec) -> str:
+    """Hash of the code a table depends on: every cleaner module (a cleaner may call
+    another's helpers, e.g. prices uses live_sessions) and the modules below them."""
     h = hashlib.sha256(__version__.encode())
-    for obj in (inspect.getmodule(spec.cleaner), schemas, parse, contract):
-        if obj is not None and getattr(obj, "__file__", None):
-            h.update(Path(obj.__file__).read_bytes())
+    clean_dir = Path(inspect.getfile(followers)).parent
+    files = sorted(clean_dir.glob("*.py"))
+    files += [Path(m.__file__) for m in (schemas, parse, contract, io_module)]
+    for path in files:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
     return h.hexdigest()
 
 
@@ -415,7 +424,7 @@ def _input_hashes(sources: dict[str, str | Path | None]) -> dict[str, str]:
         if where is None
         else catalog.expected_hash(catalog.resource(res))
         if where == "catalogue"
-        else file_sha256(Path(where))
+        else source_sha256(where)
         for res, where in sources.items()
     }
 
@@ -433,9 +442,32 @@ def _frames(
             frames.append(None)
         elif where == "catalogue":
             frames.append(catalog.load(res))
+        elif res == spec.inputs[0] and source is not None:
+            frames.append(engines.read_input(where))  # a file, folder or glob
         else:
             frames.append(read_table(where))
     return frames, _input_hashes(sources)
+
+
+def source_sha256(source: str | Path) -> str:
+    """sha256 of a user's input: of the file, or of a folder's or glob's files (names and
+    hashes, in name order)."""
+    if Path(source).is_file():
+        return file_sha256(Path(source))
+    h = hashlib.sha256()
+    for f in engines.input_files(source):
+        h.update(f"{f.name}={file_sha256(f)}\n".encode())
+    return h.hexdigest()
+
+
+def _clean_chunked(spec: DatasetSpec, source: str | Path, options: dict[str, Any]) -> Cleaned:
+    """The chunked engine's result, checked and validated like ``run_cleaner``'s."""
+    from .schemas import validate
+
+    cleaned = engines.clean_chunked(spec, source, options=options)
+    cleaned.summary.check()
+    cleaned.data = validate(cleaned.data, spec.schema(), dataset=spec.name)
+    return cleaned
 
 
 def build(name: str, *, force: bool = False) -> BuildResult:
@@ -455,6 +487,7 @@ def _build(
     out: Path,
     *,
     force: bool = False,
+    engine: str = "auto",
     paired: Paired = None,
 ) -> BuildResult:
     hashes = _input_hashes(_input_sources(spec, source, paired))
@@ -463,8 +496,11 @@ def _build(
     acc = None if force else _current(out, fp)
     if acc is not None:
         return BuildResult(spec.name, out, quarantine_path(out), acc, rebuilt=False)
-    frames, hashes = _frames(spec, source, paired)
-    cleaned = run_cleaner(spec, frames, **options)
+    if source is not None and engines.choose_engine(spec, source, engine) != "pandas":
+        cleaned = _clean_chunked(spec, source, options)
+    else:
+        frames, hashes = _frames(spec, source, paired)
+        cleaned = run_cleaner(spec, frames, **options)
     meta = {"lsimpact:fingerprint": fp, "lsimpact:inputs": json.dumps(hashes, sort_keys=True)}
     if source is not None:
         meta["lsimpact:input_file"] = str(source)
@@ -484,7 +520,7 @@ def _cache_path(
     the file's hash and the options, so a changed file or option never returns a stale table."""
     key = hashlib.sha256(_options_json(options).encode())
     if source is not None:
-        key.update(file_sha256(Path(source)).encode())
+        key.update(source_sha256(source).encode())
     for res, path in sorted(_check_paired(spec, paired).items()):
         key.update(f"{res}={file_sha256(Path(path))}".encode())
     return config.processed_dir() / "cache" / f"{spec.name}-{key.hexdigest()[:16]}.parquet"
@@ -495,9 +531,10 @@ def load(
     source: str | Path | None = None,
     *,
     build_if_needed: bool = True,
+    engine: str = "auto",
     paired: Paired = None,
     **options: Any,
-) -> pd.DataFrame:
+) -> Any:
     """The one way to a processed table.
 
     Parameters
@@ -509,6 +546,12 @@ def load(
         shipped, catalogued file.
     build_if_needed
         Build a missing or stale table first (default); ``False`` reads what is there.
+    engine
+        How a user's ``source`` is cleaned: ``"auto"`` (chunked by entity for a folder or
+        a file too big for the free memory), ``"pandas"`` or ``"chunked"``
+        (:mod:`lsimpact.engines`). ``"dask"`` returns the table as a lazy Dask dataframe
+        over the processed Parquet file (``pip install 'lsimpact[scale]'``), for tables
+        that are big to hold; the file is built as with ``"auto"``.
     paired
         A user's own companion files for the dataset's paired inputs (e.g.
         ``{"live_sessions": "my_sessions.csv"}`` for ``prices_daily``); with ``source``
@@ -532,11 +575,17 @@ def load(
     default = source is None and not paired and opts == resolve_options(spec)
     out = output_path(name) if default else _cache_path(spec, source, opts, paired)
     if build_if_needed:
-        _build(spec, source, opts, out, paired=paired)
+        _build(
+            spec, source, opts, out, engine="auto" if engine == "dask" else engine, paired=paired
+        )
     if not out.is_file():
         raise InputError(
             f"processed table '{name}' not found", path=out, hint="run `make data` first"
         )
+    if engine == "dask":
+        from .engines.on_dask import require_dask
+
+        return require_dask().read_parquet(str(out))
     try:
         df = pd.read_parquet(out)
         meta = read_parquet_metadata(out)
@@ -547,7 +596,7 @@ def load(
                 path=out,
                 hint=f"rebuild it: `lsimpact data {name} --force`",
             ) from exc
-        _build(spec, source, opts, out, force=True)
+        _build(spec, source, opts, out, force=True, paired=paired)
         df = pd.read_parquet(out)
         meta = read_parquet_metadata(out)
     df.attrs["dataset"] = name
@@ -581,30 +630,61 @@ def clean_file(
     input_path: str | Path,
     output: str | Path | None = None,
     *,
+    engine: str = "auto",
+    scheduler: str | None = None,
     paired: Paired = None,
     **options: Any,
 ) -> Cleaned:
-    """Clean a user's own file in the format of dataset ``name``'s primary raw input.
+    """Clean a user's own file (or folder or glob of files) in the format of dataset
+    ``name``'s primary raw input.
 
     The other inputs (e.g. the classification for occupation observations) come from the
     catalogue, except paired inputs (``spec.paired_inputs``, e.g. the live-session calendar
     of ``prices_daily``): those come from ``paired={name: path}`` or not at all. When
     ``output`` is given the table, its quarantine and summary are written.
+
+    Parameters
+    ----------
+    engine
+        ``"pandas"`` (in memory), ``"chunked"`` (entity buckets spilled to disk, bounded
+        memory), ``"dask"`` (a Dask cluster: ``scheduler`` address, or a local one; writes
+        a partitioned Parquet folder and needs ``output``) or ``"auto"`` (chunked for a
+        folder or for a file too big for the free memory, else pandas); see
+        :mod:`lsimpact.engines`. All give the same table.
     """
     spec = get(name)
+    opts = resolve_options(spec, options)
+    engine = engines.choose_engine(spec, input_path, engine)
     if output is not None:  # refused before the work, not after it
         _refuse_raw_dir(Path(output))
-        if Path(output).is_dir():
+        if engine != "dask" and Path(output).is_dir():  # dask writes a folder
             raise output_error(IsADirectoryError(21, "Is a directory"), output)
-    frames, hashes = _frames(spec, input_path, paired)
-    user = frames[0]
-    cleaned = run_cleaner(spec, frames, **resolve_options(spec, options))
-    cleaned.source = {
-        "path": str(input_path),
-        "encoding": user.attrs.get("encoding"),
-        "rows": len(user),
-        "columns": [str(c) for c in user.columns],
-    }
+    if engine == "dask":
+        if output is None:
+            raise InputError("engine 'dask' writes its result", hint="pass an output folder (-o)")
+        return engines.clean_dask(spec, input_path, output, options=opts, scheduler=scheduler)
+    if engine == "chunked":
+        cleaned = _clean_chunked(spec, input_path, opts)
+        hashes = {spec.inputs[0]: source_sha256(input_path)}
+        files = engines.input_files(input_path)
+        cleaned.source = {
+            "path": str(input_path),
+            "encoding": None,
+            "rows": cleaned.summary.input_rows,
+            "columns": None,
+            "files": len(files),
+            "engine": "chunked",
+        }
+    else:
+        frames, hashes = _frames(spec, input_path, paired)
+        user = frames[0]
+        cleaned = run_cleaner(spec, frames, **opts)
+        cleaned.source = {
+            "path": str(input_path),
+            "encoding": user.attrs.get("encoding"),
+            "rows": len(user),
+            "columns": [str(c) for c in user.columns],
+        }
     if output is not None:
         write_outputs(
             cleaned,

@@ -13,6 +13,13 @@ The hot path is pyarrow compute (RE2 regular expressions, casts) plus numpy: no 
 loop over rows. Only cells holding full-width characters (``２８．５万``) go through
 ``str.translate`` with :data:`FULLWIDTH_TABLE`, and only those cells.
 
+Pack sizes and prices
+---------------------
+``parse_pack`` reads pack sizes ("500g", "2斤", "400g×2袋", "12只装") into grams,
+millilitres or items; ``parse_price`` reads prices as live rooms write them (amounts, unit
+prices "88.5元/斤", multi-buys "2件88", discounts "8折", "第二件半价") into yuan per kg,
+litre or item, refusing with the reason what needs a pack, list price or quantity it lacks.
+
 Precision
 ---------
 ``parse_count`` and ``parse_money`` report ``precision``: half a unit of the last written
@@ -1373,15 +1380,20 @@ _PRICE_UNIT = {"g": "kg", "ml": "l", "item": "item"}
 _PER_BASE = {"g": 1e3, "ml": 1e3, "item": 1.0}  # per g -> per kg, per ml -> per l
 
 
+def _lookup(keys: np.ndarray, table: Mapping[str, Any], default: Any, dtype: Any) -> np.ndarray:
+    """``table[k]`` for each of ``keys`` (few distinct values: one lookup per distinct key)."""
+    codes, uniq = pd.factorize(keys)
+    values = np.array([table.get(k, default) for k in uniq] + [default], dtype=dtype)
+    return values[codes]  # code -1 (missing) picks the trailing default
+
+
 def _per_base_scale(base: np.ndarray) -> np.ndarray:
     """Factor from yuan per base unit (g, ml, item) to yuan per price unit (kg, l, item)."""
-    return np.select([base == b for b in _PER_BASE], list(_PER_BASE.values()), np.nan)
+    return _lookup(base, _PER_BASE, np.nan, float)
 
 
 def _price_unit_of(base: np.ndarray) -> np.ndarray:
-    return np.select([base == b for b in _PRICE_UNIT], list(_PRICE_UNIT.values()), None).astype(
-        object
-    )
+    return _lookup(base, _PRICE_UNIT, None, object)
 
 
 def _with_detail(prefix: str, detail: np.ndarray) -> np.ndarray:

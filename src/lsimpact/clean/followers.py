@@ -28,6 +28,7 @@ Dong Yuhui accounts (resource ``published_figures``) into the same panel format,
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -50,7 +51,15 @@ from ..io import HEADER_ALIASES, normalise_headers
 from ..parse import parse_count, parse_datetime
 from . import rules
 
-__all__ = ["ALIASES", "PANEL_COLUMNS", "clean_published", "clean_snapshots", "detect_glitches"]
+__all__ = [
+    "ALIASES",
+    "PANEL_COLUMNS",
+    "clean_published",
+    "clean_snapshots",
+    "combine",
+    "detect_glitches",
+    "entity_hash",
+]
 
 #: Output columns of both follower datasets, in order.
 PANEL_COLUMNS = [
@@ -81,7 +90,9 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
     "group": ("分组", "类型", "账号类型", "标签", "watchlist_group"),
 }
 
-_CHUNK = 1_000_000
+_CHUNK = 250_000
+#: Rows per block of whole accounts in the glitch filter.
+_GLITCH_BLOCK = 250_000
 #: The raw columns that make a snapshot row (exact duplicates are equal in all of them).
 _RAW_COLUMNS = ("platform", "account_id", "account_name", "group", "followers", "captured_at")
 
@@ -115,7 +126,7 @@ def _text(s: pd.Series) -> pd.Series:
 
     Normalises each distinct value once: ids and names repeat on every snapshot.
     """
-    codes, uniq = _text_codes(s)
+    codes, uniq, _ = _text_codes(s)
     return pd.Series(uniq[codes], index=s.index, dtype="string")
 
 
@@ -136,14 +147,14 @@ def _arrow_strings(s: pd.Series) -> pa.Array:
 
 
 def _codes(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """Dictionary codes (int64, null is a value of its own) and the distinct values."""
+    """Dictionary codes (int32, null is a value of its own) and the distinct values."""
     enc = pc.dictionary_encode(arr, null_encoding="encode")
-    return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary
+    return enc.indices.to_numpy(zero_copy_only=False), enc.dictionary
 
 
 def _text_codes(
-    s: pd.Series, kind: str = "text", reports: list[rules.IdentityReport] | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+    s: pd.Series, kind: str = "text", reports: list[Any] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Codes into the normalised distinct texts of ``s`` (NA -> '').
 
     Normalisation (:mod:`lsimpact.clean.rules`): invisible characters removed, NFKC,
@@ -152,10 +163,12 @@ def _text_codes(
     -> douyin). What changed is appended to ``reports`` for the summary notes.
 
     Why per distinct value: an id or a name repeats on every snapshot, so the text work
-    is done on the few distinct values and the rows carry integer codes. The distinct
-    texts are unique (two raw spellings that normalise alike share one code).
+    is done on the few distinct values and the rows carry integer codes. Returns
+    ``(codes, texts, raw_codes)``: the normalised texts are unique (two raw spellings
+    that normalise alike share one code); ``raw_codes`` tell the raw cells apart (null
+    is a value).
     """
-    codes, dictionary = _codes(_arrow_strings(s))
+    raw_codes, dictionary = _codes(_arrow_strings(s))
     uniq = np.asarray(dictionary.to_pylist(), dtype=object)
     column = str(s.name)
     if kind == "platform":
@@ -169,8 +182,8 @@ def _text_codes(
         clean, report = rules.normalise_identity(uniq, column, casefold=kind == "id")
         if reports is not None:
             reports.append(report)
-    merged, uniq_clean = pd.factorize(clean)
-    return merged[codes], np.asarray(uniq_clean, dtype=object)
+    merged, texts = pd.factorize(clean)
+    return merged.astype(np.int32)[raw_codes], np.asarray(texts, dtype=object), raw_codes
 
 
 def _parse_counts(s: pd.Series) -> pd.DataFrame:
@@ -220,9 +233,9 @@ def _window_median(v: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray
         lo = np.minimum(cols[i], cols[j])
         cols[j] = np.maximum(cols[i], cols[j])
         cols[i] = lo
-    srt = np.stack(cols, axis=1)
-    rows = np.arange(m)
-    med = (srt[rows, np.clip((k - 1) // 2, 0, 4)] + srt[rows, np.clip(k // 2, 0, 4)]) / 2
+    # sorted: the k finite values come first, so the median is cols[1] (k = 3), the
+    # mean of cols[1] and cols[2] (k = 4) or cols[2] (k = 5)
+    med = np.where(k == 4, (cols[1] + cols[2]) / 2, np.where(k == 5, cols[2], cols[1]))
     return med, k >= 3
 
 
@@ -253,7 +266,17 @@ def detect_glitches(
     # median ignores an isolated glitch, and two glitches around one good value too.
     m = len(v)
     if np.isfinite(v).all():
-        med, enough = _window_median(v, a)
+        # In blocks of whole accounts: the window's temporaries stay a few MB.
+        med = np.empty(m)
+        enough = np.empty(m, dtype=bool)
+        bounds = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+        at = np.searchsorted(bounds, np.arange(_GLITCH_BLOCK, m, _GLITCH_BLOCK))
+        cuts = [int(bounds[i]) if i < len(bounds) else m for i in at] + [m]
+        lo = 0
+        for hi in dict.fromkeys(cuts):
+            if hi > lo:
+                med[lo:hi], enough[lo:hi] = _window_median(v[lo:hi], a[lo:hi])
+                lo = hi
     else:  # an infinite count: the general (slower) NaN-aware path
         win = np.full((m, 5), np.nan)
         for j, sh in enumerate(range(-2, 3)):
@@ -298,8 +321,8 @@ def _exact_duplicates(
 ) -> np.ndarray:
     """Rows equal in every column to an earlier row (the first one is kept).
 
-    Equal raw cells parse to equal numbers, so exact duplicates are among the rows whose
-    text codes and parsed count and time repeat; only those few candidates are compared
+    Equal raw cells parse to equal numbers and normalise to equal texts, so exact
+    duplicates are among the rows whose text codes and parsed count and time repeat; only those few candidates are compared
     as strings. Why: hashing millions of distinct count and time strings costs more than
     parsing them.
     """
@@ -349,6 +372,25 @@ def _account_time_order(code: np.ndarray, t_ns: np.ndarray, srow: np.ndarray) ->
     return np.lexsort((srow, t_ns, code))
 
 
+def _errors(error: pd.Series, offset: int) -> dict[int, str]:
+    """The parser's non-missing errors keyed by row position (plus ``offset``)."""
+    e = error.to_numpy(dtype=object)
+    at = np.flatnonzero(pd.notna(e))
+    return dict(zip((at + offset).tolist(), e[at].tolist(), strict=True))
+
+
+def _error_column(errors: dict[int, str], pos: np.ndarray) -> np.ndarray:
+    """Errors aligned to the rows at positions ``pos`` (None where none)."""
+    out = np.full(len(pos), None, dtype=object)
+    if errors:
+        where = np.fromiter(errors.keys(), dtype=np.int64, count=len(errors))
+        msg = np.array(list(errors.values()), dtype=object)
+        i = np.searchsorted(pos, where)
+        hit = (i < len(pos)) & (pos[np.minimum(i, len(pos) - 1)] == where)
+        out[i[hit]] = msg[hit]
+    return out
+
+
 def _progress(total: int, desc: str, enabled: bool | None) -> Any:
     from tqdm import tqdm
 
@@ -367,6 +409,7 @@ def clean_snapshots(
     platform: str = "unknown",
     source: str | None = None,
     progress: bool | None = None,
+    partition: bool = False,
     today: str | None = None,
     max_isolation_days: int = 366,
 ) -> Cleaned:
@@ -394,13 +437,17 @@ def clean_snapshots(
         Text for the ``source`` column (default: the catalogue resource or file name).
     progress
         Show a tqdm progress bar; default: only when stderr is a terminal.
+    partition
+        ``raw`` holds some whole accounts of a larger log (chunked and Dask engines,
+        :func:`combine`): a part without a usable row gives an empty panel instead of an
+        error.
     today
         ISO date of "today" (a clock option: ``lsimpact.load`` fills it in and records it
         in the fingerprint). A capture time after today + 1 day is quarantined; None
         turns the check off.
     max_isolation_days
-        An account's first or last snapshot further than this from its nearest other
-        snapshot (a year typo: 2203, 2013) is quarantined.
+        Snapshots cut off from the bulk of their account's series by a gap longer than
+        this (a year typo: 2203, 2013) are quarantined (:func:`rules.isolated_times`).
 
     Returns
     -------
@@ -432,54 +479,68 @@ def clean_snapshots(
     # 1. Parse every row (in chunks, so that a long log shows progress). Parsing first
     # lets the duplicate check below compare numbers instead of hashing millions of
     # distinct strings; duplicates are ~1% of a log, so parsing them costs little.
-    bar = _progress(len(df), "parsing snapshots", progress)
-    counts, times = [], []
-    for lo in range(0, len(df), _CHUNK):
+    # Each chunk's results go straight into compact arrays, which bounds the parsers'
+    # temporaries to one chunk.
+    n_rows = len(df)
+    value_all = np.empty(n_rows, dtype=np.float64)
+    lower_all = np.empty(n_rows, dtype=bool)
+    t_all = np.empty(n_rows, dtype=np.int64)
+    # Parse errors are rare: kept as (row, message) pairs rather than a column of None.
+    cnt_err: dict[int, str] = {}
+    tim_err: dict[int, str] = {}
+    bar = _progress(n_rows, "parsing snapshots", progress)
+    for lo in range(0, n_rows, _CHUNK):
         part = df.iloc[lo : lo + _CHUNK]
-        counts.append(_parse_counts(part["followers"]))
-        times.append(_parse_times(part["captured_at"], tz))
+        hi = lo + len(part)
+        cnt = _parse_counts(part["followers"])
+        value_all[lo:hi] = cnt["value"].to_numpy()
+        lower_all[lo:hi] = cnt["lower_bound"].to_numpy(dtype=bool)
+        cnt_err.update(_errors(cnt["error"], lo))
+        tim = _parse_times(part["captured_at"], tz)
+        t_all[lo:hi] = tim["value"].to_numpy().astype("datetime64[ns]").astype(np.int64)
+        tim_err.update(_errors(tim["error"], lo))
         bar.update(len(part))
+        del cnt, tim, part
     bar.close()
-    cnt = pd.concat(counts) if len(counts) > 1 else counts[0] if counts else None
-    cnt = _parse_counts(df["followers"]) if cnt is None else cnt
-    tim = pd.concat(times) if len(times) > 1 else times[0] if times else None
-    tim = _parse_times(df["captured_at"], tz) if tim is None else tim
-    del counts, times
-    value_all = cnt["value"].to_numpy()
-    lower_all = cnt["lower_bound"].to_numpy(dtype=bool)
-    cnt_err = cnt["error"].to_numpy(dtype=object)
-    t_all = tim["value"].to_numpy().astype("datetime64[ns]").astype(np.int64)
-    tim_err = tim["error"].to_numpy(dtype=object)
-    del cnt, tim
 
     # Text columns as integer codes into their normalised distinct values.
-    raw_codes = {}
+    texts = {}
+    notes_id: list[Any] = []
+    kinds = {"platform": "platform", "account_id": "id"}
     for c in ("platform", "account_id", "account_name", "group"):
-        raw_codes[c], _ = _codes(_arrow_strings(df[c]))
+        norm, uniq, _ = _text_codes(df[c], kinds.get(c, "text"), notes_id)
+        texts[c] = (norm, uniq)
 
     # 2. Exact duplicates (every column equal) are dropped and counted, not quarantined.
-    dup = _exact_duplicates(df, raw_codes, value_all, lower_all, t_all)
-    keep_rows = np.flatnonzero(~dup)
-    src = src[keep_rows]
-    value_all, lower_all, t_all = value_all[keep_rows], lower_all[keep_rows], t_all[keep_rows]
-    cnt_err, tim_err = cnt_err[keep_rows], tim_err[keep_rows]
-    df = df.take(keep_rows) if dup.any() else df
-    del raw_codes
-
-    notes_id: list[Any] = []
-    acc_c, acc_u = _text_codes(df["account_id"], "id", notes_id)
-    plat_c, plat_u = _text_codes(df["platform"], "platform", notes_id)
+    # Rows keep their position in ``df`` (``pos``) for the raw values of the quarantine.
+    dup = _exact_duplicates(df, {c: t[0] for c, t in texts.items()}, value_all, lower_all, t_all)
+    pos = np.flatnonzero(~dup)
+    src = src[pos]
+    value_all, lower_all, t_all = value_all[pos], lower_all[pos], t_all[pos]
+    cnt_err, tim_err = _error_column(cnt_err, pos), _error_column(tim_err, pos)
+    acc_c, acc_u = texts["account_id"][0][pos], texts["account_id"][1]
+    plat_c, plat_u = texts["platform"][0][pos], texts["platform"][1]
     q_parts = []
     bad_acc = acc_u[acc_c] == ""
-    # A total row (合计 ...) sums other accounts; it is not an account.
-    total = rules.total_rows(df, ["account_id", "account_name"]).to_numpy() & ~bad_acc
+    fol_raw = df["followers"]
+
+    def raw_cells(column: str, mask: np.ndarray) -> pd.Series:
+        return df[column].iloc[pos[mask]]
+
+    # A total row (合计 ...) sums other accounts; it is not an account. A blank platform
+    # is not the default platform.
+    # (looked up on the distinct normalised texts: no pass over the rows' strings)
+    total = (
+        rules.is_total_word(acc_u)[acc_c]
+        | rules.is_total_word(texts["account_name"][1])[texts["account_name"][0][pos]]
+    ) & ~bad_acc
     blank_plat = (plat_u[plat_c] == "") & has_platform & ~bad_acc & ~total
     bad_key = bad_acc | total | blank_plat
     q_parts.append(
         quarantine_rows(
             src[total],
             "account_id",
-            df["account_id"][total],
+            raw_cells("account_id", total),
             "a total row (合计/总计/小计): a sum of other rows, not an account",
         )
     )
@@ -487,33 +548,39 @@ def clean_snapshots(
         quarantine_rows(
             src[blank_plat],
             "platform",
-            df["platform"][blank_plat],
+            raw_cells("platform", blank_plat),
             rules.BLANK_KEY.format(column="platform"),
         )
     )
     bad_cnt = pd.notna(cnt_err) & ~bad_key
     bad_time = pd.notna(tim_err) & ~bad_key & ~bad_cnt
-    day_all = t_all.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
-    future = rules.future_times(day_all, today) & ~bad_key & ~bad_cnt & ~bad_time
+    future = np.zeros(len(t_all), dtype=bool)
+    if today is not None:  # days of every row: a transient array, only with a clock
+        day_all = t_all.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+        future = rules.future_times(day_all, today) & ~bad_key & ~bad_cnt & ~bad_time
+        del day_all
     q_parts.append(
         quarantine_rows(
             src[future],
             "captured_at",
-            df["captured_at"][future],
+            raw_cells("captured_at", future),
             f"capture time after today ({today}) + 1 day",
         )
     )
-    fol_raw = df["followers"]
+
     q_parts.append(
         quarantine_rows(
-            src[bad_acc], "account_id", df["account_id"][bad_acc], "missing account id and name"
+            src[bad_acc],
+            "account_id",
+            raw_cells("account_id", bad_acc),
+            "missing account id and name",
         )
     )
     q_parts.append(
         quarantine_rows(
             src[bad_cnt],
             "followers",
-            fol_raw[bad_cnt],
+            raw_cells("followers", bad_cnt),
             "followers not readable as a count (" + pd.Series(cnt_err[bad_cnt]).astype(str) + ")",
         )
     )
@@ -521,7 +588,7 @@ def clean_snapshots(
         quarantine_rows(
             src[bad_time],
             "captured_at",
-            df["captured_at"][bad_time],
+            raw_cells("captured_at", bad_time),
             "capture time not readable (" + pd.Series(tim_err[bad_time]).astype(str) + ")",
         )
     )
@@ -534,42 +601,52 @@ def clean_snapshots(
     p_code, p_uniq = _ranked(plat_u, plat_c[ok])
     a_code, a_uniq = _ranked(acc_u, acc_c[ok])
     code, k_uniq = pd.factorize(p_code.astype(np.int64) * len(a_uniq) + a_code, sort=True)
+    code = code.astype(np.int32)
     acc_platform = np.asarray(p_uniq, dtype=object)[k_uniq // len(a_uniq)]
     acc_ident = np.asarray(a_uniq, dtype=object)[k_uniq % len(a_uniq)]
     value = value_all[ok]
+    del value_all
     lower_b = lower_all[ok]
+    del lower_all
     t_ns = t_all[ok]
+    del t_all
     day = t_ns.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
     srow = src[ok]
-    del value_all, lower_all, t_all
 
     # 3. Glitches, on each account's series in time order.
     order = _account_time_order(code, t_ns, srow)
     if order is not None:
-        code, value, lower_b, t_ns, day, srow, okpos = (
-            x[order] for x in (code, value, lower_b, t_ns, day, srow, okpos)
-        )
-    # A first or last snapshot far from the account's others is a year typo: out before
-    # it stretches the daily grid (and before it skews the glitch medians).
+        # one array at a time, so that each old copy is freed before the next is made
+        code = code[order]
+        value = value[order]
+        lower_b = lower_b[order]
+        t_ns = t_ns[order]
+        day = day[order]
+        srow = srow[order]
+        okpos = okpos[order]
+        del order
+    # Snapshots far from the bulk of their account's series are year typos: out before
+    # they stretch the daily grid (and before they skew the glitch medians).
     lone = rules.isolated_times(code, day, max_gap_days=max_isolation_days)
-    q_parts.append(
-        quarantine_rows(
-            srow[lone],
-            "captured_at",
-            df["captured_at"].iloc[okpos[lone]],
-            f"capture time more than {max_isolation_days} days from the account's other "
-            "snapshots (a year typo?)",
+    if lone.any():
+        q_parts.append(
+            quarantine_rows(
+                srow[lone],
+                "captured_at",
+                df["captured_at"].iloc[pos[okpos[lone]]],
+                f"capture time more than {max_isolation_days} days from the bulk of the "
+                "account's snapshots (a year typo?)",
+            )
         )
-    )
-    code, value, lower_b, t_ns, day, srow, okpos = (
-        x[~lone] for x in (code, value, lower_b, t_ns, day, srow, okpos)
-    )
+        code, value, lower_b, t_ns, day, srow, okpos = (
+            x[~lone] for x in (code, value, lower_b, t_ns, day, srow, okpos)
+        )
     glitch, reason = detect_glitches(code, value, glitch_factor)
     q_parts.append(
         quarantine_rows(
             srow[glitch],
             "followers",
-            fol_raw.iloc[okpos[glitch]],
+            fol_raw.iloc[pos[okpos[glitch]]],
             reason[glitch],
         )
     )
@@ -577,26 +654,57 @@ def clean_snapshots(
     keep = ~glitch
     n_used = int(keep.sum())
     g_code, g_day = code[glitch], day[glitch]
-    code, value, lower_b, t_ns, day, srow, okpos = (
-        x[keep] for x in (code, value, lower_b, t_ns, day, srow, okpos)
-    )
+    code = code[keep]
+    value = value[keep]
+    lower_b = lower_b[keep]
+    t_ns = t_ns[keep]
+    day = day[keep]
+    srow = srow[keep]
+    okpos = okpos[keep]
 
-    if n_used == 0:
-        q = concat_quarantine(q_parts)
-        top = q["reason"].value_counts().head(3)
-        raise InputError(
-            "no snapshot row could be used",
-            path=raw.attrs.get("source_path"),
-            expected="rows with an account, a follower count and a capture time",
-            hint="most common problems: " + "; ".join(f"{r} ({n})" for r, n in top.items()),
+    if n_used == 0 and not partition:
+        _no_usable_rows(concat_quarantine(q_parts), raw.attrs.get("source_path"))
+    opts = {
+        "how": how,
+        "fill": fill,
+        "max_gap": max_gap,
+        "glitch_factor": glitch_factor,
+        "tz": tz,
+        "today": today,
+        "max_isolation_days": max_isolation_days,
+    }
+    if n_used == 0:  # a partition without a usable row: an empty panel, all rows accounted
+        quarantine = concat_quarantine(q_parts)
+        empty = {c: pd.Series([], dtype="str") for c in PANEL_COLUMNS}
+        types = {"date": "datetime64[ns]", "net_change_since": "datetime64[ns]"}
+        types |= {c: "float64" for c in ("followers", "net_change")}
+        types |= {c: "int64" for c in ("n_snapshots", "n_glitches")}
+        types |= {c: bool for c in ("glitch", "imputed", "lower_bound", "approximate", "sparse")}
+        types["source_row"] = "Int64"
+        panel = pd.DataFrame({c: empty[c].astype(types.get(c, "str")) for c in PANEL_COLUMNS})
+        acc = RowAccounting(
+            dataset="followers_daily",
+            input_rows=n_in,
+            used_rows=0,
+            quarantined_rows=len(quarantine),
+            duplicate_rows=int(dup.sum()),
+            output_rows=0,
+            notes=(
+                f"{int(glitch.sum())} glitch snapshots kept out of the daily values",
+                f"{n_acc} accounts, 0 account-days without a valid snapshot (0 imputed, "
+                f"fill={fill!r})",
+                f"daily value: {how} valid snapshot of the day ({tz})",
+                *_identity_notes(notes_id),
+            ),
         )
+        return Cleaned(panel, quarantine, acc, opts)
 
     # 4. One value per account and day. Rows are in (account, time, source row) order,
     # so an account-day is a contiguous run.
     d0 = int(day.min()) if len(day) else 0
     span_days = int(day.max()) - d0 + 1 if len(day) else 1
     cell = code.astype(np.int64) * span_days + (day - d0)
-    start = np.r_[True, cell[1:] != cell[:-1]]
+    start = np.r_[True, cell[1:] != cell[:-1]] if len(cell) else np.zeros(0, dtype=bool)
     starts = np.flatnonzero(start)
     cell_id = np.cumsum(start) - 1
     cells = cell[start]
@@ -614,17 +722,16 @@ def clean_snapshots(
         lower = np.bincount(cell_id, weights=~lower_b) == 0
         row = np.maximum.reduceat(srow, starts)
     # account name: the last one seen; group: the most frequent non-empty label
-    name_c, name_u = _text_codes(df["account_name"], "text", notes_id)
+    name_c, name_u = texts["account_name"][0][pos], texts["account_name"][1]
     acc_last = np.r_[code[1:] != code[:-1], True]
     names = np.full(n_acc, "", dtype=object)
     names[code[acc_last]] = name_u[name_c[okpos[acc_last]]]
-    grp_c, grp_u = _text_codes(df["group"], "text", notes_id)
+    grp_c, grp_u = texts["group"][0][pos], texts["group"][1]
     grp_u_sorted = np.sort(grp_u)
     rank = np.searchsorted(grp_u_sorted, grp_u)
     gc = rank[grp_c[okpos]]
     g_uniq = grp_u_sorted
     labelled = grp_u[grp_c[okpos]] != ""
-    del df
     pair = code[labelled].astype(np.int64) * len(g_uniq) + gc[labelled]
     pu, pc_ = np.unique(pair, return_counts=True)
     pick = np.lexsort((pu % len(g_uniq), -pc_, pu // len(g_uniq)))
@@ -706,20 +813,7 @@ def clean_snapshots(
             *_identity_notes(notes_id),
         ),
     )
-    return Cleaned(
-        panel,
-        quarantine,
-        acc,
-        {
-            "how": how,
-            "fill": fill,
-            "max_gap": max_gap,
-            "glitch_factor": glitch_factor,
-            "tz": tz,
-            "today": today,
-            "max_isolation_days": max_isolation_days,
-        },
-    )
+    return Cleaned(panel, quarantine, acc, opts)
 
 
 def _identity_notes(items: list[Any]) -> list[str]:
@@ -730,6 +824,79 @@ def _identity_notes(items: list[Any]) -> list[str]:
         if text and text not in out:
             out.append(text)
     return out
+
+
+def _no_usable_rows(quarantine: pd.DataFrame, path: Any) -> None:
+    top = quarantine["reason"].value_counts().head(3)
+    raise InputError(
+        "no snapshot row could be used",
+        path=path,
+        expected="rows with an account, a follower count and a capture time",
+        hint="most common problems: " + "; ".join(f"{r} ({n})" for r, n in top.items()),
+    )
+
+
+def entity_hash(raw: pd.DataFrame) -> np.ndarray:
+    """A stable 64-bit hash of each row's account as :func:`clean_snapshots` sees it.
+
+    The account id (or name, when the log has no id column) normalised as the cleaner
+    normalises it (invisible characters, NFKC, stripped, case-folded), so that every
+    snapshot of one account lands in one partition whatever its spelling; the platform
+    is left out on purpose, which only makes partitions coarser, never splits an account.
+    """
+    df = _normalise_headers(raw)
+    codes, texts, _ = _text_codes(df["account_id"], "id")
+    return pd.util.hash_array(texts.astype(object), categorize=False)[codes]
+
+
+_ACCOUNTS_NOTE = re.compile(
+    r"^(\d+) accounts, (\d+) account-days without a valid snapshot \((\d+) imputed"
+)
+_GLITCH_NOTE = re.compile(r"^(\d+) glitch snapshots")
+
+
+def combine(parts: list[Cleaned]) -> Cleaned:
+    """Cleaned partitions (whole accounts each) -> the result of one call on all of them.
+
+    The panel is ordered as :func:`clean_snapshots` orders it (platform, account, date),
+    the quarantine by source row; counts and notes add up.
+    """
+    if not parts:
+        raise InputError("no snapshot rows to clean", expected="a non-empty snapshot log")
+    data = [p.data for p in parts if len(p.data)] or [parts[0].data]
+    panel = pd.concat(data, ignore_index=True)
+    panel = panel.sort_values(["platform", "account_id", "date"], kind="stable").reset_index(
+        drop=True
+    )
+    quarantine = concat_quarantine([p.quarantine for p in parts])
+    s = [p.summary for p in parts]
+    used = sum(x.used_rows for x in s)
+    if used == 0:
+        _no_usable_rows(quarantine, None)
+    glitches = accounts = missing = imputed = 0
+    for x in s:
+        glitches += int(_GLITCH_NOTE.match(x.notes[0])[1])
+        m = _ACCOUNTS_NOTE.match(x.notes[1])
+        accounts, missing, imputed = accounts + int(m[1]), missing + int(m[2]), imputed + int(m[3])
+    opts = parts[0].options
+    acc = RowAccounting(
+        dataset="followers_daily",
+        input_rows=sum(x.input_rows for x in s),
+        used_rows=used,
+        quarantined_rows=len(quarantine),
+        duplicate_rows=sum(x.duplicate_rows for x in s),
+        # a part's rows may stay on disk (Dask engine): count them from the parts
+        output_rows=sum(x.output_rows for x in s),
+        notes=(
+            f"{glitches} glitch snapshots kept out of the daily values",
+            f"{accounts} accounts, {missing} account-days without a "
+            f"valid snapshot ({imputed} imputed, fill={opts['fill']!r})",
+            s[0].notes[2],
+            # identity notes of the parts (what was normalised), each once
+            *dict.fromkeys(n for x in s for n in x.notes[3:]),
+        ),
+    )
+    return Cleaned(panel, quarantine, acc, dict(opts))
 
 
 def _fill_loglinear(panel: pd.DataFrame, max_gap: int) -> pd.DataFrame:

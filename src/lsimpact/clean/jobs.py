@@ -21,7 +21,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..contract import (
@@ -142,12 +141,8 @@ def parse_counts(s: pd.Series) -> pd.DataFrame:
 
 
 JOBS_COLUMNS = ["platform", "region", "year", "job_type", "jobs", "source"]
-#: Display name of each platform of :data:`lsimpact.clean.rules.PLATFORMS` in this table
-#: (the published studies' spelling); other platforms keep their name as written.
-PLATFORM_NAMES = {"kuaishou": "Kuaishou", "douyin": "Douyin", "wechat": "WeChat (Tencent)",
-                  "taobao": "Taobao", "pinduoduo": "Pinduoduo", "alibaba": "Alibaba",
-                  "jd": "JD.com", "wechat_channels": "WeChat Channels",
-                  "xiaohongshu": "Xiaohongshu", "bilibili": "Bilibili", "weibo": "Weibo"}  # fmt: skip
+#: Display name of each platform (:data:`lsimpact.clean.rules.PLATFORM_NAMES`).
+PLATFORM_NAMES = rules.PLATFORM_NAMES
 _REGIONS = {"全国": "China", "中国": "China", "national": "China"}
 #: job types a user's file may give: the categories of the published jobs series
 JOB_CATEGORIES = tuple(sorted({c for m, c in SERIES.values() if m == "jobs"}))
@@ -155,21 +150,6 @@ _JOB_TYPES = {"总": "total", "合计": "total", "总计": "total", "直接": "d
 
 
 _TOTAL_ROW = "a total row (合计/总计/小计): a sum of other rows, not one figure"
-
-
-def _platform_names(s: pd.Series) -> tuple[pd.Series, list[str]]:
-    """Platform spellings ("快手", "kuaishou", "KUAISHOU", "Kuaishou\u200b") -> one name
-    per platform (:data:`PLATFORM_NAMES`), and summary notes saying what was mapped."""
-    codes, uniq = pd.factorize(s.fillna(""), use_na_sentinel=False)
-    uniq = np.asarray(uniq, dtype=object)
-    canon, known = rules.canonical_platform(uniq)
-    normed, report = rules.normalise_identity(uniq, "platform")
-    names = np.where(known, [PLATFORM_NAMES.get(c, c) for c in canon], normed).astype(object)
-    notes = [n] if (n := report.note()) is not None else []
-    mapped = sorted({f"{u} -> {n}" for u, n in zip(uniq, names, strict=True) if u != n})
-    if mapped:
-        notes.append("platform names mapped to one vocabulary: " + "; ".join(mapped))
-    return pd.Series(names[codes], index=s.index, dtype=object), notes
 
 
 def clean_jobs(raw: pd.DataFrame) -> Cleaned:
@@ -202,7 +182,7 @@ def clean_jobs(raw: pd.DataFrame) -> Cleaned:
     # A blank job type is not "total", a blank region is not "China": blank keys are
     # quarantined, never filled with a default.
     job_type = df["job_type"].str.lower().replace(_JOB_TYPES)
-    platform, notes = _platform_names(df["platform"])
+    platform, notes = rules.platform_names(df["platform"])
     region_norm, region_report = rules.normalise_identity(df["region"].to_numpy(), "region")
     region = pd.Series(region_norm, index=df.index).replace(_REGIONS)
     if (note := region_report.note()) is not None:

@@ -153,6 +153,8 @@ def clean_sessions(raw: pd.DataFrame, *, tz: str = "Asia/Shanghai") -> Cleaned:
     out["source_row"] = df.loc[ok, "source_row"].to_numpy(dtype="int64")
     out = out.sort_values(["channel", "start", "session_id", "product_id"], kind="stable")
     out = out.reset_index(drop=True)[COLUMNS]
+    text = ["session_id", "channel", "product_id"]
+    out[text] = out[text].astype("str")  # also when empty
     summary = RowAccounting(
         dataset="live_sessions",
         input_rows=n_in,

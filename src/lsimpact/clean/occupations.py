@@ -40,6 +40,7 @@ from ..contract import (
 )
 from ..errors import InputError
 from ..parse import parse_count, parse_datetime
+from . import rules
 
 __all__ = [
     "TransformRule",
@@ -656,7 +657,9 @@ def clean_occupation_video(
         )
     )
     bad_d = bad_d | future
-    plat = df["platform"].astype("string").str.strip().replace("", pd.NA)
+    # One platform vocabulary ("快手", "kuaishou" -> "Kuaishou"), as in the jobs tables.
+    plat_names, plat_notes = rules.platform_names(df["platform"])
+    plat = plat_names.astype("string").replace("", pd.NA)
     per = df["period"].astype("string").str.strip().replace("", pd.NA)
     miss_pp = matched & (_b(plat.isna()) | _b(per.isna()))
     q_parts.append(
@@ -751,6 +754,7 @@ def clean_occupation_video(
             f"{len(uncovered)} minor groups of the observed major groups have no "
             "observation (not counted in shares)"
         )
+    notes += plat_notes
     acc = RowAccounting(
         dataset="occupation_video",
         input_rows=len(obs),

@@ -241,6 +241,12 @@ def clean_observations(
     Cleaned
         :data:`COLUMNS`, one row per product_id, channel and date; quarantine; accounting.
     """
+    if second_item_quantity not in (None, 1, 2):
+        raise InputError(
+            f"second_item_quantity={second_item_quantity!r} is not supported",
+            expected="None (refuse such offers), 1 or 2 items bought",
+            hint="a 第二件 offer does not say what a third item costs",
+        )
     n_in = len(raw)
     df = _headers(raw)
     known = [c for c in ALIASES if c in df.columns]
@@ -291,11 +297,23 @@ def clean_observations(
     pack_ok = pack["error"].isna() if pack is not None else pd.Series(False, index=idx)
     size = _size_text(pack["quantity"], pack["base_unit"]) if pack is not None else blank
     nkey = (name_key(pname, brand) + "|" + size.astype(object)).where(pname.ne("") & pack_ok, None)
-    with_id = pd.DataFrame({"k": nkey, "pid": pid})[nkey.notna() & pid.ne("")]
-    ids_per_key = with_id.drop_duplicates().groupby("k")["pid"].agg(["nunique", "first"])
+    # Integer codes for keys and ids: mapping 10^6 strings through dicts is the slow way.
+    k_codes, _ = pd.factorize(nkey)
+    i_codes, i_uniq = pd.factorize(pid)
     no_id = pid.eq("")
-    n_ids = nkey.map(ids_per_key["nunique"]).fillna(0)
-    product = pid.where(~no_id, nkey.map(ids_per_key["first"]).where(n_ids == 1))
+    has_both = (k_codes >= 0) & ~no_id.to_numpy()
+    n_i = max(len(i_uniq), 1)
+    pair = np.unique(k_codes[has_both].astype(np.int64) * n_i + i_codes[has_both])
+    pk, pi = pair // n_i, pair % n_i
+    n_per_key = np.bincount(pk, minlength=int(k_codes.max(initial=-1)) + 2)
+    first_id = np.full(len(n_per_key), -1, dtype=np.int64)
+    first_id[pk] = pi  # any id will do where the key has one only
+    n_ids = pd.Series(np.where(k_codes >= 0, n_per_key[k_codes], 0), index=idx)
+    matched = np.where(k_codes >= 0, first_id[k_codes], -1)
+    one_id = pd.Series(
+        np.append(np.asarray(i_uniq, dtype=object), None)[matched], index=idx, dtype=object
+    )
+    product = pid.where(~no_id, one_id.where(n_ids == 1))
     product = product.where(~(no_id & (n_ids == 0) & nkey.notna()), "name:" + nkey.astype(str))
 
     list_given = lst["error"].ne("missing") & lst["error"].notna()
@@ -444,10 +462,13 @@ def clean_observations(
     if sessions is not None:
         cal = clean_sessions(sessions, tz=tz)
         days = _session_days(cal.data).assign(hit=True)
-        hit = out[["product_id", "channel", "date"]].merge(
-            days, on=["product_id", "channel", "date"], how="left"
-        )["hit"]
-        out["promoted"] = pd.array(hit.notna().to_numpy(), dtype="boolean")
+        key = ["product_id", "channel", "date"]
+        hit = out[key].merge(days, on=key, how="left")["hit"].notna().to_numpy()
+        # A calendar names the live room (直播间); a price file with 渠道 and 直播间 has
+        # "platform/room" as its channel: match those rows on the room too.
+        by_room = out[key].assign(channel=at(room)).merge(days, on=key, how="left")["hit"]
+        hit = hit | (by_room.notna().to_numpy() & (at(room) != ""))
+        out["promoted"] = pd.array(hit, dtype="boolean")
         notes.append(
             f"promoted from the session calendar: {cal.summary.used_rows} of "
             f"{cal.summary.input_rows} session rows used ({cal.summary.quarantined_rows} "
@@ -458,6 +479,8 @@ def clean_observations(
     else:
         notes.append("promoted unknown (no session calendar, no promoted column)")
     out = out.sort_values(["product_id", "channel", "date"], kind="stable").reset_index(drop=True)
+    text = ["product_id", "product_name", "brand", "category", "channel", "channel_type"]
+    out[[*text, "price_unit"]] = out[[*text, "price_unit"]].astype("str")  # also when empty
     n_name = int((no_id.to_numpy() & ok).sum())
     n_new = int(pd.Series(product.to_numpy(object)[ok]).str.startswith("name:").sum())
     notes += [

@@ -36,8 +36,10 @@ __all__ = [
     "IdentityReport",
     "canonical_platform",
     "future_times",
+    "is_total_word",
     "isolated_times",
     "normalise_identity",
+    "platform_names",
     "total_rows",
 ]
 
@@ -67,6 +69,15 @@ PLATFORMS: Mapping[str, tuple[str, ...]] = {
 }
 _PLATFORM_LOOKUP = {alias: canon for canon, aliases in PLATFORMS.items() for alias in aliases}
 _PLATFORM_LOOKUP.update({canon: canon for canon in PLATFORMS})
+
+#: Display name of each platform id in the published-style tables (jobs, occupations);
+#: platforms outside the vocabulary keep their name as written.
+PLATFORM_NAMES: Mapping[str, str] = {
+    "kuaishou": "Kuaishou", "douyin": "Douyin", "wechat": "WeChat (Tencent)",
+    "taobao": "Taobao", "pinduoduo": "Pinduoduo", "alibaba": "Alibaba", "jd": "JD.com",
+    "wechat_channels": "WeChat Channels", "xiaohongshu": "Xiaohongshu",
+    "bilibili": "Bilibili", "weibo": "Weibo",
+}  # fmt: skip
 
 #: Cell contents that mark a total or subtotal row (compared after normalisation and
 #: case-folding).
@@ -164,6 +175,31 @@ def canonical_platform(values: Iterable[object] | np.ndarray) -> tuple[np.ndarra
     canon = np.array([_PLATFORM_LOOKUP.get(v, v) for v in normed], dtype=object)
     known = np.array([v in _PLATFORM_LOOKUP for v in normed], dtype=bool)
     return canon, known
+
+
+def is_total_word(distinct: Iterable[object] | np.ndarray) -> np.ndarray:
+    """True for each distinct (already normalised) text that is a total word."""
+    folded = np.array([str(v).casefold() for v in distinct], dtype=object)
+    return np.isin(folded, TOTAL_WORDS)
+
+
+def platform_names(s: pd.Series) -> tuple[pd.Series, list[str]]:
+    """Platform spellings ("快手", "kuaishou", "KUAISHOU", "Kuaishou\u200b") -> one display
+    name per platform (:data:`PLATFORM_NAMES`), and summary notes saying what was mapped.
+
+    Spellings outside the vocabulary keep their text (normalised: invisible characters,
+    NFKC, trimmed); a blank stays "" for the caller to quarantine.
+    """
+    codes, uniq = pd.factorize(s.astype("string").fillna(""), use_na_sentinel=False)
+    uniq = np.asarray(uniq, dtype=object)
+    canon, known = canonical_platform(uniq)
+    normed, report = normalise_identity(uniq, "platform")
+    names = np.where(known, [PLATFORM_NAMES.get(c, c) for c in canon], normed).astype(object)
+    notes = [n] if (n := report.note()) is not None else []
+    mapped = sorted({f"{u} -> {n}" for u, n in zip(uniq, names, strict=True) if u != n})
+    if mapped:
+        notes.append("platform names mapped to one vocabulary: " + "; ".join(mapped))
+    return pd.Series(names[codes], index=s.index, dtype=object), notes
 
 
 def total_rows(df: pd.DataFrame, columns: Iterable[str]) -> pd.Series:

@@ -165,6 +165,8 @@ def clean_quotes(raw: pd.DataFrame, *, tz: str = "Asia/Shanghai") -> Cleaned:
         }
     )
     out = out.sort_values(["date", "product", "source_row"], kind="stable").reset_index(drop=True)
+    text = ["product", "spec", "origin", "price_unit", "unit_as_written"]
+    out[text] = out[text].astype("str")  # also when empty
     n_item = int((out["price_unit"] == "item").sum())
     summary = RowAccounting(
         dataset="wholesale_prices",

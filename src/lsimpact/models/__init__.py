@@ -9,6 +9,9 @@ Two fixed-effects engines, and when to use which:
 - ``feols`` (pyfixest's formula API): any other fixed-effects regression written as a
   formula (the provincial panel), with pyfixest's small-sample corrections and inference.
 
+``compressed`` fits the same event studies and DiD from group x date cells (sufficient
+statistics, exact; for panels too big to hold, aggregated by pandas or Dask).
+
 Other families: ``its`` (interrupted time series), ``logit`` (with average marginal
 effects), ``proportions`` (shares with Wilson / Clopper-Pearson intervals, threshold
 sensitivity, Kaplan-Meier adoption), ``ols`` (log-log elasticity).
@@ -16,7 +19,7 @@ sensitivity, Kaplan-Meier adoption), ``ols`` (log-log elasticity).
 
 from __future__ import annotations
 
-from . import logit, proportions
+from . import compressed, logit, proportions
 from .event_study import EventStudyResult, compare_groups, did, event_study
 from .fe import FEResult, feols, penetration_regressions
 from .its import ITSResult, its
@@ -30,6 +33,7 @@ __all__ = [
     "ITSResult",
     "Result",
     "compare_groups",
+    "compressed",
     "cov_frame",
     "did",
     "event_study",

@@ -176,6 +176,7 @@ def lowest_price_share(
         channel on the days it is not lowest, percent), for ``all`` and each category.
         ``extra["counts"]`` has the product-days by verdict.
     """
+    prices = prices.reset_index(drop=True)  # rows are matched back by position
     rows = _live_rows(prices)
     if rows.empty:
         raise InputError(
@@ -667,6 +668,16 @@ def protection_refunds(
             column="purchase_id",
             expected="one row per purchase",
         )
+    for table, df in (("purchase", purchases), ("price", prices)):
+        for col in ("product_id", "channel"):
+            miss = df[col].isna() | df[col].astype(str).str.strip().eq("")
+            if miss.any():
+                row = int(np.flatnonzero(miss.to_numpy())[0])
+                raise InputError(
+                    f"{table} row {row}: {col} is missing",
+                    column=col,
+                    expected="every purchase and price names its product and channel",
+                )
     t_buy = _beijing(purchases["purchased_at"], "purchased_at", "purchase")
     paid = _numeric(purchases["paid_price"], "paid_price", "purchase")
     qty = _numeric(purchases["quantity"], "quantity", "purchase", positive=True)

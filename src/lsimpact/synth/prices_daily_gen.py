@@ -58,6 +58,7 @@ Calibration (``data/raw/published_figures.csv``) and where there is none
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 from typing import Any
 
@@ -380,8 +381,10 @@ def simulate(
         )
     )
     out = _simulate_cached(key)
-    # callers may modify the frames: hand out copies
-    return {k: (v.copy() if isinstance(v, pd.DataFrame) else v) for k, v in out.items()}
+    # callers may modify what they get: hand out copies of the cached run
+    return {
+        k: (v.copy() if isinstance(v, pd.DataFrame) else copy.deepcopy(v)) for k, v in out.items()
+    }
 
 
 def _simulate(

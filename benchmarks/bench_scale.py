@@ -1,0 +1,417 @@
+"""Scale benchmarks -> benchmarks/results.md (``make bench``; not part of ``make test``).
+
+Every lsimpact figure sits beside its peers measured in the same run on the same data:
+
+* cleaning a tracker export of 1M and 3M snapshots (10M with ``LSIMPACT_BENCH_10M=1``):
+  the pyarrow ``read_csv`` floor, lsimpact's pandas, chunked and Dask engines
+  (``datasets.clean_file``: read + clean + validate), and a plain polars pipeline (parse
+  counts and times, rolling-median glitch filter per account, last snapshot a day; a
+  reference for the work, not a replacement: it has none of the quarantine, lineage or
+  display formats' checks). Each engine runs in a fresh process that first reads the
+  floor, so ratios and peak memory (VmHWM reset before the call, minus the resident
+  memory before it) come from one run;
+* the event study and DiD on a 2M account-day panel: lsimpact ``twfe`` (alternating
+  projections), the compressed sufficient-statistics route, pyfixest and linearmodels
+  ``AbsorbingLS``;
+* parsing 1M displayed counts and 1M capture times.
+
+    .venv/bin/python -m benchmarks scale           # or: make bench
+    LSIMPACT_BENCH_SIZES=1000000 .venv/bin/python -m benchmarks scale   # quick
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "build" / "bench_scale"
+RESULTS = ROOT / "benchmarks" / "results.md"
+
+_PRELUDE = f"""
+import gc, json, os, sys, time
+sys.path.insert(0, {str(ROOT / "src")!r})
+import numpy as np, pandas as pd, pyarrow as pa, pyarrow.csv as pcsv
+
+def _status(key):
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(key):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+def _reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+    return _status("VmRSS")
+
+def floor(path):
+    t = time.perf_counter(); tb = pcsv.read_csv(path); s = time.perf_counter() - t
+    del tb; gc.collect()
+    return s
+
+def measure(fn):
+    r0 = _reset_peak()
+    t = time.perf_counter(); out = fn(); s = time.perf_counter() - t
+    return out, s, _status("VmHWM") - r0
+"""
+
+
+def _run(code: str, timeout: int = 3600) -> dict:
+    """Run ``code`` (after the prelude) in a fresh interpreter; its last line is JSON."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run(
+        [sys.executable, "-c", _PRELUDE + textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or ["?"])[-1][:200]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _snapshot_file(rows: int) -> Path:
+    """A tracker export of ``rows`` snapshots (synthetic, 4 a day, 120 days), cached."""
+    path = CACHE / f"snapshots_{rows}.csv"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        n_acc = max(50, int(rows / 456) + 1)  # ~456 snapshots per account in 120 days
+        rec = _run(
+            f"""
+            import pyarrow.csv as pcsv
+            from lsimpact.synth import followers_daily
+            t = time.perf_counter()
+            raw, _ = followers_daily(seed=1, n_accounts={n_acc}, n_brand={max(2, n_acc // 100)},
+                                     n_host={max(2, n_acc // 100)}, launch=None)
+            gen = time.perf_counter() - t
+            raw = raw.iloc[:{rows}]
+            # written as the shipped log is (pandas: quotes only where a cell needs them)
+            raw.to_csv({str(path)!r}, index=False, lineterminator="\\n")
+            print(json.dumps({{"generate_s": gen, "rows": len(raw)}}))
+            """
+        )
+        if "error" in rec:
+            raise RuntimeError(f"generating {path.name} failed: {rec['error']}")
+        print(json.dumps({"task": "generate", **rec}), flush=True)
+    return path
+
+
+_POLARS = """
+import polars as pl
+def polars_pipeline(path):
+    df = pl.read_csv(path, infer_schema=False)
+    f = df["followers"].str.replace_all(",", "")
+    lower = f.str.ends_with("+")
+    f = f.str.strip_chars_end("+")
+    wan = f.str.contains("[万w]")
+    num = f.str.replace("[万w]", "").str.to_decimal(scale=4).cast(pl.Float64)
+    val = pl.when(wan).then(num * 10_000).otherwise(num)
+    t = df["captured_at"]
+    utc = t.str.ends_with("Z")
+    ts = (
+        pl.when(t.str.contains("/")).then(t.str.to_datetime("%Y/%m/%d %H:%M", strict=False))
+        .when(utc).then(t.str.to_datetime("%Y-%m-%dT%H:%M:%SZ", strict=False) + pl.duration(hours=8))
+        .otherwise(t.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False))
+    )
+    out = (
+        df.select("platform", "account_id").with_columns(
+            followers=pl.select(val).to_series(), lower=lower, ts=pl.select(ts).to_series()
+        )
+        .unique(keep="first", maintain_order=True)
+        .drop_nulls(["followers", "ts"])
+        .sort(["platform", "account_id", "ts"])
+        .with_columns(lv=pl.col("followers").log())
+        .with_columns(
+            med=pl.col("lv").rolling_median(5, center=True, min_samples=3).over("account_id")
+        )
+        .filter((pl.col("followers") > 0) & ((pl.col("lv") - pl.col("med")).abs() <= np.log(5)))
+        .with_columns(day=pl.col("ts").dt.date())
+        .group_by(["platform", "account_id", "day"], maintain_order=True)
+        .agg(pl.col("followers").last())
+    )
+    return out
+"""
+
+
+def bench_cleaning(rows: int) -> list[dict]:
+    path = str(_snapshot_file(rows))
+    size = Path(path).stat().st_size / 2**20
+    tasks = {
+        "lsimpact pandas engine": """
+            from lsimpact import datasets
+            fn = lambda: datasets.clean_file("followers_daily", PATH, engine="pandas").data
+            """,
+        "lsimpact chunked engine": """
+            from lsimpact import datasets
+            fn = lambda: datasets.clean_file("followers_daily", PATH, engine="chunked").data
+            """,
+        "lsimpact Dask engine (local cluster)": """
+            import tempfile
+            from lsimpact import datasets
+            out = tempfile.mkdtemp()
+            fn = lambda: datasets.clean_file("followers_daily", PATH, out + "/daily",
+                                             engine="dask").summary
+            """,
+        "polars reference pipeline": """
+            fn = lambda: polars_pipeline(PATH)
+            """,
+    }
+    out = []
+    for name, setup in tasks.items():
+        code = (
+            f"PATH = {path!r}\n"
+            + (_POLARS if "polars" in name else "")
+            + textwrap.dedent(setup)
+            + """
+# warm-up on the first rows: imports and first-call set-up are not the cleaning's cost
+head = PATH + ".head.csv"
+with open(PATH, encoding="utf-8") as src, open(head, "w", encoding="utf-8") as dst:
+    dst.writelines(line for _, line in zip(range(2000), src))
+_path, PATH = PATH, head
+fn()
+PATH = _path
+fl = floor(PATH)
+res, secs, peak = measure(fn)
+print(json.dumps({"seconds": secs, "floor": fl, "peak_mib": peak}))
+"""
+        )
+        rec = _run(code)
+        rec.update(task=name, rows=rows, file_mib=size)
+        print(json.dumps(rec), flush=True)
+        out.append(rec)
+    return out
+
+
+def bench_models() -> list[dict]:
+    code = """
+    from lsimpact.synth import followers_daily
+    from lsimpact.clean.followers import clean_snapshots
+    from lsimpact.models.event_study import _codes, _event_design, prepare_panel, twfe
+    from lsimpact.models import compressed as cmp
+    cache = CACHE_PATH
+    if os.path.exists(cache):
+        panel = pd.read_parquet(cache)
+    else:
+        raw, _ = followers_daily(seed=2, n_accounts=10_000, n_brand=100, n_host=100, n_days=200,
+                                 start="2023-07-01", launch=None, snapshots_per_day=1)
+        panel = clean_snapshots(raw, progress=False).data
+        panel.to_parquet(cache)
+    recs = []
+    for label, pre, post in (("event study [-14, 28]", 14, 28), ("DiD, whole window", 200, 200)):
+        d, _ = prepare_panel(panel, "2023-12-14", pre=pre, post=post)
+        d = d[d["group"].isin(["brand", "host", "control"])].reset_index(drop=True)
+        groups = ("brand", "host")
+        if label.startswith("event"):
+            X, names, _ = _event_design(d, groups, pre, post, -1, "group")
+            design, _ = cmp.event_design("2023-12-14", groups, pre, post)
+        else:
+            post_d = (d["rel_day"] >= 0).to_numpy()
+            X = np.column_stack([(d["group"] == g).to_numpy() & post_d for g in groups]).astype(float)
+            names = list(groups)
+            design, _ = cmp.did_design("2023-12-14", groups)
+        unit, time_ = _codes(d)
+        def own():
+            return twfe(d["y"].to_numpy(), np.asfortranarray(X.copy()), unit, time_, names)
+        full, s_own, _ = measure(own)
+        recs.append({"task": label, "engine": "lsimpact twfe", "rows": len(d), "k": len(names),
+                     "seconds": s_own, "coef0": float(full.coef[0]), "se0": float(np.sqrt(full.vcov[0, 0]))})
+        def comp():
+            c = cmp.compress(d)
+            return cmp.twfe_compressed(c, design, names, d), len(c.cells)
+        (fit, ncell), s, _ = measure(comp)
+        recs.append({"task": label, "engine": f"lsimpact compressed ({ncell:,} cells)", "rows": len(d),
+                     "k": len(names), "seconds": s, "coef0": float(fit.coef[0]),
+                     "se0": float(np.sqrt(fit.vcov[0, 0])),
+                     "max_abs_diff_coef": float(np.abs(fit.coef - full.coef).max())})
+        try:
+            import pyfixest as pf
+            df = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
+            df["y"], df["unit"], df["date"] = d["y"].to_numpy(), unit, time_
+            fml = "y ~ " + " + ".join(df.columns[:X.shape[1]]) + " | unit + date"
+            fit_pf, s, _ = measure(lambda: pf.feols(fml, data=df, vcov={"CRV1": "unit"}))
+            recs.append({"task": label, "engine": "pyfixest feols", "rows": len(d), "k": len(names),
+                         "seconds": s, "coef0": float(fit_pf.coef().iloc[0]),
+                         "se0": float(fit_pf.se().iloc[0])})
+        except Exception as exc:
+            recs.append({"task": label, "engine": "pyfixest feols", "error": str(exc)[:100]})
+        try:
+            from linearmodels.iv.absorbing import AbsorbingLS
+            cats = pd.DataFrame({"unit": pd.Categorical(unit), "date": pd.Categorical(time_)})
+            ex = pd.DataFrame(X, columns=names)
+            def lm():
+                return AbsorbingLS(d["y"].to_numpy(), ex, absorb=cats).fit(
+                    cov_type="clustered", clusters=pd.Series(unit))
+            fit_lm, s, _ = measure(lm)
+            recs.append({"task": label, "engine": "linearmodels AbsorbingLS", "rows": len(d),
+                         "k": len(names), "seconds": s, "coef0": float(fit_lm.params.iloc[0]),
+                         "se0": float(fit_lm.std_errors.iloc[0])})
+        except Exception as exc:
+            recs.append({"task": label, "engine": "linearmodels AbsorbingLS", "error": str(exc)[:100]})
+    print(json.dumps(recs))
+    """
+    CACHE.mkdir(parents=True, exist_ok=True)
+    recs = _run(
+        f"CACHE_PATH = {str(CACHE / 'panel_10000x200.parquet')!r}\n" + textwrap.dedent(code)
+    )
+    if isinstance(recs, dict):
+        return [recs]
+    for r in recs:
+        print(json.dumps(r), flush=True)
+    return recs
+
+
+def bench_parsing() -> list[dict]:
+    path = str(_snapshot_file(1_000_000))
+    code = f"""
+    from lsimpact.parse import parse_count, parse_datetime
+    tb = pcsv.read_csv({path!r}, convert_options=pcsv.ConvertOptions(
+        column_types={{"followers": pa.string(), "captured_at": pa.string()}}))
+    f = pd.Series(pd.arrays.ArrowStringArray(tb["followers"].combine_chunks().cast(pa.large_string())))
+    c = pd.Series(pd.arrays.ArrowStringArray(tb["captured_at"].combine_chunks().cast(pa.large_string())))
+    recs = []
+    _, s, _ = measure(lambda: parse_count(f)); recs.append({{"task": "lsimpact parse_count", "rows": len(f), "seconds": s}})
+    _, s, _ = measure(lambda: parse_datetime(c)); recs.append({{"task": "lsimpact parse_datetime", "rows": len(c), "seconds": s}})
+    _, s, _ = measure(lambda: pd.to_datetime(c.astype(object), format="mixed", utc=True))
+    recs.append({{"task": "pandas to_datetime(format='mixed') (no local-time or error handling)", "rows": len(c), "seconds": s}})
+    print(json.dumps(recs))
+    """
+    recs = _run(code)
+    return [recs] if isinstance(recs, dict) else recs
+
+
+def _versions() -> str:
+    import importlib.metadata as md
+
+    names = ["lsimpact", "numpy", "pandas", "pyarrow", "polars", "dask", "pyfixest", "linearmodels"]
+    out = []
+    for n in names:
+        try:
+            out.append(f"{n} {md.version(n)}")
+        except md.PackageNotFoundError:
+            out.append(f"{n} (not installed)")
+    return ", ".join(out)
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = os.getloadavg()[0]
+    return (
+        f"{cpu}; {len(os.sched_getaffinity(0))} usable core(s); {mem:.0f} GiB RAM; "
+        f"{platform.system()} {platform.release()}; Python {platform.python_version()}; "
+        f"load average at start {load:.1f}"
+    )
+
+
+def _fmt(x: float | None, nd: int = 2) -> str:
+    return "-" if x is None or x != x else f"{x:,.{nd}f}"
+
+
+def write_results(cleaning: list[dict], models: list[dict], parsing: list[dict]) -> str:
+    lines = [
+        "# lsimpact benchmarks",
+        "",
+        f"Written by `make bench` (benchmarks/bench_scale.py) on "
+        f"{dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}.",
+        "",
+        f"- Machine: {_machine()}",
+        f"- Versions: {_versions()}",
+        "- Data: SYNTHETIC tracker exports from `lsimpact.synth.followers_daily` (4 snapshots "
+        "a day, 120 days, mixed display formats, glitches, duplicates).",
+        "- Times are wall-clock seconds of one run on a shared machine: compare the ratios "
+        "within a table (same run), not the seconds across runs.",
+        "",
+        "## Cleaning snapshots (file to clean table)",
+        "",
+        "Each engine runs in a fresh process that first reads the file with pyarrow "
+        "(`read_csv`, the floor), then runs `datasets.clean_file` (read, clean, validate, "
+        "sha256 lineage). Peak = highest resident memory during the call minus resident "
+        "memory before it.",
+        "",
+        "| rows | file MiB | task | seconds | x floor | peak MiB | peak / file |",
+        "|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for r in cleaning:
+        if "error" in r:
+            lines.append(f"| {r['rows']:,} | | {r['task']} | error: {r['error']} | | | |")
+            continue
+        lines.append(
+            f"| {r['rows']:,} | {_fmt(r['file_mib'], 0)} | {r['task']} | {_fmt(r['seconds'])} | "
+            f"{_fmt(r['seconds'] / r['floor'], 1)} | {_fmt(r['peak_mib'], 0)} | "
+            f"{_fmt(r['peak_mib'] / r['file_mib'], 1)} |"
+        )
+    floors = sorted({(r["rows"], r.get("floor")) for r in cleaning if "floor" in r})
+    lines += [
+        "",
+        "pyarrow floor per run (seconds): "
+        + "; ".join(f"{n:,} rows: {_fmt(f)}" for n, f in floors),
+        "",
+        "## Event study and DiD (account and date FE, clustered by account)",
+        "",
+        "| task | engine | rows | regressors | seconds | first coef | its SE |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in models:
+        if "error" in r:
+            lines.append(f"| {r.get('task', '')} | {r.get('engine', '')} | error: {r['error']} |")
+            continue
+        lines.append(
+            f"| {r['task']} | {r['engine']} | {r['rows']:,} | {r['k']} | {_fmt(r['seconds'])} | "
+            f"{r['coef0']:.10f} | {r['se0']:.10f} |"
+        )
+    diffs = [r["max_abs_diff_coef"] for r in models if "max_abs_diff_coef" in r]
+    if diffs:
+        lines += [
+            "",
+            f"Compressed vs full lsimpact twfe: largest coefficient difference "
+            f"{max(diffs):.1e} (tests hold it below 1e-10 and the clustered SEs to 1e-8).",
+        ]
+    lines += [
+        "",
+        "## Parsing 1M strings",
+        "",
+        "| task | rows | seconds |",
+        "|---|---:|---:|",
+    ]
+    for r in parsing:
+        if "error" in r:
+            lines.append(f"| error: {r['error']} | | |")
+            continue
+        lines.append(f"| {r['task']} | {r['rows']:,} | {_fmt(r['seconds'])} |")
+    text = "\n".join(lines) + "\n"
+    RESULTS.write_text(text, encoding="utf-8")
+    return text
+
+
+def main() -> None:
+    sizes = [
+        int(s) for s in os.environ.get("LSIMPACT_BENCH_SIZES", "1000000,3000000").split(",") if s
+    ]
+    if os.environ.get("LSIMPACT_BENCH_10M") == "1":
+        sizes.append(10_000_000)
+    cleaning = [rec for n in sizes for rec in bench_cleaning(n)]
+    models = bench_models()
+    parsing = bench_parsing()
+    print(write_results(cleaning, models, parsing))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""Chunked (and Dask) engines give the in-memory cleaner's table, quarantine and counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lsimpact import datasets, engines
+from lsimpact.errors import InputError
+from lsimpact.synth import followers_daily
+
+
+def _messy_log() -> pd.DataFrame:
+    raw, _ = followers_daily(
+        seed=11,
+        n_accounts=60,
+        n_brand=4,
+        n_host=4,
+        n_days=30,
+        start="2023-12-01",
+        glitch_rate=0.02,
+    )
+    raw = raw.copy()
+    raw.loc[::97, "followers"] = "n/a"
+    raw.loc[5::89, "captured_at"] = "bad"
+    raw.loc[7::101, "account_id"] = ""
+    raw.loc[3::50, "platform"] = "ｄｏｕｙｉｎ "  # full width: the same platform once normalised
+    raw.loc[9::70, "group"] = ""
+    # one account spelled two ways (full width): it must stay one account in every engine
+    raw.loc[raw["account_id"].eq("ctrl_010") & (raw.index % 3 == 0), "account_id"] = "ｃｔｒｌ_010"
+    # an account with only unreadable rows: a bucket may have nothing usable
+    bad = pd.DataFrame(
+        {
+            "platform": "douyin",
+            "account_id": "zz_only_bad",
+            "account_name": "x",
+            "group": "control",
+            "followers": ["oops", "0"],
+            "captured_at": ["2023-12-02 10:00:00", "2023-12-03 10:00:00"],
+        }
+    )
+    return pd.concat([raw, bad], ignore_index=True)
+
+
+def _assert_same(a, b) -> None:
+    pd.testing.assert_frame_equal(a.data, b.data, check_exact=True)
+    pd.testing.assert_frame_equal(a.quarantine, b.quarantine, check_exact=True)
+    assert a.summary.as_dict() == b.summary.as_dict()
+
+
+@pytest.mark.parametrize("options", [{}, {"how": "median", "fill": "loglinear"}])
+def test_chunked_equals_in_memory(tmp_path, options):
+    path = tmp_path / "log.csv"
+    _messy_log().to_csv(path, index=False)
+    mem = datasets.clean_file("followers_daily", path, engine="pandas", **options)
+    spec = datasets.get("followers_daily")
+    for n in (1, 3, 16):
+        chunked = engines.clean_chunked(
+            spec,
+            path,
+            options=datasets.resolve_options(spec, options),
+            n_buckets=n,
+            batch_rows=700,
+        )
+        _assert_same(mem, chunked)
+    via_file = datasets.clean_file("followers_daily", path, engine="chunked", **options)
+    _assert_same(mem, via_file)
+    assert mem.summary.duplicate_rows > 0 and len(mem.quarantine) > 0
+
+
+def test_folder_input_numbers_rows_on_and_matches(tmp_path):
+    log = _messy_log()
+    one = tmp_path / "one.csv"
+    log.to_csv(one, index=False)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    cut = [0, 1500, 4000, len(log)]
+    for i in range(3):
+        part = log.iloc[cut[i] : cut[i + 1]]
+        if i == 1:
+            part.to_parquet(folder / f"p{i}.parquet", index=False)
+        else:
+            part.to_csv(folder / f"p{i}.csv", index=False)
+    mem = datasets.clean_file("followers_daily", one, engine="pandas")
+    auto = datasets.clean_file("followers_daily", folder)  # a folder: chunked
+    assert engines.choose_engine(datasets.get("followers_daily"), folder, "auto") == "chunked"
+    pd.testing.assert_frame_equal(
+        mem.data.drop(columns="source"), auto.data.drop(columns="source"), check_exact=True
+    )
+    pd.testing.assert_frame_equal(mem.quarantine, auto.quarantine, check_exact=True)
+    pandas_folder = datasets.clean_file("followers_daily", folder, engine="pandas")
+    _assert_same(pandas_folder, auto)
+    pattern = datasets.clean_file("followers_daily", str(folder / "p*"), engine="chunked")
+    pd.testing.assert_frame_equal(auto.quarantine, pattern.quarantine)
+
+
+def test_files_with_different_columns_are_refused(tmp_path):
+    (tmp_path / "a.csv").write_text("account_id,followers,captured_at\na,1,2024-01-01\n")
+    (tmp_path / "b.csv").write_text("account_id,fans,captured_at\na,1,2024-01-02\n")
+    with pytest.raises(InputError, match="different columns"):
+        datasets.clean_file("followers_daily", tmp_path, engine="chunked")
+
+
+def test_unusable_input_is_refused_like_in_memory(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("account_id,followers,captured_at\na,x,2024-01-01\nb,0,2024-01-02\n")
+    for engine in ("pandas", "chunked"):
+        with pytest.raises(InputError, match="no snapshot row could be used"):
+            datasets.clean_file("followers_daily", path, engine=engine)
+
+
+def test_engine_choice():
+    spec = datasets.get("followers_daily")
+    assert engines.choose_engine(datasets.get("jobs"), None, "auto") == "pandas"
+    with pytest.raises(InputError, match="engine"):
+        engines.choose_engine(spec, None, "spark")
+    with pytest.raises(InputError, match="cannot run"):
+        engines.choose_engine(datasets.get("jobs"), None, "chunked")
+
+
+def test_entity_hash_is_spelling_blind():
+    from lsimpact.clean.followers import entity_hash
+
+    raw = pd.DataFrame(
+        {"账号": ["ａｂｃ", "abc ", "abd"], "粉丝数": ["1"] * 3, "采集时间": ["2024-01-01"] * 3}
+    )
+    h = entity_hash(raw)
+    assert h[0] == h[1] != h[2] and h.dtype == np.uint64
+
+
+def test_dask_engine_equals_pandas_on_a_local_cluster(tmp_path):
+    pytest.importorskip("distributed")
+    log = _messy_log()
+    path = tmp_path / "log.csv"
+    log.to_csv(path, index=False)
+    mem = datasets.clean_file("followers_daily", path, engine="pandas")
+    out = tmp_path / "daily"
+    res = datasets.clean_file("followers_daily", path, out, engine="dask")
+    got = (
+        res.data.compute()
+        .sort_values(["platform", "account_id", "date"], kind="stable")
+        .reset_index(drop=True)
+    )
+    pd.testing.assert_frame_equal(mem.data, got, check_exact=True, check_dtype=False)
+    pd.testing.assert_frame_equal(mem.quarantine, res.quarantine, check_exact=True)
+    assert mem.summary.as_dict() == res.summary.as_dict()
+    q = pd.read_csv(tmp_path / "daily.quarantine.csv")
+    assert len(q) == len(mem.quarantine) and (tmp_path / "daily.summary.json").is_file()
+    assert len(list(out.glob("part-*.parquet"))) >= 1
+
+
+def test_dask_missing_says_how_to_install(monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def no_dask(name, *args, **kwargs):
+        if name.startswith(("dask", "distributed")):
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_dask)
+    from lsimpact.engines.on_dask import require_dask
+
+    with pytest.raises(InputError, match=r"lsimpact\[scale\]"):
+        require_dask()
+
+
+def test_load_a_folder_and_as_dask(tmp_path, monkeypatch):
+    monkeypatch.setenv("LSIMPACT_PROCESSED_DIR", str(tmp_path / "processed"))
+    log = _messy_log()
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    log.iloc[:3000].to_csv(folder / "a.csv", index=False)
+    log.iloc[3000:].to_csv(folder / "b.csv", index=False)
+    df = datasets.load("followers_daily", folder)
+    one = tmp_path / "one.csv"
+    log.to_csv(one, index=False)
+    ref = datasets.clean_file("followers_daily", one, engine="pandas").data
+    pd.testing.assert_frame_equal(
+        df.drop(columns="source").reset_index(drop=True), ref.drop(columns="source")
+    )
+    pytest.importorskip("dask")
+    lazy = datasets.load("followers_daily", folder, engine="dask")
+    assert len(lazy) == len(df) and hasattr(lazy, "compute")
