@@ -179,7 +179,8 @@ pers.round(1)
 # %% [markdown]
 # On the synthetic panel the cut fully bounces back for fresh food and beauty and partly
 # persists for packaged food and household goods, as built into the generator; the `true_*`
-# columns are the generator's values. Intervals are 95 %: about one in twenty misses its
+# columns are the generator's values (for the pooled rows, the categories' values weighted by
+# the size of each promotion's cut, which the pooled estimators weight only approximately). Intervals are 95 %: about one in twenty misses its
 # truth by chance (the Monte Carlo test in `tests/test_prices_models.py` checks that the
 # intervals cover at about their nominal rate). Here the stacked and plain estimates agree
 # closely, because the synthetic promotions are spread evenly over the window; with real
