@@ -16,7 +16,7 @@ export NUMBA_NUM_THREADS := 1
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: reports test data lint bench venv clean help constraints
+.PHONY: reports test data lint bench venv clean help constraints docs sync-notebooks
 
 help:
 	@echo "make reports  - rebuild reports/ (figures, tables, index.html) from data/raw/"
@@ -24,13 +24,21 @@ help:
 	@echo "make data     - build data/processed/ from data/raw/"
 	@echo "make lint     - ruff"
 	@echo "make bench    - speed and memory benchmarks -> benchmarks/results.md (not part of make test)"
+	@echo "make docs     - API reference from the docstrings (build/docs/index.html)"
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lsimpact needs Python >= 3.11; run make PYTHON=python3.11 ...")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
-	touch $(STAMP)
+	@if test -x $(BIN)/python; then \
+		echo "pyproject.toml or constraints.txt changed: updating .venv (up to a minute) ..."; \
+	else \
+		echo "first run: creating .venv and installing lsimpact with its dependencies"; \
+		echo "(about 2-3 minutes with a warm pip cache, longer on a new machine; later runs skip this) ..."; \
+		$(PYTHON) -m venv $(VENV); \
+	fi
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+	@echo "installed: $$($(BIN)/lsimpact --version) in $(VENV)"
 
 venv: $(STAMP)
 
@@ -41,12 +49,20 @@ reports: $(STAMP)
 	$(BIN)/lsimpact report
 
 test: $(STAMP)
-	LSIMPACT_REPORTS_DIR=$(CURDIR)/build/test-reports $(BIN)/python -m pytest tests notebooks \
+	LSIMPACT_FIGURE_CHECK=error LSIMPACT_REPORTS_DIR=$(CURDIR)/build/test-reports $(BIN)/python -m pytest tests notebooks \
 		--nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/ruff format --check src tests benchmarks tools
+
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir build/docs
+	@echo "wrote build/docs/index.html"
+
+# Write each notebook's jupytext pair (notebooks/NN_name.py, percent format) from the .ipynb.
+sync-notebooks: $(STAMP)
+	$(BIN)/python tools/sync_notebooks.py
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'

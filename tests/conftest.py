@@ -8,6 +8,9 @@ import os
 os.environ.setdefault("MPLBACKEND", "Agg")
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ.setdefault(var, "1")
+# Every figure a test or a notebook (nbval kernels inherit this) saves is checked for
+# overlapping tick labels, text cut off at the edge and missing x-axis labels: an error.
+os.environ.setdefault("LSIMPACT_FIGURE_CHECK", "error")
 
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402

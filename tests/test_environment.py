@@ -26,8 +26,9 @@ def test_environment_yml_matches_pyproject():
     lines = text.split("dependencies:", 1)[1].splitlines()
     conda = {}
     for line in lines:
-        m = re.match(r"^  - ([A-Za-z0-9_.\-]+[^#]*)$", line)
-        if m and m.group(1).strip() not in ("pip", "pip:"):
+        # conda packages ("  - name") and pip-only ones ("      - name") alike
+        m = re.match(r"^(?:  |      )- ([A-Za-z0-9_.\-]+[^#]*)$", line)
+        if m and m.group(1).strip() not in ("pip", "pip:", "-e ."):
             name, spec = _split(m.group(1).strip())
             if name != "python":
                 conda[name] = spec

@@ -3,7 +3,8 @@
     .venv/bin/python tools/execute_notebooks.py [notebooks/NN_name.ipynb ...]
 
 Runs each notebook with the report's executor (papermill, volatile metadata stripped) into
-a temporary folder with its exhibits, then replaces the committed notebook.
+a temporary folder with its exhibits, then replaces the committed notebook and rewrites
+its jupytext pair (``notebooks/NN_name.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,11 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for done, src in zip(report.run_notebooks(paths, Path(tmp)), paths, strict=True):
             shutil.copyfile(done, src)
-    return 0
+    # keep the jupytext pairs (notebooks/NN_name.py) in step with the executed notebooks
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import sync_notebooks
+
+    return sync_notebooks.main([str(p) for p in paths])
 
 
 if __name__ == "__main__":

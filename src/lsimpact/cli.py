@@ -6,6 +6,8 @@
     lsimpact clean NAME INPUT -o OUTPUT [--with INPUT=FILE]  clean a user's own file
     lsimpact validate NAME FILE                   check a user's file, exit 0 if lossless
     lsimpact synth NAME -o OUTPUT [--seed N]      write a synthetic raw file
+    lsimpact init DIR                             write a ready project folder
+    lsimpact --version
 
 User mistakes (bad files, unknown names) print a short message and exit with status 2;
 ``validate`` exits 1 when the file would lose rows.
@@ -153,12 +155,24 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from . import project
+
+    target = project.init(args.folder)
+    print(f"wrote a project folder: {target}")
+    print(f"  cd {target} && make reports   # or: lsimpact report")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
     p = argparse.ArgumentParser(
         prog="lsimpact",
         description="Employment and consumption effects of live-streaming commerce.",
     )
+    from ._version import __version__
+
+    p.add_argument("--version", action="version", version=f"lsimpact {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser(
@@ -247,6 +261,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", required=True)
     s.add_argument("--seed", type=int, default=None)
     s.set_defaults(func=_cmd_synth)
+
+    i = sub.add_parser(
+        "init",
+        help="write a ready project folder",
+        description="Write DIR with the shipped raw data (data/raw), the report notebooks, a "
+        "Makefile and a README, for running the full study with the installed lsimpact.",
+    )
+    i.add_argument("folder", metavar="DIR", help="new or empty folder")
+    i.set_defaults(func=_cmd_init)
     return p
 
 

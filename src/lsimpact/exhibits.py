@@ -18,6 +18,7 @@ hand:
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +111,24 @@ def provenance(inputs: Sequence[str | pd.DataFrame]) -> Provenance:
     return Provenance(recs, tuple(sources), any(r["synthetic"] for r in recs))
 
 
+_CHANNEL = re.compile(r"(,\s*via\b.*|\s+at\s+.*|\s*\(via\b[^)]*\))$")
+
+
+def short_sources(sources: Sequence[str]) -> list[str]:
+    """Sources as printed under an exhibit: one entry per organisation, in first-seen order.
+
+    "Ministry of Commerce (MOFCOM), via Xinhua" and "... at State Council Information
+    Office" are the same organisation reached through different reprints: the caption names
+    it once (the exhibit record keeps every reprint for provenance).
+    """
+    out: list[str] = []
+    for s in sources:
+        org = _CHANNEL.sub("", s).strip() or s
+        if org not in out:
+            out.append(org)
+    return out
+
+
 def caption_text(
     caption: str,
     sources: Sequence[str],
@@ -126,7 +145,11 @@ def caption_text(
     text = caption.strip()
     parts = [text if text.endswith((".", "!", "?")) else text + "."] if text else []
     if with_sources:
-        names = [transliterate(s) for s in sources] if transliterate else list(sources)
+        names = (
+            [transliterate(s) for s in short_sources(sources)]
+            if transliterate
+            else (short_sources(sources))
+        )
         parts.append("Source: " + "; ".join(names) + ".")
     if synthetic:
         parts.append(SYNTHETIC_NOTE)
@@ -205,7 +228,34 @@ def save(
         "sources": list(prov.sources),
         "inputs": list(prov.inputs),
         "synthetic": prov.synthetic,
-        "notebook": os.environ.get("LSIMPACT_NOTEBOOK", ""),
+        "notebook": os.environ.get("LSIMPACT_NOTEBOOK", "") or _earlier_notebook(folder, name),
     }
     write_json(folder / f"{name}.exhibit.json", record)
+    _refresh_report(folder.parent)
     return paths
+
+
+def _earlier_notebook(folder: Path, name: str) -> str:
+    """The notebook an earlier report attributed exhibit ``name`` to (a notebook re-run by
+    hand does not know its own file name; the exhibit keeps its place in the report)."""
+    import json
+
+    try:
+        return json.loads((folder / f"{name}.exhibit.json").read_text(encoding="utf-8")).get(
+            "notebook", ""
+        )
+    except (OSError, ValueError):
+        return ""
+
+
+def _refresh_report(root: Path) -> None:
+    """Keep ``manifest.json`` and ``index.html`` in step with an exhibit saved by hand.
+
+    Under ``lsimpact report`` the report writes them once at the end; a notebook run by hand
+    rewrites an exhibit of an existing report, whose index and manifest are rebuilt here.
+    """
+    from . import manifest
+
+    if os.environ.get(manifest.REPORT_RUN_ENV) or not (root / "manifest.json").is_file():
+        return
+    manifest.refresh(root)

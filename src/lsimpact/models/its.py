@@ -55,9 +55,18 @@ class ITSResult(Result):
             lw=1.2,
             label="no incident (counterfactual)",
         )
+        from ..plots import date_axis, plain_log_axis
+
         ax.axvline(pd.Timestamp(self.extra["incident"]), color="black", lw=0.8)
-        ax.set_ylabel("followers (million)")
-        ax.legend()
+        if self.extra.get("outcome") == "log":
+            ax.set_yscale("log")  # the model is in logs: straight lines stay straight
+            plain_log_axis(ax)
+            ax.set_ylabel("followers (million, log scale)")
+        else:
+            ax.set_ylabel("followers (million)")
+        date_axis(ax)
+        ax.set_xlabel("date (vertical line: the incident)")
+        ax.legend(fontsize=8)
         if title:
             ax.set_title(title)
         return ax

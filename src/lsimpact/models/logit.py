@@ -57,7 +57,7 @@ class LogitResult(Result):
             ax.legend(loc="lower right")
         ax.axvline(0, color="black", lw=0.8)
         ax.set_yticks(y, t["label"] if "label" in t else t["term"])
-        ax.set_xlabel("average marginal effect on P(transformed), percentage points")
+        ax.set_xlabel("average marginal effect on P(transformed)\n(percentage points)")
         if title:
             ax.set_title(title)
         return ax

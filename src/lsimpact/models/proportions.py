@@ -143,7 +143,7 @@ class Shares(Result):
         ax.set_yticks(y, [f"{g} (n={n})" for g, n in zip(t["group"], t["n"], strict=True)])
         if reference is not None:
             ax.axvline(100 * reference, color="C3", ls="--", lw=1)
-        ax.set_xlabel(f"share transformed, % ({self.method} 95% CI)")
+        ax.set_xlabel(f"share transformed, % ({self.method.capitalize()} 95% CI)")
         ax.set_xlim(0, 100)
         if title:
             ax.set_title(title)
@@ -230,7 +230,7 @@ class Sensitivity(Result):
             100 * t["conf_high"],
             color="C0",
             alpha=0.2,
-            label=f"{self.method} 95% CI",
+            label=f"{self.method.capitalize()} 95% CI",
         )
         ax.plot(x, 100 * t["share"], "o-", color="C0", label="estimated share")
         if truth:
@@ -244,7 +244,11 @@ class Sensitivity(Result):
                 lw=1,
                 label=f"published lower bound ({100 * reference:.0f}%)",
             )
+        from ..plots import plain_log_axis
+
         ax.set_xscale("log")
+        ax.set_xticks(x)  # the thresholds themselves, written 1, 10, 1,000 (not 10^3)
+        plain_log_axis(ax, "x")
         ax.set_xlabel(f"threshold: at least N {t['measure'].iloc[0]} in the period")
         ax.set_ylabel("share transformed, %")
         ax.set_ylim(0, 100)
@@ -315,12 +319,25 @@ class AdoptionCurve(Result):
         """Step curves of the cumulative share adopted (%), one per group."""
         import matplotlib.pyplot as plt
 
+        from ..plots import date_axis
+
         if ax is None:
-            _, ax = plt.subplots()
-        for i, (g, t) in enumerate(self.table.groupby("group", sort=False)):
-            lw = 2.2 if g == "All" else 1.2
-            color = "black" if g == "All" else f"C{i % 10}"
-            ax.step(t["date"], 100 * t["adopted"], where="post", lw=lw, color=color, label=str(g))
+            _, ax = plt.subplots(figsize=(9, 4.8))
+        groups = [g for g in self.table["group"].unique() if g != "All"]
+        # Distinct hues *and* line styles: neighbouring groups never look alike.
+        # Okabe-Ito hues ordered so that neighbouring groups differ most (blue, orange,
+        # green, reddish purple, sky blue, vermillion, yellow, grey).
+        okabe_ito = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+                     "#F0E442", "#7F7F7F"]  # fmt: skip
+        colors = {g: okabe_ito[k % len(okabe_ito)] for k, g in enumerate(groups)}
+        styles = ["-", "--", "-.", ":"]
+        for g, t in self.table.groupby("group", sort=False):
+            if g == "All":
+                kw = {"lw": 2.4, "color": "black", "ls": "-"}
+            else:
+                k = groups.index(g)
+                kw = {"lw": 1.4, "color": colors[g], "ls": styles[k % len(styles)]}
+            ax.step(t["date"], 100 * t["adopted"], where="post", label=str(g), **kw)
             if ci and g == "All":
                 ax.fill_between(
                     t["date"],
@@ -332,7 +349,10 @@ class AdoptionCurve(Result):
                 )
         ax.set_ylabel("cumulative share first seen, %")
         ax.set_ylim(0, 100)
-        ax.legend(loc="upper left", ncols=2, fontsize=8)
+        date_axis(ax)
+        ax.set_xlabel("date first seen on the platform")
+        # Outside the axes: the legend never covers the curves.
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, title="major group")
         if title:
             ax.set_title(title)
         return ax

@@ -65,14 +65,15 @@ def plot_published(
     """Published follower counts of each account (millions); hollow = lower bound."""
     import matplotlib.pyplot as plt
 
-    from ..plots import PALETTE
+    from ..plots import PALETTE, date_axis
 
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
     d = pub[pub["followers"].notna() & (pub["date"] >= start) & (pub["date"] <= end)]
     for i, (acc, s) in enumerate(d.groupby("account_id", sort=True)):
         s = s.sort_values("date")
-        ax.plot(s["date"], s["followers"] / 1e6, "-", color=PALETTE[i], lw=1, label=acc)
+        ax.plot(s["date"], s["followers"] / 1e6, "-", color=PALETTE[i], lw=1,
+                label=account_label(acc))  # fmt: skip
         exact = ~s["lower_bound"]
         ax.plot(s["date"][exact], s["followers"][exact] / 1e6, "o", color=PALETTE[i], ms=5)
         ax.plot(
@@ -86,6 +87,8 @@ def plot_published(
         label="dispute (Dec 5-18)",
     )
     ax.set_ylabel("followers (million)")
+    date_axis(ax)
+    ax.set_xlabel("date of the published count")
     ax.legend(fontsize=8)
     return ax
 
@@ -116,8 +119,10 @@ def plot_paths(
             base = s.dropna().iloc[0]
         return 100 * s / base
 
+    from ..plots import date_axis, plain_log_axis
+
     for acc in accounts:
-        ax.plot(*_xy(indexed(panel[panel["account_id"] == acc])), lw=1.2, label=acc)
+        ax.plot(*_xy(indexed(panel[panel["account_id"] == acc])), lw=1.2, label=account_label(acc))
     ctrl = panel[panel["group"] == control_group]
     if len(ctrl):
         paths = ctrl.groupby("account_id")[["date", "followers"]].apply(indexed)
@@ -128,9 +133,31 @@ def plot_paths(
         )
         ax.plot(*_xy(med), color="black", lw=1, ls=":", label="median control account")
     ax.axvline(t0, color="grey", ls="--", lw=0.8)
-    ax.set_ylabel("followers, day before the incident = 100")
+    # one account grows many-fold: a log axis keeps the others readable (equal ratios,
+    # equal distances)
+    ax.set_yscale("log")
+    plain_log_axis(ax)
+    date_axis(ax)
+    ax.set_xlabel("date (dashed line: the incident)")
+    ax.set_ylabel("followers, day before = 100 (log scale)")
     ax.legend(fontsize=8)
     return ax
+
+
+#: Readable names of the synthetic accounts (legends never show ids).
+ACCOUNT_LABELS = {
+    "brand_01": "brand account (brand_01)",
+    "host_01": "star host's account (host_01)",
+    "host_new": "host's new account (host_new)",
+    "east_buy_main": "East Buy main account (东方甄选)",
+    "dong_yuhui": "Dong Yuhui's personal account (董宇辉)",
+    "yu_hui_tong_xing": "Dong Yuhui's new account 与辉同行",
+}
+
+
+def account_label(account_id: str) -> str:
+    """A reader's name for an account id (the id itself when none is known)."""
+    return ACCOUNT_LABELS.get(account_id, account_id.replace("_", " "))
 
 
 def _xy(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:

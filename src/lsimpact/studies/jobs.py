@@ -240,27 +240,60 @@ PANEL_TERMS = [
 ]
 
 
+#: Readable names of the users and sales categories (legends never show ids).
+CATEGORY_LABELS = {
+    "internet_users": "internet users",
+    "live_users": "live-streaming users",
+    "ecommerce_live_users": "e-commerce live-streaming users",
+    "live_commerce_sales": "live-commerce sales",
+    "online_retail_total": "online retail, total",
+    "online_retail_physical": "online retail, physical goods",
+    "retail_sales_consumer_goods": "retail sales of consumer goods",
+}
+
+
 def plot_users_and_sales(platform_jobs: pd.DataFrame) -> Any:
     """Users by survey date (left) and annual retail / online retail sales (right).
 
     Published points only: users with an exact survey date, sales with a calendar year.
+    Each survey organisation is its own series (a CNSA point is never joined to a CNNIC
+    line), and lines break where a survey or a year is missing: gaps are not filled.
     """
     import matplotlib.pyplot as plt
+
+    from ..plots import PALETTE, date_axis, plot_gapped
 
     pj = platform_jobs
     users = pj[(pj["measure"] == "users") & pj["period"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")]
     sales = pj[(pj["measure"] == "sales") & pj["period"].str.fullmatch(r"\d{4}")]
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
-    for cat, g in users.groupby("category"):
-        a1.plot(g["period_end"], g["value"] / 1e6, marker="o", label=cat)
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.4))
+    orgs = users["series_id"].str.split("_").str[0].str.upper()
+    for i, ((cat, org), g) in enumerate(users.groupby(["category", orgs], sort=True)):
+        g = g.sort_values("period_end")
+        label = f"{CATEGORY_LABELS.get(cat, cat)} ({org})"
+        if len(g) == 1:
+            a1.plot(g["period_end"], g["value"] / 1e6, marker="s", linestyle="none",
+                    color=PALETTE[i % len(PALETTE)], label=label)  # fmt: skip
+        else:
+            plot_gapped(a1, g["period_end"], g["value"] / 1e6, max_gap_days=200, marker="o",
+                        color=PALETTE[i % len(PALETTE)], label=label)  # fmt: skip
+    date_axis(a1)
+    a1.set_ylim(bottom=0)
+    a1.set_xlabel("survey date")
     a1.set_ylabel("million persons")
-    a1.legend(fontsize=8)
-    a1.set_title("Users (CNNIC/CNSA)")
-    for cat, g in sales.drop_duplicates(["category", "year"]).groupby("category"):
-        a2.plot(g["year"], g["value"] / 1e12, marker="o", label=cat)
+    a1.legend(fontsize=7, loc="lower right")
+    a1.set_title("Users (CNNIC; CNSA separately)")
+    annual = sales.drop_duplicates(["category", "year"])
+    for i, (cat, g) in enumerate(annual.groupby("category", sort=True)):
+        g = g.sort_values("year")
+        plot_gapped(a2, g["year"], g["value"] / 1e12, max_gap_days=366, marker="o",
+                    color=PALETTE[i % len(PALETTE)], label=CATEGORY_LABELS.get(cat, cat))  # fmt: skip
+    a2.set_xticks(sorted(annual["year"].unique()))
+    a2.set_ylim(bottom=0)
+    a2.set_xlabel("calendar year")
     a2.set_ylabel("trillion yuan")
-    a2.legend(fontsize=8)
-    a2.set_title("Retail and online retail (NBS)")
+    a2.legend(fontsize=7, loc="center left")
+    a2.set_title("Retail and online retail (NBS; live commerce: press)")
     return fig
 
 
@@ -271,12 +304,14 @@ def plot_penetration_effects(
     the generator's true effects as crosses when known."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 3))
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    outcome = {"emp": "log employment", "inc": "log income"}
+    spec = ("no controls", "with controls")
     rows = pd.DataFrame(
         [
-            {"model": f"{o} {r.model}", **r.term("live_commerce_penetration")}
+            {"model": f"{outcome[o]}, {spec[k]}", **r.term("live_commerce_penetration")}
             for o, rs in (("emp", emp[:2]), ("inc", inc[:2]))
-            for r in rs
+            for k, r in enumerate(rs)
         ]
     )
     ax.errorbar(
@@ -296,7 +331,9 @@ def plot_penetration_effects(
         )
         ax.legend(fontsize=8)
     ax.set_yticks(range(len(rows)), rows["model"])
-    ax.set_title("Effect of penetration (log points per pp)")
+    ax.invert_yaxis()
+    ax.set_xlabel("effect of 1 pp more penetration on the log outcome (log points)")
+    ax.set_title("Two-way fixed effects: provinces and years")
     return fig
 
 

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..plots import PALETTE
+from ..plots import PALETTE, date_axis, plot_gapped
 
 __all__ = [
     "USER_SERIES",
@@ -52,17 +52,16 @@ def plot_users(df: pd.DataFrame) -> tuple[plt.Figure, list[str], pd.DataFrame]:
         r = rows[rows["series_id"] == sid]
         if r.empty:
             continue
-        marker = "s" if sid.startswith("cnsa") else "o"
-        ax.plot(
-            r["period_end"],
-            r["value"] / 1e6,
-            marker=marker,
-            color=PALETTE[i],
-            label=lab,
-            linestyle="-" if marker == "o" else "none",
-        )
+        if sid.startswith("cnsa"):  # another survey: a point of its own, never joined
+            ax.plot(r["period_end"], r["value"] / 1e6, marker="s", linestyle="none",
+                    color=PALETTE[i], label=lab)  # fmt: skip
+            continue
+        # CNNIC surveys every half year: a longer gap is a missing survey, not drawn over
+        plot_gapped(ax, r["period_end"], r["value"] / 1e6, max_gap_days=200, marker="o",
+                    color=PALETTE[i], label=lab)  # fmt: skip
+    date_axis(ax)
     ax.set_ylabel("persons (millions)")
-    ax.set_xlabel("survey date (end of period)")
+    ax.set_xlabel("survey date (end of period); lines break where a survey is missing")
     ax.set_title("Internet, live-streaming and e-commerce-live users in China")
     ax.set_ylim(bottom=0)
     ax.legend(loc="lower right")
@@ -153,6 +152,7 @@ def plot_live_sales(df: pd.DataFrame) -> tuple[plt.Figure, list[str], pd.DataFra
             fontsize=8,
         )
     ax.set_xticks(list(x), [p.replace("..", "–") for p in t["period"]])
+    ax.set_xlabel("period of the published live-commerce figure (online retail of the same period)")
     ax.set_ylabel("trillion yuan")
     ax.set_title("Live-commerce sales against online retail (share of online retail labelled)")
     ax.legend(loc="upper left")
@@ -185,6 +185,7 @@ def plot_platform_jobs(df: pd.DataFrame) -> tuple[plt.Figure, list[str], pd.Data
             fontsize=8,
         )
     ax.set_xticks(range(len(rows)), rows["label"], fontsize=8)
+    ax.set_xlabel("platform and reference period of the study")
     ax.set_ylabel("jobs (millions of persons)")
     ax.set_title("Jobs attributed to platforms by separate studies (not a time series)")
     table = rows[["platform", "period", "value", "lower_bound", "source_org"]].rename(

@@ -243,6 +243,7 @@ def lowest_share_figure(res: Any, ax: Any = None, *, title: str = "") -> Any:
             x + (j - 0.5) * 0.38, est, yerr=[est - lo, hi - est], fmt="none", color="k", lw=1
         )
     ax.set_xticks(x, cats)
+    ax.set_xlabel("product category")
     ax.set_ylabel("% of live-room product-days")
     ax.set_ylim(0, 100)
     ax.legend(frameon=False)
