@@ -205,7 +205,8 @@ def bench_models() -> list[dict]:
     code = """
     from lsimpact.synth import followers_daily
     from lsimpact.clean.followers import clean_snapshots
-    from lsimpact.models.event_study import _codes, _event_design, prepare_panel, twfe
+    from lsimpact.models.event_study import _codes, _event_design, prepare_panel
+    from lsimpact.models.twfe import twfe
     from lsimpact.models import compressed as cmp
     cache = CACHE_PATH
     if os.path.exists(cache):

@@ -8,7 +8,8 @@ import pytest
 
 import lsimpact
 from lsimpact.models import compressed as cmp
-from lsimpact.models.event_study import _codes, _event_design, _group_sample, twfe
+from lsimpact.models.event_study import _codes, _event_design, _group_sample
+from lsimpact.models.twfe import twfe
 
 INCIDENT = "2023-12-14"
 GROUPS = ("brand", "host")

@@ -9,7 +9,7 @@ import statsmodels.formula.api as smf
 
 from lsimpact import catalog, datasets, models
 from lsimpact.errors import InputError
-from lsimpact.models.event_study import demean, twfe
+from lsimpact.models.twfe import demean, twfe
 from lsimpact.studies.followers import describe_comparison
 from lsimpact.synth import followers_daily as followers
 

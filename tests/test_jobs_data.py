@@ -14,8 +14,9 @@ from lsimpact.clean import jobs, published
 from lsimpact.clean.province_panel import clean_province_panel
 from lsimpact.contract import source_rows
 from lsimpact.errors import InputError
-from lsimpact.models import jobs_gmv_pairs, loglog_elasticity, penetration_regressions
+from lsimpact.models import loglog_elasticity
 from lsimpact.studies import jobs as indicators
+from lsimpact.studies.jobs import jobs_gmv_pairs, penetration_regressions
 from lsimpact.synth.province_panel_gen import NATIONAL_ANCHORS, province_panel, to_csv_bytes
 
 

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 import lsimpact
-from lsimpact.models import penetration_regressions
+from lsimpact.studies.jobs import penetration_regressions
 from lsimpact.synth import province_panel
 
 X_COLS = ["live_commerce_penetration", "log_gdp_per_capita", "urbanization_rate"]

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from . import compressed, logit, proportions
 from .event_study import EventStudyResult, compare_groups, did, event_study
-from .fe import FEResult, feols, penetration_regressions
+from .fe import FEResult, feols
 from .its import ITSResult, its
-from .ols import jobs_gmv_pairs, loglog_elasticity
+from .ols import loglog_elasticity
 from .results import TIDY_COLUMNS, Result, cov_frame, tidy_frame, tidy_from_statsmodels
 from .synthetic_control import SyntheticControlResult, synthetic_control
 
@@ -42,10 +42,8 @@ __all__ = [
     "event_study",
     "feols",
     "its",
-    "jobs_gmv_pairs",
     "logit",
     "loglog_elasticity",
-    "penetration_regressions",
     "proportions",
     "synthetic_control",
     "tidy_frame",

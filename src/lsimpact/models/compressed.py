@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .event_study import TwfeFit
+from .twfe import TwfeFit
 
 __all__ = ["Compressed", "compress", "did_design", "event_design", "twfe_compressed"]
 
@@ -212,7 +212,7 @@ def twfe_compressed(
     -------
     TwfeFit
         Same coefficients, clustered covariance (CRV1, fixest small-sample factor), number
-        of observations and clusters as :func:`lsimpact.models.event_study.twfe` on the
+        of observations and clusters as :func:`lsimpact.models.twfe.twfe` on the
         full data (``resid`` is empty: the rows are not held).
     """
     c = comp.cells

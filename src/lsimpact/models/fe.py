@@ -34,7 +34,7 @@ import pandas as pd
 from ..errors import InputError
 from .results import Result, cov_frame, tidy_frame
 
-__all__ = ["FEResult", "feols", "penetration_regressions"]
+__all__ = ["FEResult", "feols", "formula_columns"]
 
 _SSC = {"fixest": "nonnested", "full": "full", "none": "none"}
 _VCOV_WORDS = {
@@ -77,7 +77,7 @@ class FEResult(Result):
         return ax
 
 
-def _formula_columns(formula: str) -> list[str]:
+def formula_columns(formula: str) -> list[str]:
     """Identifiers in ``formula`` that must be columns (not function names, not numbers)."""
     names = []
     for m in re.finditer(r"[A-Za-z_\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff]*", formula):
@@ -124,7 +124,7 @@ def _check_data(data: pd.DataFrame, formula: str, clusters: list[str]) -> None:
     lhs, _, rhs = formula.partition("~")
     if not rhs.strip():
         raise InputError(f"formula '{formula}' has no '~'", expected="'y ~ x1 + x2 | fe1 + fe2'")
-    needed = _formula_columns(formula)
+    needed = formula_columns(formula)
     missing = [c for c in needed + clusters if c not in data.columns]
     if missing:
         raise InputError(
@@ -133,7 +133,7 @@ def _check_data(data: pd.DataFrame, formula: str, clusters: list[str]) -> None:
             expected=f"one of the columns {list(data.columns)}",
             hint="check the spelling in the formula / cluster=",
         )
-    slopes = _formula_columns(lhs + "~" + rhs.split("|")[0])
+    slopes = formula_columns(lhs + "~" + rhs.split("|")[0])
     for col in slopes:
         s = data[col]
         if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
@@ -256,81 +256,3 @@ def feols(
         df_resid=df_t,
         formula=formula,
     )
-
-
-#: The inference every province-panel column reports: with 31 province clusters CRV1
-#: intervals cover 92.6-93.5% in Monte Carlo (tests/test_jobs_fe.py); the jackknife CRV3
-#: is the small-cluster remedy (MacKinnon, Nielsen & Webb 2023).
-PANEL_VCOV = {"CRV3": "province_code"}
-
-
-def _with_leads_and_differences(panel: pd.DataFrame, outcome: str) -> pd.DataFrame:
-    """Add next year's penetration and first differences, across consecutive years only."""
-    cols = [outcome, "live_commerce_penetration", "log_gdp_per_capita", "urbanization_rate"]
-    d = panel.sort_values(["province_code", "year"], kind="stable").reset_index(drop=True)
-    nxt = d[["province_code", "year", "live_commerce_penetration"]].assign(
-        year=lambda x: x["year"] - 1
-    )
-    d = d.merge(
-        nxt.rename(columns={"live_commerce_penetration": "penetration_lead1"}),
-        on=["province_code", "year"],
-        how="left",
-    )
-    prev = d[["province_code", "year", *cols]].assign(year=lambda x: x["year"] + 1)
-    d = d.merge(prev, on=["province_code", "year"], how="left", suffixes=("", "_prev"))
-    for c in cols:
-        d[f"d_{c}"] = d[c] - d[f"{c}_prev"]
-    return d
-
-
-def penetration_regressions(
-    panel: pd.DataFrame, outcome: str, *, vcov: Mapping[str, str] | None = None
-) -> list[FEResult]:
-    """The province-panel columns for ``outcome``, each naming its inference.
-
-    1. ``omitted GDP (biased by design)``: ``outcome ~ penetration | province + year``,
-       shown only to illustrate omitted-variable bias (penetration rises with GDP growth
-       in the data-generating process; its interval covers the truth rarely).
-    2. ``TWFE + controls`` (the estimate): adds ``log_gdp_per_capita`` and
-       ``urbanization_rate``.
-    3. ``first differences + controls``: ``d outcome ~ d penetration + d controls | year``
-       on consecutive years; the same per-pp effect without relying on the within
-       transformation, so a different error structure would show up as a gap to (2).
-    4. ``lead placebo``: (2) plus next year's penetration; the lead's true coefficient is
-       zero (the future cannot cause today's employment), so a clearly non-zero lead
-       flags reverse causality or anticipation.
-
-    Penetration is continuous and never zero, so there is no untreated group: each
-    column identifies a slope (log points per percentage point), not an on/off effect.
-    Standard errors are CRV3 (jackknife) clustered by province unless ``vcov`` says
-    otherwise; the one-year-lag column of earlier versions is dropped because the
-    data-generating process has no lagged effect to recover.
-    """
-    vc = dict(vcov or PANEL_VCOV)
-    controls = "log_gdp_per_capita + urbanization_rate"
-    d = _with_leads_and_differences(panel, outcome)
-    fe = "province_code + year"
-    specs = [
-        ("omitted GDP (biased by design)", f"{outcome} ~ live_commerce_penetration | {fe}"),
-        ("TWFE + controls", f"{outcome} ~ live_commerce_penetration + {controls} | {fe}"),
-        (
-            "first differences + controls",
-            f"d_{outcome} ~ d_live_commerce_penetration + d_log_gdp_per_capita"
-            " + d_urbanization_rate | year",
-        ),
-        (
-            "lead placebo",
-            f"{outcome} ~ live_commerce_penetration + penetration_lead1 + {controls} | {fe}",
-        ),
-    ]
-    out = []
-    for name, f in specs:
-        lhs_rhs = f.split("|")[0]
-        used = [c for c in _formula_columns(lhs_rhs) if c in d.columns]
-        # pyfixest would drop rows with a missing lead/difference itself; dropping them
-        # here keeps the CRV3 jackknife on the same rows as the point estimate
-        sub = d.dropna(subset=used).reset_index(drop=True)
-        res = feols(sub, f, vcov=vc, model=name)
-        res.extra["Inference"] = res.vcov
-        out.append(res)
-    return out

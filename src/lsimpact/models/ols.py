@@ -16,7 +16,7 @@ import statsmodels.api as sm
 from ..errors import InputError
 from .results import Result, cov_frame, tidy_frame
 
-__all__ = ["jobs_gmv_pairs", "loglog_elasticity"]
+__all__ = ["loglog_elasticity"]
 
 
 def loglog_elasticity(df: pd.DataFrame, y: str, x: str, *, model: str | None = None) -> Result:
@@ -60,80 +60,3 @@ def loglog_elasticity(df: pd.DataFrame, y: str, x: str, *, model: str | None = N
             "Warning": f"N = {n}: descriptive only" if n < 30 else "",
         },
     )
-
-
-def jobs_gmv_pairs(platform_jobs: pd.DataFrame, *, max_year_gap: int = 1) -> pd.DataFrame:
-    """Match each platform's total-jobs study to its full-year e-commerce GMV.
-
-    * **Reference year**: a study published in January-June of year ``t`` (e.g. March
-      2022) describes year ``t-1``; later in the year, year ``t``. The pairing uses this
-      ``reference_year``, not the publication date.
-    * **One study, one row**: two figures of a platform that agree within the rounding of
-      the coarser one, or a lower bound met by a point figure ("more than 36 million" and
-      36.21 million: the same CAPS study reprinted), are one observation; the more precise
-      figure is kept and ``duplicates`` names the other's source.
-    * A study's jobs are paired with the platform's full-year GMV of the nearest year
-      within ``max_year_gap`` of the reference year (same year preferred); ``year_gap``
-      records the mismatch; ``lower_bound`` is True when either figure is a published
-      minimum. Quarterly and partial-year GMV is not annualised.
-
-    The ratio is *total* platform jobs (creators, sellers and indirect jobs, as each study
-    counts them) per yuan of *e-commerce* GMV: a scale indicator of the platform, not the
-    jobs created by one more yuan of live-commerce sales.
-    """
-    from ..clean.flags import conflict_flags
-
-    jobs = platform_jobs[
-        (platform_jobs["measure"] == "jobs") & (platform_jobs["category"] == "total")
-    ].copy()
-    gmv = platform_jobs[
-        (platform_jobs["measure"] == "gmv") & (platform_jobs["period"].str.fullmatch(r"\d{4}"))
-    ]
-    published = pd.to_datetime(jobs["period_end"])
-    exact_date = jobs["period"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")
-    jobs["reference_year"] = np.where(
-        exact_date & (published.dt.month <= 6), jobs["year"].astype(int) - 1, jobs["year"]
-    ).astype(int)
-    # de-duplicate studies: figures of one platform that agree (rounding, bound met)
-    jobs = jobs.sort_values(["platform", "lower_bound", "reference_year"], kind="stable")
-    jobs["duplicates"] = ""
-    keep = pd.Series(True, index=jobs.index)
-    for _, grp in jobs.groupby("platform", sort=False):
-        idx = list(grp.index)
-        for a in idx:
-            if not keep[a]:
-                continue
-            for b in idx:
-                if b == a or not keep[b]:
-                    continue
-                pair = jobs.loc[[a, b], ["value", "lower_bound"]].assign(k=0)
-                if not conflict_flags(pair, ["k"]).any() and (
-                    jobs.loc[b, "lower_bound"] or not jobs.loc[a, "lower_bound"]
-                ):
-                    # b is the coarser or a bound: fold it into a
-                    keep[b] = False
-                    jobs.loc[a, "duplicates"] = str(jobs.loc[b, "source_org"])
-    jobs = jobs[keep]
-    j = jobs[
-        ["platform", "reference_year", "period", "value", "lower_bound", "source_org", "duplicates"]
-    ].rename(
-        columns={
-            "value": "jobs",
-            "lower_bound": "jobs_lower_bound",
-            "period": "jobs_period",
-            "reference_year": "year",
-        }
-    )
-    g = gmv[["platform", "year", "value", "lower_bound"]].rename(
-        columns={"value": "gmv_yuan", "lower_bound": "gmv_lower_bound", "year": "gmv_year"}
-    )
-    m = j.merge(g, on="platform")
-    m["year_gap"] = (m["year"] - m["gmv_year"]).abs()
-    m = m[m["year_gap"] <= max_year_gap]
-    m = m.sort_values(
-        ["platform", "jobs_period", "source_org", "year_gap", "gmv_year"], kind="stable"
-    )
-    # one GMV per study: the nearest year
-    m = m.drop_duplicates(["platform", "jobs_period", "jobs"], keep="first")
-    m["lower_bound"] = m["jobs_lower_bound"] | m["gmv_lower_bound"]
-    return m.reset_index(drop=True)

@@ -25,8 +25,8 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import InputError
-from .event_study import demean
 from .results import TIDY_COLUMNS, Result, tidy_frame
+from .twfe import demean
 
 __all__ = [
     "BounceBackResult",
