@@ -264,3 +264,16 @@ def test_a_missing_glyph_fails_when_checks_are_errors(tmp_path, monkeypatch):
     ax.set_title("\U00017000")
     with pytest.raises(UserWarning, match="missing from font"):
         exhibits.save(fig, "glyph", caption="x", inputs=["published_figures"], out_dir=tmp_path)
+
+
+def test_mixed_inputs_name_every_source_and_table_csvs_are_neutralised(tmp_path, monkeypatch):
+    monkeypatch.setenv("LSIMPACT_PROCESSED_DIR", str(tmp_path / "processed"))
+    figures = lsimpact.load("published_figures")
+    panel = lsimpact.load("province_panel")
+    prov = exhibits.provenance([figures[figures["source_org"] == "CNNIC"], panel])
+    assert prov.sources[0] == "CNNIC" and "lsimpact.synth.province_panel" in prov.sources[1]
+    assert prov.synthetic
+    df = pd.DataFrame({"cell": ["=HYPERLINK(1)", "ok"], "n": [-5, 2]})
+    exhibits.save(df, "inj", inputs=["published_figures"], caption="x", out_dir=tmp_path)
+    text = (tmp_path / "tables" / "inj.csv").read_text()
+    assert "'=HYPERLINK(1),-5\n" in text  # the formula neutralised, the number untouched

@@ -78,8 +78,9 @@ def provenance(inputs: Sequence[str | pd.DataFrame]) -> Provenance:
         :func:`lsimpact.load`): pass the catalogue resource names instead.
     """
     records: dict[str, dict[str, Any]] = {}
-    row_sources: list[str] = []
+    sources: list[str] = []
     for item in inputs:
+        item_rows: list[str] = []
         if isinstance(item, str):
             names, user_file = [item], None
         elif isinstance(item, pd.DataFrame):
@@ -92,7 +93,7 @@ def provenance(inputs: Sequence[str | pd.DataFrame]) -> Provenance:
             names = list(hashes)
             src = item.attrs.get("source", "catalogue")
             user_file = None if src == "catalogue" else src
-            row_sources += _row_sources(item)
+            item_rows = _row_sources(item)
         else:
             raise TypeError(f"exhibit inputs are resource names or frames, not {type(item)}")
         for i, name in enumerate(names):
@@ -106,9 +107,12 @@ def provenance(inputs: Sequence[str | pd.DataFrame]) -> Provenance:
                 "synthetic": False if replaced else bool(res.get("synthetic", False)),
                 "source": f"user file {Path(user_file).name}" if replaced else _resource_source(res),
             }  # fmt: skip
+        # An input names the organisations its rows cite (published figures) or, when its
+        # rows cite none, the catalogue's source line of its raw files (a generator and
+        # seed for synthetic data): a figure of published and synthetic inputs names both.
+        sources += sorted(set(item_rows)) or [records[n]["source"] for n in names]
     recs = tuple(records.values())
-    sources = sorted(set(row_sources)) or list(dict.fromkeys(r["source"] for r in recs))
-    return Provenance(recs, tuple(sources), any(r["synthetic"] for r in recs))
+    return Provenance(recs, tuple(dict.fromkeys(sources)), any(r["synthetic"] for r in recs))
 
 
 _CHANNEL = re.compile(r"(,\s*via\b.*|\s+at\s+.*|\s*\(via\b[^)]*\))$")

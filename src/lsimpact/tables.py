@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .formatting import human_frame
-from .io import write_text
+from .io import neutralise_formulas, write_text
 from .models.results import Result
 
 __all__ = ["TERM_LABELS", "regression_table", "term_label", "to_html", "to_latex", "to_markdown",
@@ -210,7 +210,8 @@ def write_table(
     """
     note = df.attrs.get("note", "")
     text = f"{note} {caption}".strip() if note else caption
-    csv = df.to_csv(index=False, lineterminator="\n", float_format="%.10g")
+    # formulas neutralised: these CSVs are opened in spreadsheets (io.neutralise_formulas)
+    csv = neutralise_formulas(df).to_csv(index=False, lineterminator="\n", float_format="%.10g")
     return [
         write_text(folder / f"{name}.csv", csv),
         write_text(folder / f"{name}.md", to_markdown(df) + "\n" + text + "\n"),
