@@ -174,7 +174,9 @@ def regression_table(
 
 
 def _for_people(df: pd.DataFrame) -> pd.DataFrame:
-    return human_frame(df).fillna("")
+    # object first: a nullable boolean or integer column cannot hold "" for its missing cells
+    out = human_frame(df).astype(object)
+    return out.where(out.notna(), "")
 
 
 def to_markdown(df: pd.DataFrame, floatfmt: str | None = None) -> str:
