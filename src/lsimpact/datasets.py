@@ -44,6 +44,7 @@ from .io import (
     output_error,
     parquet_writer,
     read_parquet_metadata,
+    read_table,
     unneutralise_formulas,
     write_set,
 )
@@ -444,7 +445,7 @@ def _frames(
         elif res == spec.inputs[0] and source is not None:
             frames.append(engines.read_input(where))  # a file, folder or glob
         else:
-            frames.append(engines.read_input(where))
+            frames.append(read_table(where))
     return frames, _input_hashes(sources)
 
 
@@ -662,12 +663,7 @@ def clean_file(
     if engine == "dask":
         if output is None:
             raise InputError("engine 'dask' writes its result", hint="pass an output folder (-o)")
-        _refuse_raw_dir(Path(output))
         return engines.clean_dask(spec, input_path, output, options=opts, scheduler=scheduler)
-    if output is not None:  # refused before the work, not after it
-        _refuse_raw_dir(Path(output))
-        if Path(output).is_dir():
-            raise output_error(IsADirectoryError(21, "Is a directory"), output)
     if engine == "chunked":
         cleaned = _clean_chunked(spec, input_path, opts)
         hashes = _input_hashes(_input_sources(spec, input_path, paired))
