@@ -40,8 +40,13 @@ print(figures.attrs["summary"]["input_rows"], "raw rows ->", len(figures), "publ
 # %% [markdown]
 # ## How the raw rows were accounted for
 # Every raw row is either in the table or in the quarantine; duplicates are counted. Lower
-# bounds ("more than ...") and approximate figures are flagged, and where two sources give
-# different values for the same series and period both are kept and flagged `conflict`.
+# bounds ("more than ...") are flagged, and so are approximate figures, where the source's
+# approximation word qualifies the figure itself ("almost 3.4 million"; not "down nearly 40%
+# to 8.7 billion"). `conflict` means real disagreement: two sources give values for the same
+# series and period that differ beyond the rounding of the coarser one (934 vs 962 million
+# short-video users), or a documented disagreement (a period label); 9.76 vs 9.8 trillion
+# yuan, 700 vs 704 million MAU and a lower bound met by a point figure (>= 10.0 vs 10.2
+# billion yuan) are not conflicts. Both rows of a conflict are kept, never averaged.
 
 # %%
 s = figures.attrs["summary"]
@@ -62,15 +67,19 @@ users.pivot_table(index="period", columns="series_id", values="value_millions", 
 # %% [markdown]
 # ## Live-commerce sales against online retail
 # Live-commerce sales are published only for a few windows (MOFCOM 2023; a 2024 figure from a
-# press summary). Each is set against online retail of the *same* window.
+# press summary). Each is set against **total** online retail of the *same* window: one
+# denominator throughout (a window with only physical-goods online retail published is left
+# out). `grade_live` grades the live figure's source: A official, B official via the press,
+# **C an aggregator summary** (the 2024 figure: unverified; its 27.7% share should not be
+# read as a trend against the MOFCOM windows).
 
 # %%
 fig, _, live = overview.plot_live_sales(figures)
 _ = exhibits.save(fig, "overview_live_sales_vs_retail", inputs=[live],
-                  caption="Live-commerce sales and online retail sales for the windows where both are published; label = live share of online retail.")
+                  caption="Live-commerce sales and total online retail sales for the windows where both are published; label = live share of total online retail; C = aggregator summary (unverified).")
 _ = exhibits.save(live.drop(columns=["period_end"]), "overview_live_sales_share", inputs=[live],
-                  caption="Live-commerce sales as a share of online retail, matched by period.")
-live[["period", "live_sales_yuan", "online_retail_yuan", "live_share_of_online_retail_pct"]].round(1)
+                  caption="Live-commerce sales as a share of total online retail, matched by period, with the data-quality grade of the live figure (C = aggregator summary).")
+live[["period", "live_sales_yuan", "online_retail_yuan", "live_share_of_online_retail_pct", "grade_live"]].round(1)
 
 # %% [markdown]
 # ## Jobs credited to platforms
@@ -87,6 +96,21 @@ jobs
 
 
 # %% [markdown]
+# ## Threats to validity
+#
+# * **Secondary sources.** Most figures are reprints (press, aggregators); a reprint can
+#   mislabel a period or copy last year's number (SOURCES.md). Conflicts are shown, not
+#   resolved by averaging; the share checks in notebook 01 show which count a source's own
+#   percentage supports.
+# * **Definitions differ.** CNNIC's and CNSA's user surveys, MOFCOM's and an aggregator's
+#   live-sales totals, and the platform job studies count different things; the figures are
+#   set side by side only where the definition and the period match.
+# * **Gaps.** Live-commerce sales are published for few windows; no series here is complete
+#   enough for a trend estimate.
+# * **Jobs are attributed, not measured.** Platform job figures come from studies
+#   commissioned or co-published with the platforms; they are not employment counts.
+
+# %% [markdown]
 # ## Key numbers (held fixed by the tests)
 
 # %%
@@ -99,7 +123,7 @@ print(f"internet users {p}: {v / 1e6:,.0f} million")
 p, v = latest("cnnic_ecommerce_live_users")
 print(f"e-commerce live users {p}: {v / 1e6:,.0f} million")
 for r in live.itertuples():
-    print(f"live share of online retail {r.period}: {r.live_share_of_online_retail_pct:.1f}%")
+    print(f"live share of total online retail {r.period}: {r.live_share_of_online_retail_pct:.1f}% (source grade {r.grade_live})")
 k = jobs[jobs["platform"] == "Kuaishou"]
 print("Kuaishou jobs by study (millions):", ", ".join(f"{r.period} {r.jobs_persons / 1e6:.2f}" for r in k.itertuples()))
 print("conflicting rows:", int(figures["conflict"].sum()), "| lower bounds:", int(figures["lower_bound"].sum()))
