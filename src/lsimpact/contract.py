@@ -235,9 +235,12 @@ def require_columns(
     what: str = "input",
     optional: Iterable[str] = (),
     hint: str = "rename the columns in the file header to the expected names (see README)",
+    expected: str | None = None,
+    path: Any = None,
 ) -> None:
     """Refuse a frame that lacks any of ``columns``, naming the file, the missing columns,
-    the columns it has and the fix."""
+    the columns it has and the fix (``expected`` overrides the list of columns shown, e.g.
+    to name the Chinese headers too; ``path`` the file named when ``df`` lost its attrs)."""
     columns = list(columns)
     missing = [c for c in columns if c not in df.columns]
     if missing:
@@ -245,9 +248,10 @@ def require_columns(
         raise InputError(
             f"{what}: missing column(s) {', '.join(missing)} "
             f"(the file has: {', '.join(map(str, df.columns))})",
-            path=df.attrs.get("source_path"),
+            path=path if path is not None else df.attrs.get("source_path"),
             column=missing[0],
-            expected=f"the columns {', '.join(columns)}"
+            expected=expected
+            or f"the columns {', '.join(columns)}"
             + (f" (optional: {', '.join(opt)})" if opt else ""),
             hint=hint,
         )

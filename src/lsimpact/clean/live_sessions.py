@@ -23,8 +23,14 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..contract import Cleaned, RowAccounting, concat_quarantine, first_problems, source_rows
-from ..errors import InputError
+from ..contract import (
+    Cleaned,
+    RowAccounting,
+    concat_quarantine,
+    first_problems,
+    require_columns,
+    source_rows,
+)
 from ..io import normalise_headers
 from ..parse import parse_datetime
 
@@ -65,16 +71,15 @@ def wall_clock(s: pd.Series, tz: str) -> pd.DataFrame:
 
 def _headers(raw: pd.DataFrame) -> pd.DataFrame:
     out = normalise_headers(raw, dict(ALIASES))
-    missing = [c for c in ALIASES if c not in out.columns]
-    if missing:
-        raise InputError(
-            f"the session calendar lacks column(s) {', '.join(missing)}",
-            path=raw.attrs.get("source_path"),
-            column=missing[0],
-            expected="columns session_id, channel, start, end, product_id (Chinese headers "
-            "场次, 直播间, 开播时间, 下播时间, 商品ID also work)",
-            hint=f"rename the header(s); found: {', '.join(map(str, raw.columns))}",
-        )
+    require_columns(
+        out,
+        list(ALIASES),
+        what="the session calendar",
+        expected="columns session_id, channel, start, end, product_id (Chinese headers "
+        "场次, 直播间, 开播时间, 下播时间, 商品ID also work)",
+        hint="rename the header(s)",
+        path=raw.attrs.get("source_path"),
+    )
     return out
 
 

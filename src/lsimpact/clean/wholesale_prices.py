@@ -28,8 +28,14 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..contract import Cleaned, RowAccounting, concat_quarantine, first_problems, source_rows
-from ..errors import InputError
+from ..contract import (
+    Cleaned,
+    RowAccounting,
+    concat_quarantine,
+    first_problems,
+    require_columns,
+    source_rows,
+)
 from ..io import normalise_headers
 from ..parse import parse_datetime, parse_money
 from .live_sessions import text_key
@@ -82,16 +88,15 @@ _REQUIRED = ("product", "price_low", "price_avg", "price_high", "unit", "date")
 
 def _headers(raw: pd.DataFrame) -> pd.DataFrame:
     out = normalise_headers(raw, dict(ALIASES))
-    missing = [c for c in _REQUIRED if c not in out.columns]
-    if missing:
-        raise InputError(
-            f"the quote table lacks column(s) {', '.join(missing)}",
-            path=raw.attrs.get("source_path"),
-            column=missing[0],
-            expected="columns 品名, 最低价, 平均价, 最高价, 单位, 发布日期 (optional 规格, 产地); "
-            "or product, price_low, price_avg, price_high, unit, date, spec, origin",
-            hint=f"rename the header(s); found: {', '.join(map(str, raw.columns))}",
-        )
+    require_columns(
+        out,
+        _REQUIRED,
+        what="the quote table",
+        expected="columns 品名, 最低价, 平均价, 最高价, 单位, 发布日期 (optional 规格, 产地); "
+        "or product, price_low, price_avg, price_high, unit, date, spec, origin",
+        hint="rename the header(s)",
+        path=raw.attrs.get("source_path"),
+    )
     for c in ("spec", "origin"):
         if c not in out.columns:
             out[c] = ""
