@@ -277,3 +277,10 @@ def test_mixed_inputs_name_every_source_and_table_csvs_are_neutralised(tmp_path,
     exhibits.save(df, "inj", inputs=["published_figures"], caption="x", out_dir=tmp_path)
     text = (tmp_path / "tables" / "inj.csv").read_text()
     assert "'=HYPERLINK(1),-5\n" in text  # the formula neutralised, the number untouched
+
+
+def test_a_synthetic_panel_is_sourced_to_its_generator(tmp_path, monkeypatch):
+    monkeypatch.setenv("LSIMPACT_PROCESSED_DIR", str(tmp_path / "processed"))
+    panel = lsimpact.load("followers_daily")
+    prov = exhibits.provenance([panel])
+    assert prov.synthetic and prov.sources[0].startswith("lsimpact.synth.followers_daily (seed")

@@ -110,7 +110,10 @@ def provenance(inputs: Sequence[str | pd.DataFrame]) -> Provenance:
         # An input names the organisations its rows cite (published figures) or, when its
         # rows cite none, the catalogue's source line of its raw files (a generator and
         # seed for synthetic data): a figure of published and synthetic inputs names both.
-        sources += sorted(set(item_rows)) or [records[n]["source"] for n in names]
+        synthetic_item = any(records[n]["synthetic"] for n in names)
+        # a synthetic table's "source" column names the tracker file, not a publisher
+        rows = [] if synthetic_item else sorted(set(item_rows))
+        sources += rows or [records[n]["source"] for n in names]
     recs = tuple(records.values())
     return Provenance(recs, tuple(dict.fromkeys(sources)), any(r["synthetic"] for r in recs))
 
