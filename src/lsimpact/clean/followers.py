@@ -44,6 +44,7 @@ from ..contract import (
     RowAccounting,
     concat_quarantine,
     quarantine_rows,
+    require_columns,
     source_rows,
 )
 from ..errors import InputError
@@ -108,16 +109,15 @@ def _normalise_headers(raw: pd.DataFrame) -> pd.DataFrame:
         out["account_id"] = out["account_name"]
     if "account_name" not in out.columns and "account_id" in out.columns:
         out["account_name"] = out["account_id"]
-    missing = [c for c in ("account_id", "followers", "captured_at") if c not in out.columns]
-    if missing:
-        raise InputError(
-            f"the snapshot log lacks column(s) {', '.join(missing)}",
-            path=raw.attrs.get("source_path"),
-            column=missing[0],
-            expected="columns account_id (or account_name), followers, captured_at; "
-            "optional platform, group (Chinese headers 账号, 粉丝数, 采集时间 also work)",
-            hint=f"rename the header(s); found: {', '.join(map(str, raw.columns))}",
-        )
+    require_columns(
+        out,
+        ["account_id", "followers", "captured_at"],
+        what="the snapshot log",
+        expected="columns account_id (or account_name), followers, captured_at; "
+        "optional platform, group (Chinese headers 账号, 粉丝数, 采集时间 also work)",
+        hint="rename the header(s)",
+        path=raw.attrs.get("source_path"),
+    )
     return out
 
 

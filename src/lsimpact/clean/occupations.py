@@ -236,10 +236,6 @@ def normalize_titles(titles: pd.Series) -> pd.Series:
 # ----------------------------------------------------------------------------------------
 # The classification table
 # ----------------------------------------------------------------------------------------
-def _require_columns(df: pd.DataFrame, cols: list[str], what: str) -> None:
-    require_columns(df, cols, what=what)
-
-
 def clean_classification(raw: pd.DataFrame) -> Cleaned:
     """Clean the GBM code list into the ``occupations`` classification table.
 
@@ -258,7 +254,7 @@ def clean_classification(raw: pd.DataFrame) -> Cleaned:
         ``issue`` (what is wrong with the row, if anything) and ``source_row``.
         Unparseable codes, rows without a title and repeated codes are quarantined.
     """
-    _require_columns(raw, [CODE_COL, TITLE_COL], "occupational classification")
+    require_columns(raw, [CODE_COL, TITLE_COL], what="occupational classification")
     rows = source_rows(raw)
     dup = raw[[CODE_COL, TITLE_COL]].duplicated(keep="first")
     df = raw.loc[~dup, [CODE_COL, TITLE_COL]]
@@ -532,8 +528,8 @@ def clean_occupation_video(
     rule = TransformRule.coerce(rule)
     obs = obs.rename(columns={k: v for k, v in OBS_ALIASES.items() if k in obs.columns})
     if "occupation_code" not in obs.columns and "occupation_title" not in obs.columns:
-        _require_columns(obs, ["occupation_code"], "occupation observations")
-    _require_columns(obs, ["platform", "period", "creators"], "occupation observations")
+        require_columns(obs, ["occupation_code"], what="occupation observations")
+    require_columns(obs, ["platform", "period", "creators"], what="occupation observations")
     obs = obs.copy()
     for col in OBS_COLUMNS:
         if col not in obs.columns:
