@@ -138,8 +138,9 @@ low_table.round(1)
 depth = mp.discount_depth(prices, example=(128.0, 88.0), n_boot=n_boot)
 depth_all = mp.discount_depth(prices, promoted_only=False, n_boot=n_boot)
 bain = study.published_discount_range(pub)
+bain_rows = pub[pub["series_id"].str.startswith("livestream_discount_vs_tmall_price")]
 fig = study.discount_figure(depth_all, depth, 31.25, bain, title=f"{tag}live discount against the store, same product and day")
-_ = exhibits.save(fig, "prices_discount_depth", inputs=[prices, "published_figures"],
+_ = exhibits.save(fig, "prices_discount_depth", inputs=[prices, bain_rows],
                   caption="Discount of the live room's paid unit price against the store's the same day, all live-room days (grey) and session days (blue); red line: the published 128 -> 88 yuan shrimp example (31.25%); shaded: Bain's usual 30-60% for top livestreams vs Tmall.")
 _ = exhibits.save(depth, "prices_discount_depth", inputs=[prices],
                   caption="Quantiles and mean of the session-day discount against the store (percent), and the share of session days with a smaller discount than 31.25%; product-cluster bootstrap intervals.")
@@ -197,18 +198,19 @@ pers.round(1)
 
 # %%
 windows = study.protection_windows(pub)
+window_rows = pub[pub["series_id"].str.contains("price_protection") & (pub["unit"] == "days")]
 print("published price-protection windows used (days):", windows)
 reference = study.protection_prices(prices)
 prot = mp.protection_summary(purchases, reference, windows=windows)
 prot_table = study.protection_table(prot, windows)
-_ = exhibits.save(prot_table, "prices_protection_refunds", inputs=[purchases, prices, "published_figures"],
+_ = exhibits.save(prot_table, "prices_protection_refunds", inputs=[purchases, prices, window_rows],
                   caption="Price-protection refunds owed under 7-, 15- and 30-day windows (the published JD/Tmall lengths): total, percent of spending, share of purchases and of buyers owed (Wilson 95% interval), mean refund when owed.")
 fig, ax = plt.subplots(figsize=(7, 3.8))
 ax.bar([f"{w} days" for w in windows], prot_table["buyers_owed_pct"], color=plots.PALETTE[0])
 ax.set_ylabel("% of buyers owed a refund")
 ax.set_xlabel("price-protection window (the published JD/Tmall lengths)")
 ax.set_title(f"{tag}buyers owed money under price protection, by window")
-_ = exhibits.save(fig, "prices_protection_refunds", inputs=[purchases, prices, "published_figures"],
+_ = exhibits.save(fig, "prices_protection_refunds", inputs=[purchases, prices, window_rows],
                   caption="Share of buyers owed a price-protection refund under the published window lengths.")
 print(f"{tag}price-protection refunds:")
 prot_table.round(2)
