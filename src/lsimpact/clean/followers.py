@@ -28,9 +28,11 @@ Dong Yuhui accounts (resource ``published_figures``) into the same panel format,
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -391,6 +393,33 @@ def _error_column(errors: dict[int, str], pos: np.ndarray) -> np.ndarray:
     return out
 
 
+def _parse_chunk(
+    df: pd.DataFrame,
+    lo: int,
+    tz: str,
+    value: np.ndarray,
+    lower: np.ndarray,
+    t_ns: np.ndarray,
+) -> tuple[int, dict[int, str], dict[int, str]]:
+    """Parse rows ``lo:lo + _CHUNK`` of the log into the slices of ``value``, ``lower``
+    and ``t_ns``; returns the row count and the count and time errors by row."""
+    part = df.iloc[lo : lo + _CHUNK]
+    hi = lo + len(part)
+    cnt = _parse_counts(part["followers"])
+    value[lo:hi] = cnt["value"].to_numpy()
+    lower[lo:hi] = cnt["lower_bound"].to_numpy(dtype=bool)
+    tim = _parse_times(part["captured_at"], tz)
+    t_ns[lo:hi] = tim["value"].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    return len(part), _errors(cnt["error"], lo), _errors(tim["error"], lo)
+
+
+def _parse_workers(n_rows: int) -> int:
+    """Threads for parsing: one per usable core (at most 4: beyond that the chunks'
+    Python glue holds the GIL), one for a log of a single chunk."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(4, cores or 1, -(-n_rows // _CHUNK)))
+
+
 def _progress(total: int, desc: str, enabled: bool | None) -> Any:
     from tqdm import tqdm
 
@@ -489,18 +518,18 @@ def clean_snapshots(
     cnt_err: dict[int, str] = {}
     tim_err: dict[int, str] = {}
     bar = _progress(n_rows, "parsing snapshots", progress)
-    for lo in range(0, n_rows, _CHUNK):
-        part = df.iloc[lo : lo + _CHUNK]
-        hi = lo + len(part)
-        cnt = _parse_counts(part["followers"])
-        value_all[lo:hi] = cnt["value"].to_numpy()
-        lower_all[lo:hi] = cnt["lower_bound"].to_numpy(dtype=bool)
-        cnt_err.update(_errors(cnt["error"], lo))
-        tim = _parse_times(part["captured_at"], tz)
-        t_all[lo:hi] = tim["value"].to_numpy().astype("datetime64[ns]").astype(np.int64)
-        tim_err.update(_errors(tim["error"], lo))
-        bar.update(len(part))
-        del cnt, tim, part
+
+    # Chunks in parallel threads: the parsers' kernels (pyarrow compute, numpy) release
+    # the GIL, and each chunk writes its own slice of the arrays.
+    with ThreadPoolExecutor(max_workers=_parse_workers(n_rows)) as pool:
+        starts = range(0, n_rows, _CHUNK)
+        k = len(starts)
+        arrays = ([value_all] * k, [lower_all] * k, [t_all] * k)
+        work = pool.map(_parse_chunk, [df] * k, starts, [tz] * k, *arrays)
+        for n_part, c_err, t_err in work:
+            cnt_err.update(c_err)
+            tim_err.update(t_err)
+            bar.update(n_part)
     bar.close()
 
     # Text columns as integer codes into their normalised distinct values.
