@@ -591,9 +591,13 @@ def clean_snapshots(
     # is not the default platform.
     # (looked up on the distinct normalised texts: no pass over the rows' strings)
     total = (
-        rules.is_total_word(acc_u)[acc_c]
-        | rules.is_total_word(texts["account_name"][1])[texts["account_name"][0]]
-    ) & ~bad_acc & ~dup
+        (
+            rules.is_total_word(acc_u)[acc_c]
+            | rules.is_total_word(texts["account_name"][1])[texts["account_name"][0]]
+        )
+        & ~bad_acc
+        & ~dup
+    )
     blank_plat = (plat_u == "")[plat_c] & has_platform & ~bad_acc & ~total & ~dup
     bad_key = bad_acc | total | blank_plat
     q_parts.append(
