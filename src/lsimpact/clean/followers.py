@@ -399,6 +399,16 @@ def _errors(error: pd.Series, offset: int) -> dict[int, str]:
     return dict(zip((at + offset).tolist(), e[at].tolist(), strict=True))
 
 
+def _texts_at(texts: np.ndarray, idx: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """``texts[idx]`` as pandas text (the ``str`` dtype), taken in Arrow.
+
+    Why: each account's text repeats on every day of the panel; converting a column of
+    Python strings row by row costs more than the rest of building the panel.
+    """
+    taken = pa.array(texts, type=pa.large_string()).take(pa.array(idx))
+    return pd.array(taken.cast(pa.large_string()), dtype="str")
+
+
 def _error_mask(errors: dict[int, str], n: int) -> np.ndarray:
     """Which of ``n`` rows have an error (``errors`` is keyed by row position)."""
     mask = np.zeros(n, dtype=bool)
@@ -843,10 +853,10 @@ def clean_snapshots(
     ghit = (g_u[gpos] == rep * span_days + p_day) if len(g_u) else np.zeros(len(rep), bool)
     panel = pd.DataFrame(
         {
-            "platform": acc_platform[rep],
-            "account_id": acc_ident[rep],
-            "account_name": names[rep],
-            "group": groups[rep],
+            "platform": _texts_at(acc_platform, rep),
+            "account_id": _texts_at(acc_ident, rep),
+            "account_name": _texts_at(names, rep),
+            "group": _texts_at(groups, rep),
             "date": (p_day + d0).astype("datetime64[D]").astype("datetime64[ns]"),
             "followers": np.where(hit, followers[pos], np.nan) if len(cells) else np.nan,
             "n_snapshots": np.where(hit, n_snap[pos], 0).astype(np.int64),
@@ -871,8 +881,8 @@ def clean_snapshots(
     panel["glitch"] = panel["n_glitches"] > 0
     panel["approximate"] = panel["imputed"]
     panel["sparse"] = False
-    panel["source"] = src_name
-    panel["source_url"] = ""
+    panel["source"] = _texts_at(np.array([src_name], dtype=object), np.zeros(len(panel), np.int8))
+    panel["source_url"] = _texts_at(np.array([""], dtype=object), np.zeros(len(panel), np.int8))
     panel = panel[PANEL_COLUMNS]
 
     quarantine = concat_quarantine(q_parts)
