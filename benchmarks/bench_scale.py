@@ -11,8 +11,10 @@ Every lsimpact figure sits beside its peers measured in the same run on the same
   file's first rows, so imports are excluded), then the floor is read in the same
   process, so the ratio comes from one run; peak memory = highest resident memory
   during the call minus resident memory before it;
+* cleaning a SYNTHETIC price log of 1M and 3M observations the same way
+  (benchmarks/scale_prices.py: pandas, chunked and Dask engines beside the floor);
 * the event study and DiD on a balanced 2M account-day panel (10,000 accounts x 200
-  days): lsimpact ``twfe`` (alternating projections), the compressed sufficient-statistics
+  days; 10M with ``LSIMPACT_BENCH_10M=1``): lsimpact ``twfe`` (alternating projections), the compressed sufficient-statistics
   route (compress + fit + the clustered pass), pyfixest and linearmodels ``AbsorbingLS``;
 * parsing 1M displayed counts and 1M capture times.
 
@@ -375,11 +377,28 @@ def _fmt(x: float | None, nd: int = 2) -> str:
     return "-" if x is None or x != x else f"{x:,.{nd}f}"
 
 
+def _cleaning_rows(records: list[dict]) -> list[str]:
+    """Table rows of cleaning records (engine seconds, x floor, peak, peak / file)."""
+    lines = []
+    for r in records:
+        if "error" in r:
+            lines.append(f"| {r['rows']:,} | | {r['task']} | error: {r['error']} | | | |")
+            continue
+        ratio = r["seconds"] / r["floor"] if r.get("floor") else None
+        lines.append(
+            f"| {r['rows']:,} | {_fmt(r['file_mib'], 0)} | {r['task']} | {_fmt(r['seconds'])} | "
+            f"{_fmt(ratio, 1)} | {_fmt(r['peak_mib'], 0)} | "
+            f"{_fmt(r['peak_mib'] / r['file_mib'], 1)} |"
+        )
+    return lines
+
+
 def write_results(
     cleaning: list[dict],
     models: list[dict],
     parsing: list[dict],
     when: dict[str, str] | None = None,
+    prices: list[dict] | None = None,
 ) -> str:
     lines = [
         "# lsimpact benchmarks",
@@ -412,22 +431,34 @@ def write_results(
         "| rows | file MiB | task | seconds | x floor | peak MiB | peak / file |",
         "|---:|---:|---|---:|---:|---:|---:|",
     ]
-    for r in cleaning:
-        if "error" in r:
-            lines.append(f"| {r['rows']:,} | | {r['task']} | error: {r['error']} | | | |")
-            continue
-        ratio = r["seconds"] / r["floor"] if r.get("floor") else None
-        lines.append(
-            f"| {r['rows']:,} | {_fmt(r['file_mib'], 0)} | {r['task']} | {_fmt(r['seconds'])} | "
-            f"{_fmt(ratio, 1)} | {_fmt(r['peak_mib'], 0)} | "
-            f"{_fmt(r['peak_mib'] / r['file_mib'], 1)} |"
-        )
-    floors = sorted({(r["rows"], r["floor"]) for r in cleaning if r.get("floor")})
+    lines += _cleaning_rows(cleaning)
+    floors = [(r["rows"], r["floor"]) for r in cleaning if r.get("floor")]
     lines += [
         "",
         "pyarrow floor per run (seconds): "
         + "; ".join(f"{n:,} rows: {_fmt(f)}" for n, f in floors),
         "",
+    ]
+    if prices:
+        lines += [
+            "## Cleaning price logs (file to clean table)",
+            "",
+            "SYNTHETIC price logs from `lsimpact.synth.prices_daily_gen.simulate` (products "
+            "observed in four channels over 182 days, prices and packs as shops write them, "
+            "rows without product_id, duplicates) with the simulation's session calendar "
+            "(`paired`), measured as above (benchmarks/scale_prices.py).",
+            "",
+            "| rows | file MiB | task | seconds | x floor | peak MiB | peak / file |",
+            "|---:|---:|---|---:|---:|---:|---:|",
+            *_cleaning_rows(prices),
+            "",
+            "pyarrow floor per run (seconds): "
+            + "; ".join(
+                f"{r['rows']:,} rows: {_fmt(r['floor'])}" for r in prices if r.get("floor")
+            ),
+            "",
+        ]
+    lines += [
         "## Event study and DiD (account and date FE, clustered by account)",
         "",
         "Balanced SYNTHETIC panels of 10,000 accounts x 200 days (2M account-days) and, "
@@ -491,6 +522,7 @@ def main() -> None:
     only = set(filter(None, os.environ.get("LSIMPACT_BENCH_ONLY", "").split(",")))
     runners = {
         "cleaning": lambda: [rec for n in sizes for rec in bench_cleaning(n)],
+        "prices": lambda: _prices([n for n in sizes if n <= 3_000_000]),
         "models": lambda: [
             rec
             for n in [10_000] + ([50_000] if "10000000" in map(str, sizes) else [])
@@ -507,7 +539,21 @@ def main() -> None:
             saved.write_text(json.dumps({"when": stamp, "records": run()}), encoding="utf-8")
         data = json.loads(saved.read_text(encoding="utf-8"))
         sections[name], when[name] = data["records"], data["when"]
-    print(write_results(sections["cleaning"], sections["models"], sections["parsing"], when))
+    print(
+        write_results(
+            sections["cleaning"],
+            sections["models"],
+            sections["parsing"],
+            when,
+            prices=sections["prices"],
+        )
+    )
+
+
+def _prices(sizes: list[int]) -> list[dict]:
+    from benchmarks.scale_prices import bench_prices_cleaning
+
+    return [rec for n in sizes for rec in bench_prices_cleaning(n)]
 
 
 if __name__ == "__main__":
