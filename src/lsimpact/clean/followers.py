@@ -325,11 +325,29 @@ def _ranked(uniq: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray
     ``uniq`` may hold one text twice (two spellings normalised alike, or "" replaced by
     the default platform): those merge, as a factorisation of the texts would merge them.
     """
-    present = np.unique(codes)
+    # codes index ``uniq``: a count per distinct value finds the used ones without sorting
+    present = np.flatnonzero(np.bincount(codes, minlength=len(uniq)))
     merged, vals = pd.factorize(uniq[present], sort=True)
-    lut = np.full(len(uniq), -1, dtype=np.int64)
+    lut = np.full(len(uniq), -1, dtype=np.int32)
     lut[present] = merged
     return lut[codes], np.asarray(vals, dtype=object)
+
+
+def _dense_codes(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(key, sort=True)`` for integer keys in ``[0, size)``, as int32 codes.
+
+    Why: the keys are (platform, account) ranks, so a presence table of ``size`` entries
+    ranks them in two linear passes; hashing millions of keys costs several times more.
+    Falls back to factorize when ``size`` is far larger than the number of keys.
+    """
+    if size > 4 * len(key) + 1024:
+        codes, uniq = pd.factorize(key, sort=True)
+        return codes.astype(np.int32), np.asarray(uniq)
+    present = np.zeros(size, dtype=bool)
+    present[key] = True
+    uniq = np.flatnonzero(present)
+    rank = np.cumsum(present, dtype=np.int64) - 1
+    return rank[key].astype(np.int32), uniq
 
 
 def _exact_duplicates(
@@ -680,8 +698,9 @@ def clean_snapshots(
     okpos = np.flatnonzero(ok).astype(np.int32 if n_rows < 2**31 else np.int64)
     p_code, p_uniq = _ranked(plat_u, plat_c[ok])
     a_code, a_uniq = _ranked(acc_u, acc_c[ok])
-    code, k_uniq = pd.factorize(p_code.astype(np.int64) * len(a_uniq) + a_code, sort=True)
-    code = code.astype(np.int32)
+    code, k_uniq = _dense_codes(
+        p_code.astype(np.int64) * len(a_uniq) + a_code, len(p_uniq) * len(a_uniq)
+    )
     acc_platform = np.asarray(p_uniq, dtype=object)[k_uniq // len(a_uniq)]
     acc_ident = np.asarray(a_uniq, dtype=object)[k_uniq % len(a_uniq)]
     value = value_all[ok]
