@@ -276,7 +276,17 @@ def detect_glitches(
     (glitch, reason)
         Boolean mask and a reason string per row ("" where not a glitch).
     """
-    n = len(value)
+    glitch, zero = _glitch_flags(account, value, factor)
+    reason = np.full(len(glitch), "", dtype=object)
+    reason[glitch] = _glitch_reasons(zero[glitch], factor)
+    return glitch, reason
+
+
+def _glitch_flags(
+    account: np.ndarray, value: np.ndarray, factor: float = 5.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`detect_glitches` without the reason strings: ``(glitch, zero)``, the glitch
+    mask and which rows show 0 (the cleaner makes reasons for the glitch rows only)."""
     zero = value <= 0
     idx = np.flatnonzero(~zero)
     v = np.log(value[idx])
@@ -311,12 +321,16 @@ def detect_glitches(
     off = enough & (np.abs(v - med) > lf)
     glitch = zero.copy()
     glitch[idx[off]] = True
-    reason = np.full(n, "", dtype=object)
-    reason[zero] = "scrape glitch: count shown as 0"
-    reason[idx[off]] = (
-        f"scrape glitch: off by more than x{factor:g} from the neighbouring snapshots"
-    )
-    return glitch, reason
+    return glitch, zero
+
+
+def _glitch_reasons(zero: np.ndarray, factor: float) -> np.ndarray:
+    """The quarantine reason of each glitch: shown as 0, or off from its neighbours."""
+    return np.where(
+        zero,
+        "scrape glitch: count shown as 0",
+        f"scrape glitch: off by more than x{factor:g} from the neighbouring snapshots",
+    ).astype(object)
 
 
 def _ranked(uniq: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -743,16 +757,16 @@ def clean_snapshots(
         code, value, lower_b, day, srow, okpos = (
             x[~lone] for x in (code, value, lower_b, day, srow, okpos)
         )
-    glitch, reason = detect_glitches(code, value, glitch_factor)
+    glitch, zero = _glitch_flags(code, value, glitch_factor)
     q_parts.append(
         quarantine_rows(
             srow[glitch],
             "followers",
             fol_raw.iloc[okpos[glitch]],
-            reason[glitch],
+            _glitch_reasons(zero[glitch], glitch_factor),
         )
     )
-    del reason
+    del zero
     n_acc = len(k_uniq)
     keep = ~glitch
     n_used = int(keep.sum())
