@@ -184,3 +184,86 @@ def test_load_a_folder_and_as_dask(tmp_path, monkeypatch):
     pytest.importorskip("dask")
     lazy = datasets.load("followers_daily", folder, engine="dask")
     assert len(lazy) == len(df) and hasattr(lazy, "compute")
+
+
+# --- row numbers and whole-file checks: every engine reads as io.read_table does ------------
+
+
+def _irregular_text(log: pd.DataFrame, *, crlf: bool, seed: int) -> str:
+    """``log`` as CSV text with blank lines, multi-line quoted cells and (optionally) CRLF
+    line ends: the row numbers an editor shows differ from the data positions."""
+    log = log.copy()
+    rng = np.random.default_rng(seed)
+    multi = rng.choice(len(log), size=max(1, len(log) // 40), replace=False)
+    log.loc[log.index[multi], "account_name"] = "two\nlines, quoted"
+    text = log.to_csv(index=False, lineterminator="\n")
+    lines = text.split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i and i % 37 == 0:
+            out.append("")  # a blank line
+    eol = "\r\n" if crlf else "\n"
+    return ("\n" * 2 if seed % 2 else "") + eol.join(out)
+
+
+def _engine_results(path, tmp_path, buckets=(1, 3, 16)):
+    spec = datasets.get("followers_daily")
+    mem = datasets.clean_file("followers_daily", path, engine="pandas")
+    got = {}
+    for n, block in zip(buckets, (1 << 20, 4096, 777), strict=False):
+        got[f"chunked{n}"] = engines.clean_chunked(
+            spec,
+            path,
+            options=datasets.resolve_options(spec, {}),
+            n_buckets=n,
+            batch_rows=300,
+            block_bytes=block,
+        )
+    return mem, got
+
+
+def test_irregular_lines_are_numbered_as_read_table_does(tmp_path):
+    from lsimpact.io import read_table
+
+    log = _messy_log().iloc[:2500]
+    path = tmp_path / "log.csv"
+    path.write_bytes(_irregular_text(log, crlf=True, seed=1).encode("utf-8"))
+    expected = read_table(path)["source_row"].to_numpy()
+    for block in (1 << 20, 4096, 300):  # blocks of whole records, cut anywhere
+        got = pd.concat(
+            list(engines.iter_batches(path, batch_rows=300, block_bytes=block)), ignore_index=True
+        )
+        np.testing.assert_array_equal(got["source_row"].to_numpy(), expected)
+        pd.testing.assert_frame_equal(
+            got.drop(columns="source_row"), read_table(path).drop(columns="source_row")
+        )
+    mem, chunked = _engine_results(path, tmp_path)
+    assert len(mem.quarantine) > 0
+    # the quarantine names real lines: the first rows' lines are those an editor shows
+    assert set(mem.quarantine["source_row"].dropna().astype(int)) <= set(expected)
+    for res in chunked.values():
+        _assert_same(mem, res)
+
+
+def test_folder_of_irregular_files_numbers_rows_on(tmp_path):
+    from lsimpact.io import read_table
+
+    log = _messy_log().iloc[:3000]
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    a, b = folder / "a.csv", folder / "b.csv"
+    a.write_bytes(_irregular_text(log.iloc[:1400], crlf=False, seed=1).encode())
+    b.write_bytes(_irregular_text(log.iloc[1400:], crlf=True, seed=2).encode())
+    la, lb = (read_table(f)["source_row"].to_numpy() for f in (a, b))
+    # file b's line L follows file a's last row: number = last row of a + L - 1
+    expected = np.r_[la, lb + la[-1] - 1]
+    got = pd.concat(
+        list(engines.iter_batches(folder, batch_rows=250, block_bytes=999)), ignore_index=True
+    )
+    np.testing.assert_array_equal(got["source_row"].to_numpy(), expected)
+    whole = engines.read_input(folder)
+    np.testing.assert_array_equal(whole["source_row"].to_numpy(), expected)
+    mem, chunked = _engine_results(folder, tmp_path)
+    for res in chunked.values():
+        _assert_same(mem, res)
