@@ -267,3 +267,37 @@ def test_folder_of_irregular_files_numbers_rows_on(tmp_path):
     mem, chunked = _engine_results(folder, tmp_path)
     for res in chunked.values():
         _assert_same(mem, res)
+
+
+def _dask_equals(mem, res) -> None:
+    got = (
+        res.data.compute()
+        .sort_values(["platform", "account_id", "date"], kind="stable")
+        .reset_index(drop=True)
+    )
+    pd.testing.assert_frame_equal(mem.data, got, check_exact=True, check_dtype=False)
+    pd.testing.assert_frame_equal(mem.quarantine, res.quarantine, check_exact=True)
+    assert mem.summary.as_dict() == res.summary.as_dict()
+
+
+def test_dask_numbers_irregular_lines_as_read_table(tmp_path):
+    pytest.importorskip("distributed")
+    from lsimpact.engines.on_dask import read_dask
+    from lsimpact.io import read_table
+
+    log = _messy_log().iloc[:2000]
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    a, b = folder / "a.csv", folder / "b.csv"
+    a.write_bytes(_irregular_text(log.iloc[:900], crlf=True, seed=1).encode())
+    b.write_bytes(_irregular_text(log.iloc[900:], crlf=False, seed=3).encode())
+    la, lb = (read_table(f)["source_row"].to_numpy() for f in (a, b))
+    lazy = read_dask(folder, block_bytes=5000)
+    assert lazy.npartitions > 2
+    np.testing.assert_array_equal(
+        lazy.compute()["source_row"].to_numpy(), np.r_[la, lb + la[-1] - 1]
+    )
+    mem = datasets.clean_file("followers_daily", folder, engine="pandas")
+    res = datasets.clean_file("followers_daily", folder, tmp_path / "out", engine="dask")
+    _dask_equals(mem, res)
+    assert len(mem.quarantine) > 0

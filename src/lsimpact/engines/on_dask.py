@@ -35,7 +35,15 @@ import pandas as pd
 from ..contract import Cleaned, DatasetSpec, RowAccounting, empty_quarantine
 from ..errors import InputError
 from ..io import csv_bytes, write_bytes, write_json
-from .chunked import _string_dtype, input_bytes, input_files, iter_batches
+from .chunked import (
+    Block,
+    _string_dtype,
+    block_frame,
+    block_frames,
+    input_bytes,
+    input_files,
+    plan_input,
+)
 
 __all__ = ["clean_dask", "read_dask", "require_dask"]
 
@@ -57,77 +65,36 @@ def require_dask() -> Any:
     return dd
 
 
-def _read_file_part(path: str, lo: int, hi: int) -> pd.DataFrame:
-    """Rows ``lo:hi`` of one file, as the chunked engine reads them."""
-    out, at = [], 0
-    for batch in iter_batches(path, batch_rows=max(hi - lo, 1)):
-        n = len(batch)
-        if at + n > lo and at < hi:
-            out.append(batch.iloc[max(lo - at, 0) : hi - at].drop(columns="source_row"))
-        at += n
-        if at >= hi:
-            break
-    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
-
-
 def read_dask(source: str | os.PathLike[str], block_bytes: int = BLOCK_BYTES) -> Any:
     """The input as a Dask dataframe of raw cells plus ``source_row``.
 
-    CSV files in UTF-8 are read in blocks of ``block_bytes`` by Dask; other text
-    encodings whole per file by :func:`lsimpact.io.read_table`; Parquet by row groups.
-    Cells are strings exactly as written (empty cells are "").
+    The files are checked and cut into blocks of whole records on the client
+    (:func:`lsimpact.engines.chunked.plan_input`: io.read_table's checks, streamed);
+    every block is then one partition, read by a worker with the same code as the
+    chunked engine, so rows are numbered by the line an editor shows (blank lines,
+    quoted line breaks) and the cells are those read_table reads. Parquet files are
+    read by row groups.
     """
     dd = require_dask()
-    files = input_files(source)
-    parts = []
-    for f in files:
-        if f.suffix.lower() == ".parquet":
-            parts.append(dd.read_parquet(str(f)))
-        else:
-            head = f.open("rb").read(1 << 16)
-            try:
-                head.decode("utf-8")
-                utf8 = not head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
-            except UnicodeDecodeError:
-                utf8 = False
-            if utf8:
-                sep = "\t" if f.suffix.lower() == ".tsv" else ","
-                parts.append(
-                    dd.read_csv(
-                        str(f),
-                        dtype=str,
-                        keep_default_na=False,
-                        na_filter=False,
-                        sep=sep,
-                        blocksize=block_bytes,
-                    )
-                )
-            else:
-                whole = next(iter_batches(f, batch_rows=None)).drop(columns="source_row")
-                parts.append(dd.from_pandas(whole, npartitions=1))
-    ddf = parts[0] if len(parts) == 1 else dd.concat(parts)
-    cols = [list(p.columns) for p in parts]
-    if any(c != cols[0] for c in cols):
-        raise InputError(
-            "the input files have different columns",
-            path=Path(source),
-            expected=f"the columns of {files[0].name}: {', '.join(map(str, cols[0]))}",
-        )
-    ddf = ddf.astype(
-        {c: _string_dtype() for c, t in ddf.dtypes.items() if pd.api.types.is_object_dtype(t)}
-    )
-    # Row numbers: each partition's length first, then a running offset (header = row 1).
-    lengths = ddf.map_partitions(len).compute()
-    offsets = np.r_[0, np.cumsum(lengths)][:-1]
+    from dask import delayed
 
-    def number(df: pd.DataFrame, partition_info: dict | None = None) -> pd.DataFrame:
-        i = partition_info["number"] if partition_info else 0
-        out = df.reset_index(drop=True)
-        out["source_row"] = np.arange(len(out), dtype=np.int64) + int(offsets[i]) + 2
-        return out
+    plans = plan_input(source, block_bytes)
+    blocks = [b for plan in plans for b in plan.blocks]
+    if blocks and blocks[0].kind == "parquet":
+        meta = next(block_frames(blocks[0], 1)).iloc[:0]
+    else:
+        cols = {c: pd.Series([], dtype=_string_dtype()) for c in plans[0].columns}
+        meta = pd.DataFrame({**cols, "source_row": pd.Series([], dtype="int64")})
+    if not blocks:
+        return dd.from_pandas(meta, npartitions=1)
+    dtypes = meta.dtypes.to_dict()
 
-    meta = ddf._meta.assign(source_row=np.int64(0))
-    return ddf.map_partitions(number, meta=meta)
+    def part(b: Block) -> pd.DataFrame:
+        # A folder may mix Parquet (typed) and CSV (strings): one dtype per column, as
+        # the chunked engine casts every batch to the first one's schema.
+        return block_frame(b).astype(dtypes)
+
+    return dd.from_delayed([delayed(part)(b) for b in blocks], meta=meta, verify_meta=False)
 
 
 def _client(scheduler: str | None) -> tuple[Any, Any]:
