@@ -301,3 +301,123 @@ def test_dask_numbers_irregular_lines_as_read_table(tmp_path):
     res = datasets.clean_file("followers_daily", folder, tmp_path / "out", engine="dask")
     _dask_equals(mem, res)
     assert len(mem.quarantine) > 0
+
+
+_HEAD = "platform,account_id,account_name,group,followers,captured_at\n"
+
+
+def _rows(n: int, name: str = "主播") -> str:
+    return "".join(
+        f"douyin,a{i % 7},{name}{i % 7},host,{1000 + i},2024-01-{1 + i % 28:02d} 10:00:00\n"
+        for i in range(n)
+    )
+
+
+def _bad_files() -> dict[str, tuple[bytes, str, int | None]]:
+    """name -> (file bytes, message read_table gives, line it names): the faults sit
+    far past the first block, so only a whole-file check finds them."""
+    body = _rows(300).encode()
+    return {
+        "mixed": (
+            _HEAD.encode() + body + _rows(3).encode("gbk"),
+            "mixes two encodings: line 2 is UTF-8 but line 302 is GBK",
+            302,
+        ),
+        "nul": (_HEAD.encode() + body + b"douyin,a1,x\x00,host,1,2024-01-01\n", "NUL", 302),
+        "long cell": (
+            _HEAD.encode() + body + b'douyin,a1,"' + b"x" * 1_000_001 + b'",host,1,2024-01-01\n',
+            "a cell of 1.0 MB",
+            302,
+        ),
+        "malformed": (_HEAD.encode() + body + b"douyin,a1,x,host\n", "malformed line", 302),
+        "duplicate header": (
+            b"platform,account_id,account_id,group,followers,captured_at\n" + body,
+            "repeats column name",
+            1,
+        ),
+        "reserved": (
+            _HEAD.replace("group", "source_row").encode() + body,
+            "column named 'source_row'",
+            1,
+        ),
+        "empty": (b"", "the file is empty", None),
+        "blank": (b"\n\r\n\n", "no header line", None),
+    }
+
+
+@pytest.mark.parametrize("name", list(_bad_files()))
+def test_every_engine_refuses_what_read_table_refuses(tmp_path, name):
+    from lsimpact.engines.chunked import plan_input
+    from lsimpact.io import read_table
+
+    data, message, line = _bad_files()[name]
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    (folder / "a.csv").write_text(_HEAD + _rows(50))  # a good first file
+    bad = folder / "b.csv"
+    bad.write_bytes(data)
+    with pytest.raises(InputError) as mem:
+        read_table(bad)
+    with pytest.raises(InputError) as streamed:
+        plan_input(folder, block_bytes=1000)
+        for _ in engines.iter_batches(folder, block_bytes=1000):
+            pass
+    assert message in str(mem.value) and message in str(streamed.value)
+    assert streamed.value.path == str(bad) and streamed.value.row == mem.value.row == line
+
+
+def test_encodings_are_read_as_read_table_reads_them(tmp_path):
+    from lsimpact.io import read_table
+
+    text = _HEAD + "\n" + _rows(200, name="主播，甲")
+    files = {
+        "gbk.csv": text.encode("gbk"),
+        "bom.csv": b"\xef\xbb\xbf" + text.encode(),
+        "tabs.tsv": text.replace(",", "\t").encode(),
+    }
+    for fname, data in files.items():
+        path = tmp_path / fname
+        path.write_bytes(data)
+        ref = read_table(path)
+        got = pd.concat(list(engines.iter_batches(path, block_bytes=700)), ignore_index=True)
+        pd.testing.assert_frame_equal(got, ref, check_exact=True)
+        assert got["account_name"].iloc[0] == "主播，甲0"
+    utf16 = tmp_path / "u16.csv"
+    utf16.write_bytes(text.encode("utf-16"))
+    with pytest.raises(InputError, match="engine pandas"):
+        next(engines.iter_batches(utf16))
+
+
+_CORPUS = sorted(
+    p
+    for p in (__import__("pathlib").Path(__file__).parent / "data" / "broken").iterdir()
+    if p.suffix in {".csv", ".tsv", ".txt"}
+)
+
+
+@pytest.mark.parametrize("path", _CORPUS, ids=[p.name for p in _CORPUS])
+def test_streaming_reader_agrees_with_read_table_on_the_corpus(path):
+    """Every text file of the broken-files corpus: the same frame, or the same refusal
+    (message and line); UTF-16 is refused with a pointer to the pandas engine."""
+    from lsimpact.io import read_table
+
+    try:
+        ref = read_table(path)
+    except InputError as exc:
+        with pytest.raises(InputError) as streamed:
+            list(engines.iter_batches(path, block_bytes=64))
+        first = exc.message.split(":")[0].split("(")[0]
+        assert first in streamed.value.message
+        assert streamed.value.row == exc.row
+        return
+    if ref.attrs["encoding"] == "utf-16":
+        with pytest.raises(InputError, match="engine pandas"):
+            list(engines.iter_batches(path))
+        return
+    got = pd.concat(
+        [ref.iloc[:0].assign(source_row=np.int64(0)), *engines.iter_batches(path, block_bytes=64)],
+        ignore_index=True,
+    )
+    if "source_row" not in ref.columns:
+        ref = ref.assign(source_row=np.arange(2, len(ref) + 2, dtype=np.int64))
+    pd.testing.assert_frame_equal(got, ref, check_exact=True)

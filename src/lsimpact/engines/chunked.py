@@ -373,32 +373,13 @@ class _Walk:
     consumed_lines: int
 
 
-class _Feed:
-    """Lines for ``csv.reader`` that remembers how many were taken and whether the
-    reader asked past the end (then its last record was cut off)."""
-
-    def __init__(self, lines: list[bytes]) -> None:
-        self.lines, self.n, self.exhausted = lines, 0, False
-
-    def __iter__(self) -> _Feed:
-        return self
-
-    def __next__(self) -> str:
-        if self.n >= len(self.lines):
-            self.exhausted = True
-            raise StopIteration
-        self.n += 1
-        # latin-1 maps every byte to one character: the csv module only looks at the
-        # ASCII quote, separator and line breaks, which UTF-8 and GB18030 never use
-        # inside a multi-byte character.
-        return self.lines[self.n - 1].decode("latin-1")
-
-
-def _walk(buf: bytes, sep: str, final: bool) -> _Walk:
+def _walk(buf: bytes, sep: str, final: bool, by_line: bool = False) -> _Walk:
     """Whole records of ``buf`` as io's ``_record_lines`` counts them (the csv module's
     lines: ``\\n``, ``\\r\\n`` or a lone ``\\r``; quoted cells may span lines).
 
     Unless ``final``, a record that may go on past ``buf`` is left for the next call.
+    ``by_line``: take every non-blank line for a record even where quotes could span
+    lines (right when a parser found as many records as that: io's own shortcut).
     """
     if final:
         region = buf
@@ -410,7 +391,7 @@ def _walk(buf: bytes, sep: str, final: bool) -> _Walk:
     lone_cr = len(cr) and bool(
         np.any(cr + 1 >= len(arr)) or np.any(arr[np.minimum(cr + 1, len(arr) - 1)] != 10)
     )
-    if b'"' not in region and not lone_cr:
+    if (by_line or b'"' not in region) and not lone_cr:
         # One record per non-blank line: numpy, no per-line Python.
         nl = np.flatnonzero(arr == 10)
         starts_b = np.r_[0, nl + 1]
@@ -429,33 +410,41 @@ def _walk(buf: bytes, sep: str, final: bool) -> _Walk:
             len(region),
             len(starts_b),
         )
-    lines = region.splitlines(keepends=True)
-    ends = np.cumsum([len(x) for x in lines], dtype=np.int64)
-    feed = _Feed(lines)
-    reader = csv.reader(feed, delimiter=sep)
+    # The csv module's lines end at \n, \r\n or a lone \r (as StringIO(newline="")).
+    is_nl = arr == 10
+    lone = (arr == 13) & ~np.r_[is_nl[1:], False]
+    ends = np.flatnonzero(is_nl | lone) + 1
+    if len(region) and (not len(ends) or ends[-1] != len(region)):
+        ends = np.r_[ends, len(region)]
+    # latin-1 maps every byte to one character: the csv module only looks at the ASCII
+    # quote, separator and line breaks, which UTF-8 and GB18030 never use inside a
+    # multi-byte character.
+    reader = csv.reader(io.StringIO(region.decode("latin-1"), newline=""), delimiter=sep)
     starts_list: list[int] = []
-    first_end_byte = first_end_line = -1
-    done = 0
+    first_end_line = -1
+    done = prev = 0
+    last_blank = True
     old_limit = csv.field_size_limit(_BLOCK_BYTES)  # process-wide: restored below
     try:
-        while True:
-            before = feed.n
-            try:
-                record = next(reader)
-            except StopIteration:
-                break
-            if feed.exhausted and not final:
-                break  # cut off by the end of buf: read again with more bytes
-            done = feed.n
-            if record:  # [] is a blank line
-                starts_list.append(before)
-                if first_end_byte < 0:
-                    first_end_byte, first_end_line = int(ends[done - 1]), done
+        for record in reader:
+            prev, done = done, reader.line_num
+            last_blank = not record  # [] is a blank line
+            if record:
+                starts_list.append(prev)
+                if first_end_line < 0:
+                    first_end_line = done
     finally:
         csv.field_size_limit(old_limit)
+    if not final and done:
+        # The last record may go on past buf: left for the next call, with more bytes.
+        done = prev
+        if not last_blank:
+            starts_list.pop()
+            if first_end_line > done:
+                first_end_line = -1
     return _Walk(
         np.asarray(starts_list, dtype=np.int64),
-        first_end_byte,
+        int(ends[first_end_line - 1]) if first_end_line > 0 else -1,
         first_end_line,
         int(ends[done - 1]) if done else 0,
         done,
@@ -548,7 +537,8 @@ def _plan_text(p: Path, block_bytes: int) -> FilePlan:
     enc = "utf-8" if encoding == "utf-8-sig" else encoding
     blocks: list[Block] = []
     header: list[str] | None = None
-    header_line = last_line = 1
+    blank_header = False
+    last_line = 1
     with p.open("rb") as fh:
         fh.seek(skip)
         pos, line, buf, eof, want = skip, 1, b"", False, block_bytes
@@ -567,8 +557,10 @@ def _plan_text(p: Path, block_bytes: int) -> FilePlan:
                         raise _unclosed(p, buf, line)
                     want = len(buf) + block_bytes
                     continue
-                header = _header(p, buf[: walk.first_end_byte].decode(enc), sep)
-                header_line = last_line = line + int(walk.starts[0])
+                head_text = buf[: walk.first_end_byte].decode(enc)
+                blank_header = not head_text.strip()  # read_table: no header if all blank
+                header = _header(p, head_text, sep)
+                last_line = line + int(walk.starts[0])
                 pos += walk.first_end_byte
                 line += walk.first_end_line
                 buf, want = buf[walk.first_end_byte :], block_bytes
@@ -580,6 +572,8 @@ def _plan_text(p: Path, block_bytes: int) -> FilePlan:
                     raise _unclosed(p, buf, line)
                 want = len(buf) + block_bytes
                 continue
+            if blank_header and buf[: walk.consumed_bytes].decode(enc).strip():
+                blank_header = False
             if len(walk.starts):
                 blocks.append(
                     Block(
@@ -601,8 +595,9 @@ def _plan_text(p: Path, block_bytes: int) -> FilePlan:
             buf, want = buf[walk.consumed_bytes :], block_bytes
             if eof and not buf:
                 break
-    del header_line
     assert header is not None
+    if blank_header:
+        raise InputError("the file has no header line", path=p, expected="a header line and rows")
     return FilePlan(p, tuple(header), tuple(blocks), last_line)
 
 
@@ -675,18 +670,25 @@ def plan_input(source: str | os.PathLike[str], block_bytes: int = BLOCK_BYTES) -
 
 def _malformed(p: Path, data: bytes, b: Block) -> InputError:
     """io.read_table's error for lines with the wrong number of fields, naming the lines
-    an editor shows (pyarrow's own numbers skip blank lines and count records)."""
-    bad = []
-    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=b.sep)
-    old_limit = csv.field_size_limit(_BLOCK_BYTES)
-    try:
-        last = 0
-        for record in reader:
-            start, last = last + 1, reader.line_num
-            if record and len(record) != len(b.header):
-                bad.append((b.first_line + start - 1, len(record), b.sep.join(record)))
-    finally:
-        csv.field_size_limit(old_limit)
+    an editor shows (pyarrow's own numbers skip blank lines and count records). The
+    rest of the file is walked (streamed) so that the count covers the whole file."""
+    bad: list[tuple[int, int, str]] = []
+    n_bad = 0
+    with p.open("rb") as fh:
+        fh.seek(b.start)
+        text = io.TextIOWrapper(fh, encoding=b.encoding, newline="")
+        reader = csv.reader(text, delimiter=b.sep)
+        old_limit = csv.field_size_limit(_BLOCK_BYTES)
+        try:
+            last = 0
+            for record in reader:
+                start, last = last + 1, reader.line_num
+                if record and len(record) != len(b.header):
+                    n_bad += 1
+                    if len(bad) < 5:
+                        bad.append((b.first_line + start - 1, len(record), b.sep.join(record)))
+        finally:
+            csv.field_size_limit(old_limit)
     if not bad:  # pyarrow and the csv module disagree: never guess
         return InputError(
             f"cannot read lines {b.first_line}-{b.first_line + data.count(NL)} reliably "
@@ -697,10 +699,10 @@ def _malformed(p: Path, data: bytes, b: Block) -> InputError:
             hint="open the file in a spreadsheet and save it again as CSV UTF-8, " + _PANDAS_HINT,
         )
     line, actual, text = bad[0]
-    listed = ", ".join(str(x[0]) for x in bad[:5])
-    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    listed = ", ".join(str(x[0]) for x in bad)
+    more = f" and {n_bad - 5} more" if n_bad > 5 else ""
     return InputError(
-        f"{len(bad)} malformed line(s) (lines {listed}{more}); the first has "
+        f"{n_bad} malformed line(s) (lines {listed}{more}); the first has "
         f"{actual} field(s) where the header has {len(b.header)}: {text[:80]!r}",
         path=p,
         row=line,
@@ -721,7 +723,6 @@ def _text_block(b: Block) -> pd.DataFrame:
     if b.encoding != "utf-8":
         data = data.decode(b.encoding).encode("utf-8")
     _refuse_long_lines(p, data, b.first_line - 1)
-    lines = _walk(data, b.sep, final=True).starts + b.first_line
     bad: list[Any] = []
 
     def on_bad_line(row: Any) -> str:
@@ -744,6 +745,10 @@ def _text_block(b: Block) -> pd.DataFrame:
     )
     if bad:
         raise _malformed(p, data, b)
+    walk = _walk(data, b.sep, final=True, by_line=True)
+    if len(walk.starts) != table.num_rows:  # a quoted cell spans lines: walk the records
+        walk = _walk(data, b.sep, final=True)
+    lines = walk.starts + b.first_line
     if table.num_rows != len(lines):  # the two readers disagree: never number by guesswork
         raise InputError(
             f"cannot number lines {b.first_line}-{b.first_line + data.count(NL)} reliably "
