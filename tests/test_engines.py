@@ -150,6 +150,42 @@ def test_dask_engine_equals_pandas_on_a_local_cluster(tmp_path):
     assert len(list(out.glob("part-*.parquet"))) >= 1
 
 
+def test_dask_lineage_matches_the_pandas_engine(tmp_path):
+    """Options, row accounting, input hashes and the quarantine's hash as the pandas
+    engine records them; the table's hash over its parts, the same on a second run."""
+    import json
+
+    pytest.importorskip("distributed")
+    from lsimpact.engines.on_dask import parts_sha256
+    from lsimpact.io import read_parquet_metadata
+
+    path = tmp_path / "log.csv"
+    _messy_log().iloc[:3000].to_csv(path, index=False)
+    mem = datasets.clean_file("followers_daily", path, tmp_path / "mem.parquet", engine="pandas")
+    res = datasets.clean_file("followers_daily", path, tmp_path / "dk", engine="dask")
+    assert res.options == mem.options  # no partition bookkeeping leaks out
+    pd_side = json.loads((tmp_path / "mem.summary.json").read_text())
+    dk_bytes = (tmp_path / "dk.summary.json").read_bytes()
+    dk_side = json.loads(dk_bytes)
+    for key, value in pd_side.items():
+        if key != "table_sha256":  # one Parquet file vs a folder of parts
+            assert dk_side[key] == value, key
+    assert (tmp_path / "dk.quarantine.csv").read_bytes() == (
+        tmp_path / "mem.quarantine.csv"
+    ).read_bytes()
+    names = sorted(p.name for p in (tmp_path / "dk").glob("part-*.parquet"))
+    assert dk_side["table_sha256"] == parts_sha256(tmp_path / "dk", names)
+    assert dk_side["table_parts"] == len(names)
+    meta = read_parquet_metadata(tmp_path / "mem.parquet")
+    assert dk_side["inputs"] == json.loads(meta["lsimpact:inputs"])
+    assert dk_side["options"] == json.loads(meta["lsimpact:options"])
+    part_meta = read_parquet_metadata(tmp_path / "dk" / names[0])
+    assert part_meta["lsimpact:inputs"] == meta["lsimpact:inputs"]
+    datasets.clean_file("followers_daily", path, tmp_path / "dk", engine="dask")
+    assert (tmp_path / "dk.summary.json").read_bytes() == dk_bytes  # byte-stable
+    assert not list(tmp_path.glob(".dk.*"))  # no staging left behind
+
+
 def test_dask_missing_says_how_to_install(monkeypatch):
     import builtins
 

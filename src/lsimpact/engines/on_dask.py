@@ -12,7 +12,13 @@
    task writes its part of the table (``OUTPUT/part-NNNNN.parquet``) and of the
    quarantine, and returns its row accounting;
 4. merges the accountings with ``spec.combine`` and writes ``OUTPUT.quarantine.csv`` and
-   ``OUTPUT.summary.json`` beside the folder, as the other engines do.
+   ``OUTPUT.summary.json`` beside the folder, as the other engines do. The summary holds
+   what the pandas engine's does (row accounting, ``quarantine_sha256`` of the same
+   bytes, ``fingerprint``) plus the input hashes, the options and ``table_sha256``: the
+   sha256 of the parts' ``name=sha256`` lines in name order (:func:`parts_sha256`), so
+   a rerun on the same input gives the same bytes. Every part carries the input hashes
+   and options in its Parquet metadata. Parts are written to a staging folder and moved
+   into OUTPUT only when every partition succeeded.
 
 With no scheduler address a local cluster is started (threads in this process, so a
 laptop run needs no extra memory for worker processes). With a remote scheduler the
@@ -24,8 +30,10 @@ Dask is an optional dependency: ``pip install 'lsimpact[scale]'``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +42,7 @@ import pandas as pd
 
 from ..contract import Cleaned, DatasetSpec, RowAccounting, empty_quarantine
 from ..errors import InputError
-from ..io import csv_bytes, write_bytes, write_json
+from ..io import csv_bytes, json_bytes, parquet_writer, write_set
 from .chunked import (
     Block,
     _string_dtype,
@@ -45,7 +53,7 @@ from .chunked import (
     plan_input,
 )
 
-__all__ = ["clean_dask", "read_dask", "require_dask"]
+__all__ = ["clean_dask", "parts_sha256", "read_dask", "require_dask", "source_sha256"]
 
 #: CSV bytes per Dask partition when reading.
 BLOCK_BYTES = 64 << 20
@@ -158,11 +166,24 @@ def clean_dask(
         raise InputError(f"dataset {spec.name} has no entity key: it cannot run on Dask")
     options = dict(options or {})
     out = Path(output)
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("part-*.parquet"):
-        old.unlink()
-    qdir = out.with_name(f".{out.name}.quarantine-parts")
-    qdir.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise InputError(
+            "engine 'dask' writes a folder of Parquet parts, and the output is a file",
+            path=out,
+            hint="give a folder name, e.g. -o data/processed/followers_daily_parts",
+        )
+    # Parts are written to a staging folder beside the output and moved in only when
+    # every partition is done: a failed run leaves the previous output as it was.
+    stage = out.with_name(f".{out.name}.staging")
+    shutil.rmtree(stage, ignore_errors=True)
+    qdir = stage / "quarantine"
+    qdir.mkdir(parents=True)
+    inputs = {spec.inputs[0]: source_sha256(source)}
+    meta_kv = {
+        "lsimpact:input_file": str(source),
+        "lsimpact:inputs": json.dumps(inputs),
+        "lsimpact:engine": "dask",
+    }
     n = npartitions or max(1, -(-input_bytes(source) // block_bytes))
     client, cluster = _client(scheduler)
     try:
@@ -183,7 +204,8 @@ def clean_dask(
             raw.attrs = {"source_path": source_path}
             if len(raw):
                 part = cleaner(raw, partition=True, **options)
-                part.data.to_parquet(out / f"part-{i:05d}.parquet", index=False)
+                kv = {**meta_kv, "lsimpact:options": _options_json(part.options)}
+                parquet_writer(part.data, kv)(stage / f"part-{i:05d}.parquet")
                 part.quarantine.to_parquet(qdir / f"part-{i:05d}.parquet", index=False)
                 summary = json.dumps(part.summary.as_dict())
                 opts = json.dumps(part.options, default=str)
@@ -199,27 +221,48 @@ def clean_dask(
             }
         )
         done = ddf.map_partitions(clean_part, meta=meta).compute()
+        parts = []
+        for i, text, opts in zip(done["partition"], done["summary"], done["options"], strict=True):
+            if not text:
+                continue
+            qpath = qdir / f"part-{i:05d}.parquet"
+            q = pd.read_parquet(qpath) if qpath.exists() else empty_quarantine()
+            # only the columns: the parts stay on disk (the client's memory stays small)
+            data = pq.read_schema(stage / f"part-{i:05d}.parquet").empty_table().to_pandas()
+            parts.append(Cleaned(data, q, _summary_from_json(text), json.loads(opts)))
+        if not parts:
+            raise InputError("no snapshot rows to clean", path=Path(source), expected="rows")
+        merged = spec.combine(parts)  # its options: the cleaner's, without partition notes
+        merged.summary.check()
+        names = sorted(p.name for p in stage.glob("part-*.parquet"))
+        qbytes = csv_bytes(merged.quarantine)  # for people: formulas neutralised
+        sidecar = {
+            **merged.summary.as_dict(),
+            "fingerprint": None,
+            "table_sha256": parts_sha256(stage, names),
+            "quarantine_sha256": hashlib.sha256(qbytes).hexdigest(),
+            "table_parts": len(names),
+            "inputs": inputs,
+            "options": json.loads(_options_json(merged.options)),
+        }
+        out.mkdir(parents=True, exist_ok=True)
+        for old in out.glob("part-*.parquet"):
+            old.unlink()
+        for name in names:
+            os.replace(stage / name, out / name)
+        write_set(
+            {
+                out.with_name(f"{out.stem}.quarantine.csv"): lambda t: t.write_bytes(qbytes),
+                out.with_name(f"{out.stem}.summary.json"): lambda t: t.write_bytes(
+                    json_bytes(sidecar)
+                ),
+            }
+        )
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    parts = []
-    for i, text, opts in zip(done["partition"], done["summary"], done["options"], strict=True):
-        if not text:
-            continue
-        qpath = qdir / f"part-{i:05d}.parquet"
-        q = pd.read_parquet(qpath) if qpath.exists() else empty_quarantine()
-        # only the columns: the parts stay on disk (the client's memory stays small)
-        data = pq.read_schema(out / f"part-{i:05d}.parquet").empty_table().to_pandas()
-        parts.append(Cleaned(data, q, _summary_from_json(text), json.loads(opts)))
-    for f in qdir.glob("*.parquet"):
-        f.unlink()
-    qdir.rmdir()
-    if not parts:
-        raise InputError("no snapshot rows to clean", path=Path(source), expected="rows")
-    merged = spec.combine(parts)
-    merged.summary.check()
-    merged.options = {**parts[0].options}
+        shutil.rmtree(stage, ignore_errors=True)
     merged.source = {
         "path": str(source),
         "encoding": None,
@@ -228,8 +271,42 @@ def clean_dask(
         "files": len(input_files(source)),
         "engine": "dask",
     }
-    # For people to open: spreadsheet formulas neutralised (lsimpact.io.csv_bytes).
-    write_bytes(out.with_name(f"{out.stem}.quarantine.csv"), csv_bytes(merged.quarantine))
-    write_json(out.with_name(f"{out.stem}.summary.json"), merged.summary.as_dict())
     merged.data = dd.read_parquet(str(out / "part-*.parquet"))
     return merged
+
+
+def _jsonable(obj: Any) -> Any:
+    as_dict = getattr(obj, "as_dict", None)
+    return as_dict() if callable(as_dict) else str(obj)
+
+
+def _options_json(options: dict[str, Any]) -> str:
+    # As datasets._options_json records options (a higher floor: not importable here).
+    return json.dumps(options, sort_keys=True, default=_jsonable)
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def source_sha256(source: str | os.PathLike[str]) -> str:
+    """sha256 of an input as ``datasets.source_sha256`` computes it: of the file, or of
+    a folder's or glob's files (``name=sha256`` lines in name order)."""
+    if Path(source).is_file():
+        return _file_sha256(Path(source))
+    return parts_sha256(None, input_files(source))
+
+
+def parts_sha256(folder: Path | None, names: list[Any]) -> str:
+    """sha256 of a partitioned output: of the ``name=sha256`` lines of its part files,
+    in name order (the same rule as for a folder input), so equal parts give equal
+    hashes whatever the order the workers finished in."""
+    h = hashlib.sha256()
+    for name in names:
+        f = Path(name) if folder is None else folder / name
+        h.update(f"{f.name}={_file_sha256(f)}\n".encode())
+    return h.hexdigest()
