@@ -457,3 +457,34 @@ def test_streaming_reader_agrees_with_read_table_on_the_corpus(path):
     if "source_row" not in ref.columns:
         ref = ref.assign(source_row=np.arange(2, len(ref) + 2, dtype=np.int64))
     pd.testing.assert_frame_equal(got, ref, check_exact=True)
+
+
+def test_auto_engine_weighs_the_memory_need(tmp_path, monkeypatch):
+    from lsimpact.engines import chunked
+
+    spec = datasets.get("followers_daily")
+    path = tmp_path / "log.csv"
+    path.write_text(_HEAD + _rows(100))
+    size = path.stat().st_size
+    need = chunked.PANDAS_PEAK_FACTOR * size
+    monkeypatch.setattr(chunked, "available_memory", lambda: need + 1)
+    engine, why = engines.explain_engine(spec, path, "auto")
+    assert engine == "pandas" and "in memory it needs about" in why
+    monkeypatch.setattr(chunked, "available_memory", lambda: need - 1)
+    engine, why = engines.explain_engine(spec, path, "auto")
+    assert engine == "chunked" and "more than the" in why
+    assert engines.choose_engine(spec, path, "auto") == "chunked"
+    assert engines.explain_engine(spec, path, "dask") == ("dask", "engine dask (as asked)")
+    assert engines.available_memory() > 0
+
+
+def test_cli_says_which_engine_and_why(tmp_path, capsys):
+    from lsimpact.cli import main
+
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    (folder / "a.csv").write_text(_HEAD + _rows(40))
+    (folder / "b.csv").write_text(_HEAD + _rows(40))
+    assert main(["clean", "followers_daily", str(folder), "-o", str(tmp_path / "o.parquet")]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("engine chunked: the input is 2 file(s)")
