@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lsimpact import datasets, engines
 from lsimpact.errors import InputError
@@ -488,3 +490,57 @@ def test_cli_says_which_engine_and_why(tmp_path, capsys):
     assert main(["clean", "followers_daily", str(folder), "-o", str(tmp_path / "o.parquet")]) == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert first.startswith("engine chunked: the input is 2 file(s)")
+
+
+_cells = st.one_of(
+    st.sampled_from(["", "a", "抖音", "1,234", 'say "hi"', "two\nlines", "crlf\r\nx", " "]),
+    st.text(alphabet='ab,"\n\r 中', max_size=6),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(st.lists(_cells, min_size=2, max_size=2), min_size=0, max_size=12),
+    blanks=st.lists(st.integers(0, 14), max_size=4),
+    eol=st.sampled_from(["\n", "\r\n"]),
+    lead=st.integers(0, 2),
+    block=st.integers(1, 64),
+    raw_tail=st.sampled_from(["", "x\n", '"open\n', 'a"b,c\n', "\r"]),
+)
+def test_streaming_reader_equals_read_table_property(
+    tmp_path_factory, rows, blanks, eol, lead, block, raw_tail
+):
+    """Any small CSV text (quoted line breaks, blank lines, CRLF, stray quotes, an
+    unclosed quote at the end), cut into blocks of any size: the streamed rows and
+    line numbers equal read_table's, or both refuse the file naming the same line."""
+    import csv
+    import io as _io
+
+    from lsimpact.io import read_table
+
+    buf = _io.StringIO()
+    csv.writer(buf, lineterminator=eol).writerows([["h1", "h2"], *rows])
+    lines = buf.getvalue().split(eol)
+    for at in sorted(blanks, reverse=True):
+        lines.insert(min(at, len(lines)), "")
+    text = eol * lead + eol.join(lines) + raw_tail
+    path = tmp_path_factory.mktemp("prop") / "t.csv"
+    path.write_bytes(text.encode("utf-8"))
+    try:
+        ref = read_table(path)
+    except InputError as exc:
+        with pytest.raises(InputError) as streamed:
+            list(engines.iter_batches(path, block_bytes=block))
+        if "reliably" not in exc.message:  # io's own numbering refusal has no line
+            assert streamed.value.row == exc.row or "malformed" in exc.message
+        return
+    got = pd.concat(
+        [
+            ref.iloc[:0].assign(source_row=np.int64(0)),
+            *engines.iter_batches(path, block_bytes=block),
+        ],
+        ignore_index=True,
+    )
+    if "source_row" not in ref.columns:
+        ref = ref.assign(source_row=np.arange(2, len(ref) + 2, dtype=np.int64))
+    pd.testing.assert_frame_equal(got, ref, check_exact=True)
