@@ -498,7 +498,7 @@ _cells = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rows=st.lists(st.lists(_cells, min_size=2, max_size=2), min_size=0, max_size=12),
     blanks=st.lists(st.integers(0, 14), max_size=4),
@@ -506,12 +506,19 @@ _cells = st.one_of(
     lead=st.integers(0, 2),
     block=st.integers(1, 64),
     raw_tail=st.sampled_from(["", "x\n", '"open\n', 'a"b,c\n', "\r"]),
+    strays=st.lists(
+        st.tuples(
+            st.integers(1, 14),
+            st.sampled_from(['a"b,c', '"x"y,z', 'p,"q', '"a""b",c', 'u,v"', '"m\nn"",o']),
+        ),
+        max_size=2,
+    ),
 )
 def test_streaming_reader_equals_read_table_property(
-    tmp_path_factory, rows, blanks, eol, lead, block, raw_tail
+    tmp_path_factory, rows, blanks, eol, lead, block, raw_tail, strays
 ):
-    """Any small CSV text (quoted line breaks, blank lines, CRLF, stray quotes, an
-    unclosed quote at the end), cut into blocks of any size: the streamed rows and
+    """Any small CSV text (quoted line breaks, blank lines, CRLF, stray quotes inside and
+    at the end, an unclosed quote), cut into blocks of any size: the streamed rows and
     line numbers equal read_table's, or both refuse the file naming the same line."""
     import csv
     import io as _io
@@ -523,6 +530,8 @@ def test_streaming_reader_equals_read_table_property(
     lines = buf.getvalue().split(eol)
     for at in sorted(blanks, reverse=True):
         lines.insert(min(at, len(lines)), "")
+    for at, stray in strays:  # hand-typed lines with stray quotes
+        lines.insert(min(at, len(lines)), stray)
     text = eol * lead + eol.join(lines) + raw_tail
     path = tmp_path_factory.mktemp("prop") / "t.csv"
     path.write_bytes(text.encode("utf-8"))

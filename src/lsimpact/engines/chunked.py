@@ -429,6 +429,42 @@ class _Walk:
     consumed_lines: int
 
 
+def _one_line_record(sep: str) -> re.Pattern[bytes]:
+    """A line that is one whole record under the csv module's rules: every field either
+    unquoted without quotes, or quoted with only doubled quotes inside (no line break)."""
+    d = re.escape(sep.encode())
+    field = rb'(?:"(?:[^"\r\n]++|"")*+"|[^"' + d + rb"\r\n]*+)"
+    return re.compile(field + rb"(?:" + d + field + rb")*+\r?")
+
+
+def _one_line_records(sep: str) -> re.Pattern[bytes]:
+    """Lines each of which is one whole record (:func:`_one_line_record`)."""
+    line = _one_line_record(sep).pattern
+    return re.compile(rb"(?:" + line + rb"\n)*+(?:" + line + rb")?+")
+
+
+_ONE_LINE = {",": _one_line_record(","), "\t": _one_line_record("\t")}
+_ONE_LINE_ALL = {",": _one_line_records(","), "\t": _one_line_records("\t")}
+
+
+def _quotes_on_one_line(region: bytes, arr: np.ndarray, sep: str) -> bool:
+    """True when no quoted cell of ``region`` spans lines (so each non-blank line is one
+    record): only the lines holding a quote are looked at, each with one regex match."""
+    quotes = np.flatnonzero(arr == 34)
+    if not len(quotes):
+        return True
+    nl = np.flatnonzero(arr == 10)
+    if len(quotes) > len(nl) // 16:  # quotes on many lines: one match over the region
+        whole = _ONE_LINE_ALL.get(sep) or _one_line_records(sep)
+        return whole.fullmatch(region) is not None
+    pattern = _ONE_LINE.get(sep) or _one_line_record(sep)
+    starts, ends = np.r_[0, nl + 1], np.r_[nl, len(region)]
+    for k in np.unique(np.searchsorted(nl, quotes)):
+        if pattern.fullmatch(region, int(starts[k]), int(ends[k])) is None:
+            return False
+    return True
+
+
 def _walk(buf: bytes, sep: str, final: bool, by_line: bool = False) -> _Walk:
     """Whole records of ``buf`` as io's ``_record_lines`` counts them (the csv module's
     lines: ``\\n``, ``\\r\\n`` or a lone ``\\r``; quoted cells may span lines).
@@ -447,7 +483,7 @@ def _walk(buf: bytes, sep: str, final: bool, by_line: bool = False) -> _Walk:
     lone_cr = len(cr) and bool(
         np.any(cr + 1 >= len(arr)) or np.any(arr[np.minimum(cr + 1, len(arr) - 1)] != 10)
     )
-    if (by_line or b'"' not in region) and not lone_cr:
+    if not lone_cr and (by_line or _quotes_on_one_line(region, arr, sep)):
         # One record per non-blank line: numpy, no per-line Python.
         nl = np.flatnonzero(arr == 10)
         starts_b = np.r_[0, nl + 1]
