@@ -166,6 +166,8 @@ def test_dask_lineage_matches_the_pandas_engine(tmp_path):
     mem = datasets.clean_file("followers_daily", path, tmp_path / "mem.parquet", engine="pandas")
     res = datasets.clean_file("followers_daily", path, tmp_path / "dk", engine="dask")
     assert res.options == mem.options  # no partition bookkeeping leaks out
+    assert res.source["columns"] == mem.source["columns"]
+    assert res.source["encoding"] == mem.source["encoding"] == "utf-8"
     pd_side = json.loads((tmp_path / "mem.summary.json").read_text())
     dk_bytes = (tmp_path / "dk.summary.json").read_bytes()
     dk_side = json.loads(dk_bytes)

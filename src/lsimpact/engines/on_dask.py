@@ -45,6 +45,7 @@ from ..errors import InputError
 from ..io import csv_bytes, json_bytes, parquet_writer, write_set
 from .chunked import (
     Block,
+    FilePlan,
     _string_dtype,
     block_frame,
     block_frames,
@@ -73,7 +74,11 @@ def require_dask() -> Any:
     return dd
 
 
-def read_dask(source: str | os.PathLike[str], block_bytes: int = BLOCK_BYTES) -> Any:
+def read_dask(
+    source: str | os.PathLike[str],
+    block_bytes: int = BLOCK_BYTES,
+    plans: list[FilePlan] | None = None,
+) -> Any:
     """The input as a Dask dataframe of raw cells plus ``source_row``.
 
     The files are checked and cut into blocks of whole records on the client
@@ -81,12 +86,12 @@ def read_dask(source: str | os.PathLike[str], block_bytes: int = BLOCK_BYTES) ->
     every block is then one partition, read by a worker with the same code as the
     chunked engine, so rows are numbered by the line an editor shows (blank lines,
     quoted line breaks) and the cells are those read_table reads. Parquet files are
-    read by row groups.
+    read by row groups. ``plans``: the input's :func:`plan_input` when already made.
     """
     dd = require_dask()
     from dask import delayed
 
-    plans = plan_input(source, block_bytes)
+    plans = plans if plans is not None else plan_input(source, block_bytes)
     blocks = [b for plan in plans for b in plan.blocks]
     if blocks and blocks[0].kind == "parquet":
         meta = next(block_frames(blocks[0], 1)).iloc[:0]
@@ -187,7 +192,8 @@ def clean_dask(
     n = npartitions or max(1, -(-input_bytes(source) // block_bytes))
     client, cluster = _client(scheduler)
     try:
-        ddf = read_dask(source, block_bytes)
+        plans = plan_input(source, block_bytes)
+        ddf = read_dask(source, block_bytes, plans)
         entity_hash, cleaner = spec.entity_hash, spec.cleaner
         source_path = str(source)
 
@@ -263,11 +269,12 @@ def clean_dask(
         if cluster is not None:
             cluster.close()
         shutil.rmtree(stage, ignore_errors=True)
+    encodings = sorted({b.encoding for p in plans for b in p.blocks if b.kind == "text"})
     merged.source = {
         "path": str(source),
-        "encoding": None,
+        "encoding": ", ".join(encodings) or None,
         "rows": merged.summary.input_rows,
-        "columns": None,
+        "columns": list(plans[0].columns),
         "files": len(input_files(source)),
         "engine": "dask",
     }
