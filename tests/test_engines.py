@@ -555,3 +555,47 @@ def test_streaming_reader_equals_read_table_property(
     if "source_row" not in ref.columns:
         ref = ref.assign(source_row=np.arange(2, len(ref) + 2, dtype=np.int64))
     pd.testing.assert_frame_equal(got, ref, check_exact=True)
+
+
+def test_streaming_reader_never_reads_a_file_whole(tmp_path, monkeypatch):
+    """Memory stays bounded: no read_table, no read_bytes, and no single read larger
+    than a block (plus the longest record) while planning and reading."""
+    from pathlib import Path
+
+    from lsimpact.engines import chunked
+
+    path = tmp_path / "log.csv"
+    path.write_text(_HEAD + _rows(20000) + '"douyin",a1,"two\nlines",host,5,2024-01-02\n')
+    size = path.stat().st_size
+    reads: list[int] = []
+    real_open = Path.open
+
+    class Counted:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def read(self, n=-1):
+            data = self.fh.read(n)
+            reads.append(len(data))
+            return data
+
+        def __getattr__(self, name):
+            return getattr(self.fh, name)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the whole file was read")
+
+    monkeypatch.setattr(chunked, "_SCAN_BYTES", 4096)
+    monkeypatch.setattr(chunked, "read_table", refuse)
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: Counted(real_open(self, *a, **k)))
+    got = pd.concat(list(engines.iter_batches(path, block_bytes=4096)), ignore_index=True)
+    monkeypatch.undo()
+    assert len(got) == 20001 and got["source_row"].iloc[-1] == 20002
+    assert sum(reads) > 2 * size and max(reads) <= 16_400 < size / 50

@@ -11,9 +11,21 @@
   input.
 * ``dask``: the same partition-then-clean on a Dask cluster (:func:`clean_dask`).
 
-Every engine numbers rows as the in-memory reader does (``source_row``: the spreadsheet
-row, header = 1, counted on through the files of a folder in name order), so quarantine
-rows and lineage agree between engines; tests check the outputs are equal.
+Every engine numbers rows as the in-memory reader does (``source_row``: the line an
+editor shows, header = 1, blank lines and line breaks inside quoted cells counted),
+counted on through the files of a folder in name order (a later file's line ``L`` is
+the previous file's last row number plus ``L - 1``), so quarantine rows and lineage
+agree between engines; tests check the outputs are equal.
+
+The chunked and Dask engines read text files with a **streaming reader** that makes
+io.read_table's whole-file checks with bounded memory: :func:`plan_input` reads every
+file once in pieces (encoding: :func:`detect_file_encoding`, refusing binary content,
+mixed UTF-8/GBK and undecodable bytes with their line; the header: repeated or
+reserved names) and cuts it into :class:`Block` s of whole records (a quoted cell with
+line breaks is never split); :func:`block_frames` then reads one block with pyarrow as
+read_table does (malformed lines and cells over 1 MB refused with their line). Forms
+that are not streamed (UTF-16 text, Excel, Stata) are refused with a pointer to
+``--engine pandas``.
 """
 
 from __future__ import annotations
@@ -245,7 +257,7 @@ BLOCK_BYTES = 32 << 20
 #: A record (one row, with its quoted line breaks) longer than this is refused.
 _MAX_RECORD_BYTES = 2 * _BLOCK_BYTES
 #: Bytes per read of the encoding check.
-_SCAN_BYTES = 16 << 20
+_SCAN_BYTES = 4 << 20
 NL = b"\n"
 _PANDAS_HINT = "or run with --engine pandas (reads the file whole, in memory)"
 
@@ -282,15 +294,15 @@ class FilePlan:
     last_line: int
 
 
-def _decode_failure(
-    path: Path, head: bytes, byte: int, pos: int, line: int, tried: str
-) -> InputError:
+def _decode_failure(path: Path, byte: int, pos: int, line: int, tried: str) -> InputError:
     # The wording of io.detect_encoding's error, positioned in the whole file (that
     # function needs the whole file in memory).
     guess = ""
     try:
         from charset_normalizer import from_bytes
 
+        with path.open("rb") as fh:
+            head = fh.read(200_000)
         best = from_bytes(head[:200_000]).best()
         if best is not None and best.encoding not in {"utf_8", "gb18030"}:
             guess = f" (it looks like {best.encoding})"
@@ -305,9 +317,10 @@ def _decode_failure(
     )
 
 
-def _line_pieces(path: Path, size: int = _SCAN_BYTES) -> Iterator[tuple[int, int, bytes]]:
+def _line_pieces(path: Path, size: int | None = None) -> Iterator[tuple[int, int, bytes]]:
     """``(byte offset, line number, piece)``: the file in pieces of whole lines (a piece
     ends after a ``\\n``, so that decoders and line counts never split a character)."""
+    size = size or _SCAN_BYTES
     pos, line, carry = 0, 1, b""
     with path.open("rb") as fh:
         while True:
@@ -336,7 +349,7 @@ def detect_file_encoding(path: str | os.PathLike[str]) -> str:
     """
     p = Path(path)
     with p.open("rb") as fh:
-        head = fh.read(200_000)
+        head = fh.read(4)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     bom = head.startswith(codecs.BOM_UTF8)
@@ -362,7 +375,7 @@ def detect_file_encoding(path: str | os.PathLike[str]) -> str:
                 )
     if bom:
         if utf8_error is not None:
-            raise _decode_failure(p, head, *utf8_error, "UTF-8")
+            raise _decode_failure(p, *utf8_error, "UTF-8")
         return "utf-8-sig"
     if utf8_error is None:
         return "utf-8"
@@ -394,13 +407,13 @@ def detect_file_encoding(path: str | os.PathLike[str]) -> str:
                 hint="open the file in an editor that shows the encoding, convert the "
                 "GBK lines to UTF-8 (or re-export the whole table once) and save as CSV UTF-8",
             )
-        raise _decode_failure(p, head, *utf8_error, "UTF-8")
+        raise _decode_failure(p, *utf8_error, "UTF-8")
     for pos, line, piece in _line_pieces(p):
         try:
             text = piece.decode("gb18030")
         except UnicodeDecodeError as exc:
             raise _decode_failure(
-                p, head, piece[exc.start], pos + exc.start,
+                p, piece[exc.start], pos + exc.start,
                 line + piece.count(b"\n", 0, exc.start), "UTF-8 or GBK/GB18030",
             ) from None  # fmt: skip
         if m := re.search("[\ue000-\uf8ff]", text):
@@ -450,13 +463,16 @@ _ONE_LINE_ALL = {",": _one_line_records(","), "\t": _one_line_records("\t")}
 def _quotes_on_one_line(region: bytes, arr: np.ndarray, sep: str) -> bool:
     """True when no quoted cell of ``region`` spans lines (so each non-blank line is one
     record): only the lines holding a quote are looked at, each with one regex match."""
-    quotes = np.flatnonzero(arr == 34)
-    if not len(quotes):
+    is_quote = arr == 34
+    n_quotes = int(np.count_nonzero(is_quote))
+    if not n_quotes:
         return True
-    nl = np.flatnonzero(arr == 10)
-    if len(quotes) > len(nl) // 16:  # quotes on many lines: one match over the region
+    if n_quotes > len(region) // 1024:  # quotes on many lines: one match over the region
         whole = _ONE_LINE_ALL.get(sep) or _one_line_records(sep)
         return whole.fullmatch(region) is not None
+    quotes = np.flatnonzero(is_quote)
+    del is_quote
+    nl = np.flatnonzero(arr == 10)
     pattern = _ONE_LINE.get(sep) or _one_line_record(sep)
     starts, ends = np.r_[0, nl + 1], np.r_[nl, len(region)]
     for k in np.unique(np.searchsorted(nl, quotes)):
@@ -543,12 +559,12 @@ def _walk(buf: bytes, sep: str, final: bool, by_line: bool = False) -> _Walk:
     )
 
 
-def _fill(fh: Any, buf: bytes, want: int, step: int) -> tuple[bytes, bool]:
+def _fill(fh: Any, buf: bytes, want: int) -> tuple[bytes, bool]:
     """``buf`` topped up from ``fh`` to at least ``want`` bytes; True at end of file."""
     parts = [buf]
     size = len(buf)
     while size < want:
-        chunk = fh.read(max(step, want - size))
+        chunk = fh.read(want - size)
         if not chunk:
             return b"".join(parts), True
         parts.append(chunk)
@@ -635,7 +651,7 @@ def _plan_text(p: Path, block_bytes: int) -> FilePlan:
         fh.seek(skip)
         pos, line, buf, eof, want = skip, 1, b"", False, block_bytes
         while True:
-            buf, eof = _fill(fh, buf, want, block_bytes)
+            buf, eof = _fill(fh, buf, want)
             walk = _walk(buf, sep, final=eof)
             if header is None:
                 if not len(walk.starts):
