@@ -251,7 +251,7 @@ def _engine_results(path, tmp_path, buckets=(1, 3, 16)):
     spec = datasets.get("followers_daily")
     mem = datasets.clean_file("followers_daily", path, engine="pandas")
     got = {}
-    for n, block in zip(buckets, (1 << 20, 4096, 777), strict=False):
+    for n, block in zip(buckets, (1 << 20, 8192, 2500), strict=False):
         got[f"chunked{n}"] = engines.clean_chunked(
             spec,
             path,
@@ -266,11 +266,11 @@ def _engine_results(path, tmp_path, buckets=(1, 3, 16)):
 def test_irregular_lines_are_numbered_as_read_table_does(tmp_path):
     from lsimpact.io import read_table
 
-    log = _messy_log().iloc[:2500]
+    log = _messy_log().iloc[:1200]
     path = tmp_path / "log.csv"
     path.write_bytes(_irregular_text(log, crlf=True, seed=1).encode("utf-8"))
     expected = read_table(path)["source_row"].to_numpy()
-    for block in (1 << 20, 4096, 300):  # blocks of whole records, cut anywhere
+    for block in (1 << 20, 4096, 600):  # blocks of whole records, cut anywhere
         got = pd.concat(
             list(engines.iter_batches(path, batch_rows=300, block_bytes=block)), ignore_index=True
         )
@@ -289,12 +289,12 @@ def test_irregular_lines_are_numbered_as_read_table_does(tmp_path):
 def test_folder_of_irregular_files_numbers_rows_on(tmp_path):
     from lsimpact.io import read_table
 
-    log = _messy_log().iloc[:3000]
+    log = _messy_log().iloc[:1500]
     folder = tmp_path / "logs"
     folder.mkdir()
     a, b = folder / "a.csv", folder / "b.csv"
-    a.write_bytes(_irregular_text(log.iloc[:1400], crlf=False, seed=1).encode())
-    b.write_bytes(_irregular_text(log.iloc[1400:], crlf=True, seed=2).encode())
+    a.write_bytes(_irregular_text(log.iloc[:700], crlf=False, seed=1).encode())
+    b.write_bytes(_irregular_text(log.iloc[700:], crlf=True, seed=2).encode())
     la, lb = (read_table(f)["source_row"].to_numpy() for f in (a, b))
     # file b's line L follows file a's last row: number = last row of a + L - 1
     expected = np.r_[la, lb + la[-1] - 1]
