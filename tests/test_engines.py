@@ -599,3 +599,17 @@ def test_streaming_reader_never_reads_a_file_whole(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert len(got) == 20001 and got["source_row"].iloc[-1] == 20002
     assert sum(reads) > 2 * size and max(reads) <= 16_400 < size / 50
+
+
+def test_header_only_file_in_a_folder_keeps_the_numbering_in_step(tmp_path):
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    (folder / "a.csv").write_text(_HEAD + _rows(3))
+    (folder / "b.csv").write_text("\n\n" + _HEAD)  # no rows; header on line 3
+    (folder / "d.csv").write_text(_HEAD + "\n" + _rows(2))
+    # as if one file, each later header removed: a's lines 1-4, b's blank lines 5-6,
+    # d's blank line 7, its rows 8-9
+    expected = [2, 3, 4, 8, 9]
+    streamed = pd.concat(list(engines.iter_batches(folder, block_bytes=64)), ignore_index=True)
+    assert streamed["source_row"].tolist() == expected
+    assert engines.read_input(folder)["source_row"].tolist() == expected
