@@ -144,7 +144,7 @@ def test_dask_engine_equals_pandas_on_a_local_cluster(tmp_path):
         .sort_values(["platform", "account_id", "date"], kind="stable")
         .reset_index(drop=True)
     )
-    pd.testing.assert_frame_equal(mem.data, got, check_exact=True, check_dtype=False)
+    pd.testing.assert_frame_equal(mem.data, got, check_exact=True)
     pd.testing.assert_frame_equal(mem.quarantine, res.quarantine, check_exact=True)
     assert mem.summary.as_dict() == res.summary.as_dict()
     q = pd.read_csv(tmp_path / "daily.quarantine.csv")
@@ -315,7 +315,7 @@ def _dask_equals(mem, res) -> None:
         .sort_values(["platform", "account_id", "date"], kind="stable")
         .reset_index(drop=True)
     )
-    pd.testing.assert_frame_equal(mem.data, got, check_exact=True, check_dtype=False)
+    pd.testing.assert_frame_equal(mem.data, got, check_exact=True)
     pd.testing.assert_frame_equal(mem.quarantine, res.quarantine, check_exact=True)
     assert mem.summary.as_dict() == res.summary.as_dict()
 

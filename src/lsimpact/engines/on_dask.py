@@ -43,6 +43,7 @@ import pandas as pd
 from ..contract import Cleaned, DatasetSpec, RowAccounting, empty_quarantine
 from ..errors import InputError
 from ..io import csv_bytes, json_bytes, parquet_writer, write_set
+from ..schemas import validate
 from .chunked import (
     Block,
     FilePlan,
@@ -119,7 +120,7 @@ def _client(scheduler: str | None) -> tuple[Any, Any]:
         n_workers=1,
         threads_per_worker=max(1, min(4, os.cpu_count() or 1)),
         processes=False,
-        dashboard_address=None,
+        dashboard_address=":0",  # a free port: never clash with a running cluster
     )
     return Client(cluster), cluster
 
@@ -194,7 +195,7 @@ def clean_dask(
     try:
         plans = plan_input(source, block_bytes)
         ddf = read_dask(source, block_bytes, plans)
-        entity_hash, cleaner = spec.entity_hash, spec.cleaner
+        entity_hash, cleaner, schema, name = spec.entity_hash, spec.cleaner, spec.schema, spec.name
         source_path = str(source)
 
         def bucket(df: pd.DataFrame) -> pd.Series:
@@ -210,6 +211,8 @@ def clean_dask(
             raw.attrs = {"source_path": source_path}
             if len(raw):
                 part = cleaner(raw, partition=True, **options)
+                # validated as the pandas and chunked engines validate their table
+                part.data = validate(part.data, schema(), dataset=name)
                 kv = {**meta_kv, "lsimpact:options": _options_json(part.options)}
                 parquet_writer(part.data, kv)(stage / f"part-{i:05d}.parquet")
                 part.quarantine.to_parquet(qdir / f"part-{i:05d}.parquet", index=False)
@@ -278,7 +281,11 @@ def clean_dask(
         "files": len(input_files(source)),
         "engine": "dask",
     }
-    merged.data = dd.read_parquet(str(out / "part-*.parquet"))
+    lazy = dd.read_parquet(str(out / "part-*.parquet"))
+    # Dask reads text columns as string[pyarrow] with pd.NA; the pandas engine's table
+    # (and each part read with pandas) has pandas' own dtypes: the same ones here.
+    dtypes = pq.read_schema(out / names[0]).empty_table().to_pandas().dtypes.to_dict()
+    merged.data = lazy.astype({c: t for c, t in dtypes.items() if lazy.dtypes[c] != t})
     return merged
 
 
