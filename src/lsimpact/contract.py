@@ -212,6 +212,10 @@ class DatasetSpec:
         calendar of a price log), unlike reference data (a classification). With a user's
         own primary file they never come from the catalogue: the cleaner gets ``None``
         unless the user gives their own (``paired={name: path}``; CLI ``--with``).
+    read_options
+        Keyword options of :func:`lsimpact.io.read_table` for a user's primary file
+        (``{"categorical": True}`` for the follower log: ids, names and labels repeat on
+        every row, so they are held as categoricals, a tenth of their text's memory).
     """
 
     name: str
@@ -226,6 +230,7 @@ class DatasetSpec:
     entity_hash: Callable[[pd.DataFrame], np.ndarray] | None = None
     combine: Callable[[list[Cleaned]], Cleaned] | None = None
     paired_inputs: tuple[str, ...] = ()
+    read_options: Mapping[str, Any] = field(default_factory=dict)
 
 
 def require_columns(

@@ -201,13 +201,14 @@ def explain_engine(
     )
 
 
-def read_input(source: str | os.PathLike[str]) -> pd.DataFrame:
+def read_input(source: str | os.PathLike[str], **read_options: Any) -> pd.DataFrame:
     """The whole input as one frame of strings, read by :func:`lsimpact.io.read_table`
     (a folder's files one after the other, rows numbered on as :func:`plan_input`
-    documents; ``source_row`` is kept where it differs from position + 2)."""
+    documents; ``source_row`` is kept where it differs from position + 2);
+    ``read_options`` go to :func:`lsimpact.io.read_table` for a single file."""
     files = input_files(source)
     if len(files) == 1:
-        return read_table(files[0])
+        return read_table(files[0], **read_options)
     frames, base, first_cols = [], 0, None
     for f in files:
         df = read_table(f)
