@@ -139,14 +139,7 @@ def test_dask_engine_equals_pandas_on_a_local_cluster(tmp_path):
     mem = datasets.clean_file("followers_daily", path, engine="pandas")
     out = tmp_path / "daily"
     res = datasets.clean_file("followers_daily", path, out, engine="dask")
-    got = (
-        res.data.compute()
-        .sort_values(["platform", "account_id", "date"], kind="stable")
-        .reset_index(drop=True)
-    )
-    pd.testing.assert_frame_equal(mem.data, got, check_exact=True)
-    pd.testing.assert_frame_equal(mem.quarantine, res.quarantine, check_exact=True)
-    assert mem.summary.as_dict() == res.summary.as_dict()
+    _dask_equals(mem, res)
     q = pd.read_csv(tmp_path / "daily.quarantine.csv")
     assert len(q) == len(mem.quarantine) and (tmp_path / "daily.summary.json").is_file()
     assert len(list(out.glob("part-*.parquet"))) >= 1
@@ -286,16 +279,24 @@ def test_irregular_lines_are_numbered_as_read_table_does(tmp_path):
         _assert_same(mem, res)
 
 
-def test_folder_of_irregular_files_numbers_rows_on(tmp_path):
+def _two_irregular_files(tmp_path, rows, cut, crlf, seeds):
+    """A folder of two irregular CSV files (the log's first ``rows`` rows cut at ``cut``)
+    and each file's line numbers as read_table gives them."""
     from lsimpact.io import read_table
 
-    log = _messy_log().iloc[:1500]
+    log = _messy_log().iloc[:rows]
     folder = tmp_path / "logs"
     folder.mkdir()
     a, b = folder / "a.csv", folder / "b.csv"
-    a.write_bytes(_irregular_text(log.iloc[:700], crlf=False, seed=1).encode())
-    b.write_bytes(_irregular_text(log.iloc[700:], crlf=True, seed=2).encode())
+    a.write_bytes(_irregular_text(log.iloc[:cut], crlf=crlf[0], seed=seeds[0]).encode())
+    b.write_bytes(_irregular_text(log.iloc[cut:], crlf=crlf[1], seed=seeds[1]).encode())
     la, lb = (read_table(f)["source_row"].to_numpy() for f in (a, b))
+    return folder, la, lb
+
+
+def test_folder_of_irregular_files_numbers_rows_on(tmp_path):
+
+    folder, la, lb = _two_irregular_files(tmp_path, 1500, 700, crlf=(False, True), seeds=(1, 2))
     # file b's line L follows file a's last row: number = last row of a + L - 1
     expected = np.r_[la, lb + la[-1] - 1]
     got = pd.concat(
@@ -323,15 +324,8 @@ def _dask_equals(mem, res) -> None:
 def test_dask_numbers_irregular_lines_as_read_table(tmp_path):
     pytest.importorskip("distributed")
     from lsimpact.engines.on_dask import read_dask
-    from lsimpact.io import read_table
 
-    log = _messy_log().iloc[:2000]
-    folder = tmp_path / "logs"
-    folder.mkdir()
-    a, b = folder / "a.csv", folder / "b.csv"
-    a.write_bytes(_irregular_text(log.iloc[:900], crlf=True, seed=1).encode())
-    b.write_bytes(_irregular_text(log.iloc[900:], crlf=False, seed=3).encode())
-    la, lb = (read_table(f)["source_row"].to_numpy() for f in (a, b))
+    folder, la, lb = _two_irregular_files(tmp_path, 2000, 900, crlf=(True, False), seeds=(1, 3))
     lazy = read_dask(folder, block_bytes=5000)
     assert lazy.npartitions > 2
     np.testing.assert_array_equal(

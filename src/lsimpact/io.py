@@ -41,6 +41,7 @@ __all__ = [
     "write_set",
     "detect_encoding",
     "normalise_headers",
+    "check_header",
     "release_free_memory",
     "read_table",
     "write_bytes",
@@ -480,14 +481,7 @@ def detect_encoding(raw: bytes, path: Path | None = None) -> str:
     # the private-use area; real GBK text practically never does.
     if m := re.search("[\ue000-\uf8ff]", text):
         pos = len(text[: m.start()].encode("gb18030"))
-        raise InputError(
-            "the file decodes as GBK/GB18030 only into unassigned characters: it is "
-            "probably in another encoding (e.g. Big5)",
-            path=path,
-            row=_line_of(raw, pos),
-            expected="text in UTF-8 (with or without BOM) or GBK/GB18030",
-            hint="re-save the file as 'CSV UTF-8' (Excel: Save As > CSV UTF-8)",
-        )
+        raise _big5_error(path, _line_of(raw, pos))
     return "gb18030"
 
 
@@ -562,16 +556,34 @@ def _first_line(raw: bytes, encoding: str) -> str | None:
         size *= 4
 
 
-def _decode_error(raw: bytes, exc: UnicodeDecodeError, tried: str, path: Path | None) -> InputError:
-    guess = ""
+def _big5_error(path: Path | None, row: int) -> InputError:
+    """GB18030 text in the private-use area: another encoding read as GBK (Big5)."""
+    return InputError(
+        "the file decodes as GBK/GB18030 only into unassigned characters: it is "
+        "probably in another encoding (e.g. Big5)",
+        path=path,
+        row=row,
+        expected="text in UTF-8 (with or without BOM) or GBK/GB18030",
+        hint="re-save the file as 'CSV UTF-8' (Excel: Save As > CSV UTF-8)",
+    )
+
+
+def _encoding_guess(head: bytes) -> str:
+    """ " (it looks like big5)": charset-normalizer's guess from a file's first 200 kB,
+    when it is neither UTF-8 nor GB18030; "" otherwise (the guess is only a hint)."""
     try:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(raw[:200_000]).best()
+        best = from_bytes(head[:200_000]).best()
         if best is not None and best.encoding not in {"utf_8", "gb18030"}:
-            guess = f" (it looks like {best.encoding})"
+            return f" (it looks like {best.encoding})"
     except Exception:  # the guess is only a hint
-        guess = ""
+        pass
+    return ""
+
+
+def _decode_error(raw: bytes, exc: UnicodeDecodeError, tried: str, path: Path | None) -> InputError:
+    guess = _encoding_guess(raw)
     return InputError(
         f"cannot decode the file as {tried}: byte 0x{raw[exc.start]:02x} at byte "
         f"{exc.start} is invalid{guess}",
@@ -637,16 +649,7 @@ def _read_text_table(
     def text_bytes() -> bytes:
         return p.read_bytes() if from_file else held["data"]
 
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    if dupes:
-        raise InputError(
-            f"the header repeats column name(s) {', '.join(dupes)}",
-            path=p,
-            row=1,
-            column=dupes[0],
-            expected="each column name once",
-            hint="rename or delete the repeated column(s)",
-        )
+    check_header(p, header)
     bad: list[tuple[int | None, int, int, str]] = []
 
     def on_bad_line(row: Any) -> str:
@@ -725,15 +728,25 @@ def _read_text_table(
 PROVENANCE_COLUMNS = ("source_row", "source_sheet")
 
 
-def _with_lines(p: Path, df: pd.DataFrame, lines: np.ndarray) -> pd.DataFrame:
-    """Record each row's line (or spreadsheet row) where it is not simply position + 2.
+def check_header(p: Path, header: list[str]) -> None:
+    """Refuse a header that repeats a column name or uses a provenance column's name.
 
-    The usual file has one record per line after the header, so row ``i`` is line
-    ``i + 2`` and :func:`lsimpact.contract.source_rows` derives it. Otherwise (blank lines,
-    cells with line breaks, blank spreadsheet rows) a ``source_row`` column holds the
-    line numbers, which ``source_rows`` prefers. The index stays 0..n-1 either way.
+    Raises
+    ------
+    InputError
+        Naming the file, line 1 and the column, and how to fix it.
     """
-    reserved = [c for c in PROVENANCE_COLUMNS if c in df.columns]
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise InputError(
+            f"the header repeats column name(s) {', '.join(dupes)}",
+            path=p,
+            row=1,
+            column=dupes[0],
+            expected="each column name once",
+            hint="rename or delete the repeated column(s)",
+        )
+    reserved = [c for c in PROVENANCE_COLUMNS if c in header]
     if reserved:
         raise InputError(
             f"the file has a column named '{reserved[0]}', a name lsimpact uses for the "
@@ -744,6 +757,17 @@ def _with_lines(p: Path, df: pd.DataFrame, lines: np.ndarray) -> pd.DataFrame:
             expected=f"no column named {' or '.join(PROVENANCE_COLUMNS)}",
             hint=f"rename the column (e.g. to 'original_{reserved[0]}')",
         )
+
+
+def _with_lines(p: Path, df: pd.DataFrame, lines: np.ndarray) -> pd.DataFrame:
+    """Record each row's line (or spreadsheet row) where it is not simply position + 2.
+
+    The usual file has one record per line after the header, so row ``i`` is line
+    ``i + 2`` and :func:`lsimpact.contract.source_rows` derives it. Otherwise (blank lines,
+    cells with line breaks, blank spreadsheet rows) a ``source_row`` column holds the
+    line numbers, which ``source_rows`` prefers. The index stays 0..n-1 either way.
+    """
+    check_header(p, [str(c) for c in df.columns])
     df = df.reset_index(drop=True)
     if not np.array_equal(lines, np.arange(2, len(df) + 2)):
         df["source_row"] = np.asarray(lines, dtype="int64")

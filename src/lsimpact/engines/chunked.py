@@ -52,10 +52,12 @@ from ..errors import InputError
 from ..io import (
     _BLOCK_BYTES,
     MAX_CELL_BYTES,
-    PROVENANCE_COLUMNS,
+    _big5_error,
+    _encoding_guess,
     _first_utf8_cjk_line,
     _refuse_long_cells,
     _refuse_long_lines,
+    check_header,
     read_table,
 )
 
@@ -298,17 +300,8 @@ class FilePlan:
 def _decode_failure(path: Path, byte: int, pos: int, line: int, tried: str) -> InputError:
     # The wording of io.detect_encoding's error, positioned in the whole file (that
     # function needs the whole file in memory).
-    guess = ""
-    try:
-        from charset_normalizer import from_bytes
-
-        with path.open("rb") as fh:
-            head = fh.read(200_000)
-        best = from_bytes(head[:200_000]).best()
-        if best is not None and best.encoding not in {"utf_8", "gb18030"}:
-            guess = f" (it looks like {best.encoding})"
-    except Exception:  # the guess is only a hint
-        guess = ""
+    with path.open("rb") as fh:
+        guess = _encoding_guess(fh.read(200_000))
     return InputError(
         f"cannot decode the file as {tried}: byte 0x{byte:02x} at byte {pos} is invalid{guess}",
         path=path,
@@ -419,14 +412,7 @@ def detect_file_encoding(path: str | os.PathLike[str]) -> str:
             ) from None  # fmt: skip
         if m := re.search("[\ue000-\uf8ff]", text):
             at = len(text[: m.start()].encode("gb18030"))
-            raise InputError(
-                "the file decodes as GBK/GB18030 only into unassigned characters: it is "
-                "probably in another encoding (e.g. Big5)",
-                path=p,
-                row=line + piece.count(b"\n", 0, at),
-                expected="text in UTF-8 (with or without BOM) or GBK/GB18030",
-                hint="re-save the file as 'CSV UTF-8' (Excel: Save As > CSV UTF-8)",
-            )
+            raise _big5_error(p, line + piece.count(b"\n", 0, at))
     return "gb18030"
 
 
@@ -590,32 +576,8 @@ def _header(p: Path, text: str, sep: str) -> list[str]:
     first = text.lstrip("\r\n").splitlines()[0]
     header = next(csv.reader(io.StringIO(first), delimiter=sep))
     header = [h if h.strip() else f"Unnamed: {i}" for i, h in enumerate(header)]
-    _check_columns(p, header)
+    check_header(p, header)
     return header
-
-
-def _check_columns(p: Path, header: list[str]) -> None:
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    if dupes:
-        raise InputError(
-            f"the header repeats column name(s) {', '.join(dupes)}",
-            path=p,
-            row=1,
-            column=dupes[0],
-            expected="each column name once",
-            hint="rename or delete the repeated column(s)",
-        )
-    reserved = [c for c in PROVENANCE_COLUMNS if c in header]
-    if reserved:
-        raise InputError(
-            f"the file has a column named '{reserved[0]}', a name lsimpact uses for the "
-            "line each row comes from",
-            path=p,
-            row=1,
-            column=reserved[0],
-            expected=f"no column named {' or '.join(PROVENANCE_COLUMNS)}",
-            hint=f"rename the column (e.g. to 'original_{reserved[0]}')",
-        )
 
 
 def _plan_text(p: Path, block_bytes: int) -> FilePlan:
@@ -722,7 +684,7 @@ def _plan_parquet(p: Path) -> FilePlan:
             hint="check that the file is complete (copy it again)",
         ) from exc
     names = [str(n) for n in pf.schema_arrow.names]
-    _check_columns(p, names)
+    check_header(p, names)
     blocks, row = [], 2
     for i in range(pf.metadata.num_row_groups):
         n = pf.metadata.row_group(i).num_rows
