@@ -146,3 +146,15 @@ def test_a_long_cell_in_a_column_read_as_a_dictionary_is_refused_with_its_line(t
     with pytest.raises(InputError) as exc:
         read_table(path, categorical=True)
     assert exc.value.row == n - 10 + 2 and exc.value.column == "account_id"
+
+
+@pytest.mark.parametrize("n", [0, 1, 6, 1000, 300_000])
+def test_repeated_values_equal_pandas_duplicated(n):
+    """The bucket-count passes find exactly the values that occur more than once."""
+    rng = np.random.default_rng(n)
+    h = rng.integers(0, 2**63, n, dtype=np.uint64)
+    if n > 1:
+        h[rng.choice(n, n // 10 + 1)] = h[rng.choice(n, n // 10 + 1)]
+        h[: n // 3] &= np.uint64((1 << 22) - 1)  # many values share their low bits
+    expected = np.flatnonzero(pd.Series(h).duplicated(keep=False).to_numpy())
+    np.testing.assert_array_equal(fol._repeated_values(h), expected)
