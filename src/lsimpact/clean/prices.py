@@ -34,12 +34,13 @@ Rules, in order:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..contract import Cleaned, RowAccounting, concat_quarantine, first_problems, source_rows
+from ..contract import Cleaned, RowAccounting, concat_quarantine, quarantine_rows, source_rows
 from ..errors import InputError
 from ..io import normalise_headers
 from ..parse import parse_count, parse_pack, parse_price
@@ -126,70 +127,213 @@ def name_key(name: pd.Series, brand: pd.Series) -> pd.Series:
     """Normalised ``name|brand`` for alignment: NFKC, lower case, no spaces or punctuation."""
     both = text_key(name) + "\x00" + text_key(brand)
     codes, uniq = pd.factorize(both)
-    u = pd.Series(uniq, dtype="string").str.lower()
-    u = u.str.replace(r"[\s\-_·・,，.。/\\()（）\[\]【】「」'\"“”‘’!！?？:：;；+*]", "", regex=True)
-    u = u.str.replace("\x00", "|", regex=False)
-    return pd.Series(u.to_numpy(dtype=object)[codes], index=name.index, dtype=object)
+    u = _name_key_text(np.asarray(uniq, dtype=object))
+    return pd.Series(u[codes], index=name.index, dtype=object)
 
 
-def _mode(group: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """Per row, the most frequent non-empty ``value`` of its group (ties: the smallest).
+_KEY_PUNCT = r"[\s\-_·・,，.。/\\()（）\[\]【】「」'\"“”‘’!！?？:：;；+*]"
 
-    Integer codes throughout (one ``np.unique`` over group x value pairs), not a groupby
-    of strings: this runs over every used row.
+
+def _name_key_text(both: np.ndarray) -> np.ndarray:
+    """``name\x00brand`` (distinct values) -> the alignment key text ``name|brand``."""
+    u = pd.Series(both, dtype="string").str.lower()
+    u = u.str.replace(_KEY_PUNCT, "", regex=True)
+    return u.str.replace("\x00", "|", regex=False).to_numpy(dtype=object)
+
+
+def _mode_codes(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group, the most frequent ``value`` code (ties: the smallest code); -1 where the
+    group has no value. ``group`` and ``value`` are integer codes, -1 = not counted.
+
+    Values are coded in sorted order of their text, so "the smallest code" is "the
+    smallest text", as ties are broken everywhere in this module.
     """
-    g_codes, _ = pd.factorize(group)
-    valid = pd.notna(value) & (value != "")
-    v_codes, v_uniq = pd.factorize(np.where(valid, value, None), sort=True)
-    out = np.full(len(group), "", dtype=object)
-    keep = valid & (g_codes >= 0)
+    best = np.full(n_groups, -1, dtype=np.int64)
+    keep = (group >= 0) & (value >= 0)
     if not keep.any():
-        return out
-    nv = len(v_uniq)
-    pairs, counts = np.unique(
-        g_codes[keep].astype(np.int64) * nv + v_codes[keep], return_counts=True
-    )
+        return best
+    nv = int(value.max()) + 1
+    pairs, counts = np.unique(group[keep].astype(np.int64) * nv + value[keep], return_counts=True)
     pg, pv = pairs // nv, pairs % nv
     order = np.lexsort((pv, -counts, pg))  # by group, most frequent first, then smallest
     pg, pv = pg[order], pv[order]
     first = np.r_[True, pg[1:] != pg[:-1]]
-    best = np.full(g_codes.max() + 1, -1, dtype=np.int64)
     best[pg[first]] = pv[first]
-    pick = np.where(g_codes >= 0, best[np.maximum(g_codes, 0)], -1)
-    labels = np.append(np.asarray(v_uniq, dtype=object), "")
-    return labels[pick]
+    return best
 
 
-def _why(prefix: str, detail: pd.Series, mask: pd.Series) -> pd.Series:
-    """ "prefix (detail)" on the rows in ``mask`` only (the rest are never shown)."""
-    out = pd.Series(None, index=detail.index, dtype=object)
-    if mask.any():
-        out[mask] = prefix + " (" + detail[mask].astype(str) + ")"
-    return out
+# --- integer codes --------------------------------------------------------------------------
+# The cleaner works on integer codes into small arrays of distinct texts ("labels"): text
+# work (NFKC, keys, spellings) is done once per distinct value, grouping and sorting on
+# integers. Labels are kept sorted and unique, so that ordering codes orders the texts
+# (ties broken by the smallest text, output sorted by product, channel, date) exactly as
+# sorting the strings would.
 
 
-def _size_text(quantity: pd.Series, base: pd.Series) -> pd.Series:
-    """ "500g", "2000ml", "12item": one spelling per size (each distinct size formatted once)."""
-    q_codes, q_uniq = pd.factorize(quantity)
-    text = pd.Series(q_uniq).map("{:g}".format).to_numpy(dtype=object)
-    base = base.astype(object).where(base.notna(), "").to_numpy(dtype=object)
-    size = np.append(text, "nan")[q_codes] + base
-    return pd.Series(size, index=quantity.index, dtype=object)
+def _relabel(codes: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into ``labels`` (any order, repeats allowed) -> codes into sorted unique labels
+    (-1 stays -1)."""
+    new, uniq = pd.factorize(np.asarray(labels, dtype=object), sort=True)
+    uniq = np.asarray(uniq, dtype=object)
+    if len(codes) == 0 or len(new) == 0:
+        return np.full(len(codes), -1, dtype=np.int64), uniq
+    return np.where(codes >= 0, new[np.maximum(codes, 0)], -1).astype(np.int64), uniq
 
 
-def _promoted_column(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """``promoted`` from the file: (value as nullable boolean, unreadable mask)."""
-    idx = df.index
-    if "promoted" in df.columns:
-        t = text_key(df["promoted"]).str.lower()
-        val = pd.Series(pd.NA, index=idx, dtype="boolean")
-        val[t.isin(_TRUE)] = True
-        val[t.isin(_FALSE) & t.ne("")] = False
-        bad = ~t.isin(_TRUE) & ~t.isin(_FALSE)
-        return val, bad
-    if "session_id" in df.columns:
-        return text_key(df["session_id"]).ne("").astype("boolean"), pd.Series(False, index=idx)
-    return pd.Series(pd.NA, index=idx, dtype="boolean"), pd.Series(False, index=idx)
+def _text_codes(s: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`text_key` as codes: (codes of the normalised text, sorted labels, codes of
+    the cells as read). Missing cells are "" (a label like any other); an absent column
+    is all "" (raw codes all 0)."""
+    if s is None:
+        return np.zeros(n, dtype=np.int64), np.array([""], dtype=object), np.zeros(n, np.int64)
+    raw, uniq = pd.factorize(s)
+    clean = pd.Series(np.asarray(uniq, dtype=object), dtype="string").astype(str)
+    clean = clean.str.normalize("NFKC").str.strip().to_numpy(dtype=object)
+    labels = np.append(clean, "")  # code -1 (missing) -> ""
+    codes, labels = _relabel(np.where(raw >= 0, raw, len(clean)), labels)
+    return codes, labels, raw.astype(np.int64)
+
+
+def _pair(a: np.ndarray, b: np.ndarray, nb: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (a, b) code pairs: (pair code per row, a and b of each pair)."""
+    key = a.astype(np.int64) * max(nb, 1) + b
+    codes, uniq = pd.factorize(key)
+    uniq = np.asarray(uniq, dtype=np.int64)
+    return codes.astype(np.int64), uniq // max(nb, 1), uniq % max(nb, 1)
+
+
+def _row_ids(raw_codes: list[np.ndarray], n: int) -> np.ndarray:
+    """One int64 per row, equal iff the rows are equal in every column (codes as read)."""
+    ids = np.zeros(n, dtype=np.int64)
+    size = 1
+    for c in raw_codes:
+        k = int(c.max(initial=-1)) + 2  # -1 (missing) -> 0
+        if size * k >= 2**62:  # re-number before the product overflows
+            ids = pd.factorize(ids)[0].astype(np.int64)
+            size = int(ids.max(initial=0)) + 1
+        ids = ids * k + (c + 1)
+        size *= k
+    return ids
+
+
+#: channel_type labels in sorted order (ties between types go to the smallest text).
+_TYPES = np.array(["live", "other", "store"], dtype=object)
+
+
+class _Keys:
+    """What identifies a row's product and channel, as integer codes (see :func:`_keys`)."""
+
+    pid: np.ndarray  # codes into pid_labels ("" = no id)
+    pid_labels: np.ndarray
+    nkey: np.ndarray  # codes into nkey_labels, -1 = no name + readable pack
+    nkey_labels: np.ndarray
+    channel: np.ndarray  # codes into channel_labels ("" = none)
+    channel_labels: np.ndarray
+    ctype: np.ndarray  # codes into _TYPES, -1 = not live/store/other
+    room: np.ndarray  # codes into room_labels
+    room_labels: np.ndarray
+
+    def take(self, pos: np.ndarray) -> _Keys:
+        """The keys of the rows at ``pos`` (same labels)."""
+        out = _Keys()
+        out.__dict__.update(self.__dict__)
+        for name in ("pid", "nkey", "channel", "ctype", "room"):
+            setattr(out, name, getattr(self, name)[pos])
+        return out
+
+
+def _keys(df: pd.DataFrame, known: list[str], pack: pd.DataFrame | None) -> tuple[_Keys, dict]:
+    """Product and channel keys of every row of ``df`` (renamed headers), and the other
+    text columns' codes: the one place they are computed, for the cleaner and for the
+    engines' pre-pass (:func:`entity_keys`)."""
+    n = len(df)
+    text = {c: _text_codes(df[c] if c in known else None, n) for c in _TEXT}
+    k = _Keys()
+    k.pid, k.pid_labels, _ = text["product_id"]
+    name_c, name_l, _ = text["product_name"]
+    brand_c, brand_l, _ = text["brand"]
+    chan_c, chan_l, _ = text["channel"]
+    room_c, room_l, _ = text["live_room"]
+    k.room, k.room_labels = room_c, room_l
+    # The live room is the channel; with both, "platform/room" keeps rooms apart.
+    pc, pa_, pb = _pair(chan_c, room_c, len(room_l))
+    ch, rm = chan_l[pa_], room_l[pb]
+    both = np.array([f"{c}/{r}" for c, r in zip(ch, rm, strict=True)], dtype=object)
+    labels = np.where(rm == "", ch, np.where(ch == "", rm, both))
+    k.channel, k.channel_labels = _relabel(pc, labels)
+    # channel_type: the vocabulary; blank in a file with a live room column -> live.
+    ct_c, ct_l, _ = text["channel_type"]
+    mapped = pd.Series(ct_l, dtype=object).str.lower().map(CHANNEL_TYPES)
+    t_of_label = pd.Index(_TYPES).get_indexer(mapped.where(mapped.notna(), "?"))
+    k.ctype = t_of_label[ct_c].astype(np.int64)
+    blank = (ct_l == "")[ct_c]
+    k.ctype[(k.ctype < 0) & blank & (room_l != "")[room_c]] = 0  # live
+    # Alignment key: normalised name + brand + pack size, where the name and pack are there.
+    k.nkey = np.full(n, -1, dtype=np.int64)
+    k.nkey_labels = np.array([], dtype=object)
+    if pack is not None and n:
+        pack_ok = pack["error"].isna().to_numpy()
+        nb, nb_a, nb_b = _pair(name_c, brand_c, len(brand_l))
+        nb_text = _name_key_text((name_l[nb_a] + "\x00" + brand_l[nb_b]).astype(object))
+        q_codes, q_uniq = pd.factorize(pack["quantity"].to_numpy(dtype=float))
+        q_text = np.append(pd.Series(q_uniq).map("{:g}".format).to_numpy(dtype=object), "nan")
+        base = pack["base_unit"].to_numpy(dtype=object)
+        b_codes, b_uniq = pd.factorize(base)
+        b_text = np.append(np.asarray(b_uniq, dtype=object), "")
+        sz, sz_q, sz_b = _pair(q_codes, b_codes, len(b_uniq) + 1)
+        sz_text = q_text[sz_q] + b_text[sz_b]
+        use = (name_l != "")[name_c] & pack_ok
+        kc, kc_nb, kc_sz = _pair(nb, sz, int(sz.max(initial=-1)) + 1)
+        k_text = (nb_text[kc_nb] + "|" + sz_text[kc_sz]).astype(object)
+        k.nkey, k.nkey_labels = _relabel(np.where(use, kc, -1), k_text)
+        k.nkey_labels = k.nkey_labels if len(k.nkey_labels) else np.array([], dtype=object)
+    return k, text
+
+
+#: Text columns normalised with :func:`text_key` (as codes).
+_TEXT = ("product_id", "product_name", "brand", "category", "channel", "live_room",
+         "channel_type", "promoted", "session_id")  # fmt: skip
+
+
+def _align(k: _Keys) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Products: the row's product_id, else the one product_id that has its name + brand +
+    pack, else ``name:<key>``. Returns (product code, sorted product labels, number of
+    product_ids that share the row's key)."""
+    has_id = (k.pid_labels != "")[k.pid]
+    n_i = max(len(k.pid_labels), 1)
+    both = (k.nkey >= 0) & has_id
+    pair = np.unique(k.nkey[both] * n_i + k.pid[both])
+    pk, pi = pair // n_i, pair % n_i
+    n_per_key = np.bincount(pk, minlength=len(k.nkey_labels) + 1)
+    first_id = np.full(len(n_per_key), -1, dtype=np.int64)
+    first_id[pk] = pi  # any id will do where the key has one only
+    n_ids = np.where(k.nkey >= 0, n_per_key[np.maximum(k.nkey, 0)], 0)
+    matched = np.where(k.nkey >= 0, first_id[np.maximum(k.nkey, 0)], -1)
+    n_pid = len(k.pid_labels)
+    product = np.where(has_id, k.pid, np.where(n_ids == 1, matched, -1))
+    product = np.where(~has_id & (n_ids == 0) & (k.nkey >= 0), n_pid + k.nkey, product)
+    labels = np.concatenate([k.pid_labels, "name:" + k.nkey_labels.astype(object)])
+    code, labels = _relabel(product, labels.astype(object))
+    return code, labels, n_ids
+
+
+def _promoted_codes(
+    text: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], known: list[str], pos: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``promoted`` from the file as int8 codes (-1 unknown, 0 no, 1 yes) and the mask of
+    unreadable cells, decided once per distinct spelling."""
+    n = len(pos)
+    if "promoted" in known:
+        codes, labels, _ = text["promoted"]
+        t = pd.Series(labels, dtype=object).str.lower()
+        is_true, is_false = t.isin(_TRUE).to_numpy(), t.isin(_FALSE).to_numpy()
+        val = np.where(is_true, 1, np.where(is_false & (t != "").to_numpy(), 0, -1))
+        c = codes[pos]
+        return val[c].astype(np.int8), (~is_true & ~is_false)[c]
+    if "session_id" in known:
+        codes, labels, _ = text["session_id"]
+        return (labels != "").astype(np.int8)[codes[pos]], np.zeros(n, dtype=bool)
+    return np.full(n, -1, dtype=np.int8), np.zeros(n, dtype=bool)
 
 
 def _session_days(sessions: pd.DataFrame) -> pd.DataFrame:
@@ -219,6 +363,7 @@ def clean_observations(
     *,
     second_item_quantity: int | None = None,
     tz: str = "Asia/Shanghai",
+    partition: bool = False,
 ) -> Cleaned:
     """Clean price observations into the daily panel ``prices_daily``.
 
@@ -235,6 +380,11 @@ def clean_observations(
         rows are quarantined: their price per item depends on it.
     tz
         Time zone of the calendar day (times with an offset are converted to it).
+    partition
+        ``raw`` holds some whole entities of a larger log (chunked and Dask engines, see
+        :func:`entity_keys` and :func:`combine`): a part without a usable row gives an
+        empty table instead of an error, and the options carry what :func:`combine`
+        needs to count products and channels over all parts.
 
     Returns
     -------
@@ -250,110 +400,91 @@ def clean_observations(
     n_in = len(raw)
     df = _headers(raw)
     known = [c for c in ALIASES if c in df.columns]
-    df = df[known].copy()
-    dup = df.duplicated(keep="first").to_numpy()
-    # Absent optional columns are empty (the quarantine can then name any column).
-    df = df.reindex(columns=list(ALIASES), fill_value="")
-    df["source_row"] = source_rows(raw).to_numpy()
-    df = df.loc[~dup]
-    idx = df.index
-    blank = pd.Series("", index=idx, dtype=object)
+    n_all = len(df)
+    src_all = source_rows(raw).to_numpy()
 
-    def col(name: str) -> pd.Series:
-        return text_key(df[name]) if name in known else blank
+    pack_all = parse_pack(df["pack"]) if "pack" in known else None
+    keys, text = _keys(df, known, pack_all)
+    # Exact duplicates (every known column equal as read) are dropped and counted.
+    raw_codes = [
+        text[c][2] if c in text else pd.factorize(df[c])[0].astype(np.int64) for c in known
+    ]
+    dup = pd.Series(_row_ids(raw_codes, n_all)).duplicated(keep="first").to_numpy()
+    pos = np.flatnonzero(~dup)  # the rows that count, by position in df
+    n = len(pos)
+    cols = _Rows(df, known, pos)
 
-    pid, pname, brand, category = (
-        col(c) for c in ("product_id", "product_name", "brand", "category")
+    def codes(c: str) -> np.ndarray:
+        return text[c][0][pos]
+
+    def label(c: str) -> np.ndarray:
+        return text[c][1]
+
+    pid = keys.pid[pos]
+    no_id = (keys.pid_labels == "")[pid]
+    pname_empty = (label("product_name") == "")[codes("product_name")]
+    channel = keys.channel[pos]
+    ctype = keys.ctype[pos]
+    room = keys.room[pos]
+    nkey = keys.nkey[pos]
+
+    times = wall_clock(cols.get("observed_at"), tz)
+    pack = pack_all.iloc[pos].reset_index(drop=True) if pack_all is not None else None
+    lst = parse_price(cols.get("list_price"), pack=pack) if "list_price" in known else None
+    paid = parse_price(
+        cols.get("paid_price"), list_price=lst, pack=pack, quantity=second_item_quantity
     )
-    room, chan = col("live_room"), col("channel")
-    # The live room is the channel; with both, "platform/room" keeps rooms apart.
-    channel = chan.where(room.eq(""), room.where(chan.eq(""), chan + "/" + room))
-    ctype_raw = col("channel_type")
-    codes, uniq = pd.factorize(ctype_raw)
-    ctype = pd.Series(
-        np.append(pd.Series(uniq, dtype=object).str.lower().map(CHANNEL_TYPES), None)[codes],
-        index=idx,
-        dtype=object,
-    )
-    ctype = ctype.where(~(ctype.isna() & ctype_raw.eq("") & room.ne("")), "live")
-
-    times = wall_clock(df["observed_at"], tz)
-    pack = parse_pack(df["pack"]) if "pack" in known else None
-    lst = parse_price(df["list_price"], pack=pack) if "list_price" in known else None
-    paid = parse_price(df["paid_price"], list_price=lst, pack=pack, quantity=second_item_quantity)
+    idx = paid.index
     if lst is None:
         lst = pd.DataFrame(
             {"value": np.nan, "price_unit": None, "error": "missing"}, index=idx
         ).astype({"price_unit": object, "error": object})
     if "units_sold" in known:
-        sold = parse_count(df["units_sold"])
-        sold_bad = sold["error"].notna() & sold["error"].ne("missing")
+        sold = parse_count(cols.get("units_sold"))
+        sold_val = sold["value"].to_numpy(dtype=float)
+        sold_err = sold["error"].to_numpy(dtype=object)
+        sold_bad = ~pd.isna(sold_err) & (sold_err != "missing")
     else:
-        sold = pd.DataFrame({"value": np.nan, "error": None}, index=idx)
-        sold_bad = pd.Series(False, index=idx)
-    promoted, promoted_bad = _promoted_column(df[[c for c in df.columns if c in known]])
+        sold_val, sold_err = np.full(n, np.nan), np.full(n, None, dtype=object)
+        sold_bad = np.zeros(n, dtype=bool)
+    promoted, promoted_bad = _promoted_codes(text, known, pos)
 
-    # Alignment: product_id, else name + brand + pack to the one id that has them.
-    pack_ok = pack["error"].isna() if pack is not None else pd.Series(False, index=idx)
-    size = _size_text(pack["quantity"], pack["base_unit"]) if pack is not None else blank
-    nkey = (name_key(pname, brand) + "|" + size.astype(object)).where(pname.ne("") & pack_ok, None)
-    # Integer codes for keys and ids: mapping 10^6 strings through dicts is the slow way.
-    k_codes, _ = pd.factorize(nkey)
-    i_codes, i_uniq = pd.factorize(pid)
-    no_id = pid.eq("")
-    has_both = (k_codes >= 0) & ~no_id.to_numpy()
-    n_i = max(len(i_uniq), 1)
-    pair = np.unique(k_codes[has_both].astype(np.int64) * n_i + i_codes[has_both])
-    pk, pi = pair // n_i, pair % n_i
-    n_per_key = np.bincount(pk, minlength=int(k_codes.max(initial=-1)) + 2)
-    first_id = np.full(len(n_per_key), -1, dtype=np.int64)
-    first_id[pk] = pi  # any id will do where the key has one only
-    n_ids = pd.Series(np.where(k_codes >= 0, n_per_key[k_codes], 0), index=idx)
-    matched = np.where(k_codes >= 0, first_id[k_codes], -1)
-    one_id = pd.Series(
-        np.append(np.asarray(i_uniq, dtype=object), None)[matched], index=idx, dtype=object
-    )
-    product = pid.where(~no_id, one_id.where(n_ids == 1))
-    product = product.where(~(no_id & (n_ids == 0) & nkey.notna()), "name:" + nkey.astype(str))
+    product, product_labels, n_ids = _align(keys.take(pos))
 
-    list_given = lst["error"].ne("missing") & lst["error"].notna()
+    lst_err = lst["error"].to_numpy(dtype=object)
+    lst_unit = lst["price_unit"].to_numpy(dtype=object)
+    paid_err = paid["error"].to_numpy(dtype=object)
+    paid_unit = paid["price_unit"].to_numpy(dtype=object)
+    paid_val = paid["value"].to_numpy(dtype=float)
+    t_err = times["error"].to_numpy(dtype=object)
+    list_given = ~pd.isna(lst_err) & (lst_err != "missing")
+    pack_err = pack["error"].to_numpy(dtype=object) if pack is not None else None
     # A pack written but unreadable refuses the row even when the price does not need it.
     pack_bad = (
-        pack["error"].notna() & pack["error"].ne("missing")
-        if pack is not None
-        else pd.Series(False, index=idx)
+        ~pd.isna(pack_err) & (pack_err != "missing") if pack is not None else np.zeros(n, bool)
     )
-    t_bad = times["error"].notna()
-    p_bad = paid["error"].notna()
-    paid_err = paid["error"].str.replace(
-        "(not given)", "(set the option second_item_quantity to 1 or 2)", regex=False
-    )
-    problems = [
-        (pid.eq("") & pname.eq(""), "product_id", "no product_id or product_name"),
-        (channel.eq(""), "channel", "channel missing (渠道 or 直播间)"),
-        (
-            ctype.isna(),
-            "channel_type",
-            "channel_type must be live, store or other (直播, 店铺, 其他)",
-        ),
-        (t_bad, "observed_at", _why("time not readable", times["error"], t_bad)),
-        (
-            pack_bad,
-            "pack",
-            _why("pack size not readable", pack["error"] if pack is not None else blank, pack_bad),
-        ),
-        (p_bad, "paid_price", _why("paid price not readable", paid_err, p_bad)),
-        (paid["value"].eq(0), "paid_price", "paid price is 0"),
-        (list_given, "list_price", _why("list price not readable", lst["error"], list_given)),
-        (
-            lst["price_unit"].notna() & lst["price_unit"].ne(paid["price_unit"]),
-            "list_price",
-            "list and paid price are in different units",
-        ),
-        (sold_bad, "units_sold", _why("units sold not readable", sold["error"], sold_bad)),
+    t_bad = ~pd.isna(t_err)
+    p_bad = ~pd.isna(paid_err)
+    paid_detail = paid_err.copy()
+    paid_detail[p_bad] = [
+        str(e).replace("(not given)", "(set the option second_item_quantity to 1 or 2)")
+        for e in paid_err[p_bad]
+    ]
+    unit_differs = ~pd.isna(lst_unit) & (lst_unit != paid_unit)
+    problems: list[tuple[np.ndarray, str, Any]] = [
+        (no_id & pname_empty, "product_id", "no product_id or product_name"),
+        ((keys.channel_labels == "")[channel], "channel", "channel missing (渠道 or 直播间)"),
+        (ctype < 0, "channel_type", "channel_type must be live, store or other (直播, 店铺, 其他)"),
+        (t_bad, "observed_at", _because("time not readable", t_err)),
+        (pack_bad, "pack", _because("pack size not readable", pack_err)),
+        (p_bad, "paid_price", _because("paid price not readable", paid_detail)),
+        (paid_val == 0, "paid_price", "paid price is 0"),
+        (list_given, "list_price", _because("list price not readable", lst_err)),
+        (unit_differs, "list_price", "list and paid price are in different units"),
+        (sold_bad, "units_sold", _because("units sold not readable", sold_err)),
         (promoted_bad, "promoted", "promoted not readable (expected 是/否, yes/no, 1/0)"),
         (
-            no_id & nkey.isna(),
+            no_id & (nkey < 0),
             "pack" if pack is not None else "product_name",
             "no product_id, and no name + readable pack size to align by",
         ),
@@ -363,43 +494,47 @@ def clean_observations(
             "name + brand + pack match several product_ids: cannot align",
         ),
     ]
-    parts, bad = first_problems(df, problems)
+    parts, bad = cols.quarantine(problems, src_all)
 
     # One unit per product, one type per channel: the minority rows are refused.
     ok = ~bad
-    unit_mode = pd.Series(
-        _mode(
-            product.where(ok, "").to_numpy(object), paid["price_unit"].where(ok).to_numpy(object)
-        ),
-        index=idx,
-    )
-    odd_unit = ok & paid["price_unit"].ne(unit_mode)
-    type_mode = pd.Series(
-        _mode(channel.where(ok, "").to_numpy(object), ctype.where(ok).to_numpy(object)), index=idx
-    )
-    odd_type = ok & ctype.ne(type_mode)
-    more, bad2 = first_problems(
-        df,
+    u_codes, u_labels = _relabel(*_unit_codes(paid_unit))
+    n_prod, n_chan = len(product_labels), len(keys.channel_labels)
+    unit_best = _mode_codes(np.where(ok, product, -1), u_codes, n_prod)
+    unit_mode = np.where(ok, unit_best[np.maximum(product, 0)], -1)
+    odd_unit = ok & (u_codes != unit_mode)
+    type_best = _mode_codes(np.where(ok, channel, -1), ctype, n_chan)
+    type_mode = np.where(ok, type_best[channel], -1) if n else np.zeros(0, np.int64)
+    odd_type = ok & (ctype != type_mode)
+    u_text = np.append(u_labels, "")
+    more, bad2 = cols.quarantine(
         [
             (
                 odd_unit,
                 "paid_price",
-                "price per " + paid["price_unit"].astype(str) + " where this product's other "
-                "rows are per " + unit_mode.astype(str),
+                lambda hit: [
+                    f"price per {u} where this product's other rows are per {m}"
+                    for u, m in zip(u_text[u_codes[hit]], u_text[unit_mode[hit]], strict=True)
+                ],
             ),
             (
                 odd_type,
                 "channel_type",
-                "channel_type contradicts the channel's other rows (" + type_mode.astype(str) + ")",
+                lambda hit: [
+                    f"channel_type contradicts the channel's other rows ({t})"
+                    for t in np.append(_TYPES, "")[type_mode[hit]]
+                ],
             ),
         ],
+        src_all,
+        bad,
     )
     parts += more
     bad |= bad2
     quarantine = concat_quarantine(parts)
-    ok = (~bad).to_numpy()
+    ok = ~bad
     n_used = int(ok.sum())
-    if n_used == 0 and n_in > 0:
+    if n_used == 0 and n_in > 0 and not partition:
         top = quarantine["reason"].value_counts().head(3)
         raise InputError(
             "no price observation could be used",
@@ -408,66 +543,77 @@ def clean_observations(
             hint="most common problems: " + "; ".join(f"{r} ({n})" for r, n in top.items()),
         )
 
-    # The day's last valid observation (time, then file order), as for followers.
-    obs = pd.DataFrame(
-        {
-            "product_id": product.to_numpy(object)[ok],
-            "channel": channel.to_numpy(object)[ok],
-            "t": times["value"].to_numpy()[ok],
-            "source_row": df["source_row"].to_numpy("int64")[ok],
-            "pos": np.flatnonzero(ok),
-        }
-    )
-    obs["date"] = obs["t"].dt.normalize()
-    obs = obs.sort_values(["product_id", "channel", "date", "t", "source_row"], kind="stable")
-    key = ["product_id", "channel", "date"]
-    n_obs = obs.groupby(key, sort=False)["pos"].transform("size")
-    last = ~obs.duplicated(key, keep="last")
-    day_promoted = pd.Series(promoted.to_numpy()[obs["pos"]], index=obs.index, dtype="boolean")
-    day_promoted = day_promoted.groupby([obs[k] for k in key], sort=False).transform("max")
-    pick = obs[last]
-    pos = pick["pos"].to_numpy()
-
-    def at(s: pd.Series) -> np.ndarray:
-        return s.to_numpy()[pos]
+    # The day's last valid observation (time, then file order), as for followers:
+    # one lexsort on integer codes (product and channel codes sort as their texts).
+    use = np.flatnonzero(ok)
+    t_ns = times["value"].to_numpy().astype("datetime64[ns]").astype(np.int64)[use]
+    day = np.floor_divide(t_ns, _DAY_NS)
+    srow = src_all[pos][use]
+    p_use, c_use = product[use], channel[use]
+    order = np.lexsort((srow, t_ns, day, c_use, p_use))
+    p_s, c_s, d_s = p_use[order], c_use[order], day[order]
+    start = np.r_[True, (p_s[1:] != p_s[:-1]) | (c_s[1:] != c_s[:-1]) | (d_s[1:] != d_s[:-1])]
+    start = start[: len(order)]  # no used row: no day
+    starts = np.flatnonzero(start)
+    ends = (np.r_[starts[1:], len(order)] - 1)[: len(starts)]
+    n_obs = (ends - starts + 1).astype(np.int64)
+    prom = promoted[use][order]
+    day_prom = np.maximum.reduceat(prom, starts) if len(starts) else prom[:0]
+    pick = use[order[ends]]  # positions (in the counted rows) of the day's values
 
     # Product attributes: the most frequent non-empty spelling over all its used rows.
-    prod_used = product.to_numpy(object)[ok]
-    attrs = {
-        c: pd.Series(_mode(prod_used, s.to_numpy(object)[ok]), index=np.flatnonzero(ok))
-        for c, s in (("product_name", pname), ("brand", brand), ("category", category))
-    }
+    attrs = {}
+    for c in ("product_name", "brand", "category"):
+        v = codes(c)
+        empty = label(c) == ""
+        v = np.where(empty[v], -1, v)
+        best = _mode_codes(np.where(ok, product, -1), np.where(ok, v, -1), n_prod)
+        attrs[c] = _strings(np.append(label(c), ""), best[product[pick]])
+    pack_q = pack["quantity"].to_numpy(dtype=float)[pick] if pack is not None else np.nan
+    pack_u = (
+        pack["base_unit"].to_numpy(dtype=object)[pick]
+        if pack is not None
+        else np.full(len(pick), None, dtype=object)
+    )
     out = pd.DataFrame(
         {
-            "product_id": pick["product_id"].to_numpy(object),
-            "product_name": attrs["product_name"].reindex(pos).to_numpy(object),
-            "brand": attrs["brand"].reindex(pos).to_numpy(object),
-            "category": attrs["category"].reindex(pos).to_numpy(object),
-            "channel": pick["channel"].to_numpy(object),
-            "channel_type": at(ctype).astype(object),
-            "date": pick["date"].to_numpy().astype("datetime64[ns]"),
-            "list_unit_price": at(lst["value"]).astype(float),
-            "paid_unit_price": at(paid["value"]).astype(float),
-            "price_unit": at(paid["price_unit"]).astype(object),
-            "pack_quantity": at(pack["quantity"]).astype(float) if pack is not None else np.nan,
-            "pack_unit": at(pack["base_unit"]).astype(object) if pack is not None else None,
-            "promoted": pd.array(day_promoted[last].to_numpy(), dtype="boolean"),
-            "n_observations": n_obs[last].to_numpy("int64"),
-            "units_sold": at(sold["value"]).astype(float),
-            "source_row": pick["source_row"].to_numpy("int64"),
+            "product_id": _strings(product_labels, product[pick]),
+            "product_name": attrs["product_name"],
+            "brand": attrs["brand"],
+            "category": attrs["category"],
+            "channel": _strings(keys.channel_labels, channel[pick]),
+            "channel_type": _strings(_TYPES, ctype[pick]),
+            "date": (d_s[starts] * _DAY_NS).astype("datetime64[ns]"),
+            "list_unit_price": lst["value"].to_numpy(dtype=float)[pick],
+            "paid_unit_price": paid_val[pick],
+            "price_unit": _strings(u_labels, u_codes[pick]),
+            "pack_quantity": pack_q,
+            "pack_unit": pd.Series(pack_u, dtype=object),
+            "promoted": pd.arrays.BooleanArray(day_prom == 1, day_prom < 0),
+            "n_observations": n_obs,
+            "units_sold": sold_val[pick],
+            "source_row": src_all[pos][pick].astype(np.int64),
         }
     )
-    out["pack_unit"] = out["pack_unit"].astype(object)
     notes = []
     if sessions is not None:
         cal = clean_sessions(sessions, tz=tz)
-        days = _session_days(cal.data).assign(hit=True)
-        key = ["product_id", "channel", "date"]
-        hit = out[key].merge(days, on=key, how="left")["hit"].notna().to_numpy()
+        days = _session_days(cal.data)
+        p_day = pd.Index(product_labels).get_indexer(days["product_id"].to_numpy(dtype=object))
+        date_day = days["date"].to_numpy().astype("datetime64[ns]").astype(np.int64) // _DAY_NS
+        out_day = d_s[starts]
+        hit = _hits(
+            (product[pick], channel[pick], out_day),
+            (p_day, pd.Index(keys.channel_labels).get_indexer(days["channel"]), date_day),
+        )
         # A calendar names the live room (直播间); a price file with 渠道 and 直播间 has
         # "platform/room" as its channel: match those rows on the room too.
-        by_room = out[key].assign(channel=at(room)).merge(days, on=key, how="left")["hit"]
-        hit = hit | (by_room.notna().to_numpy() & (at(room) != ""))
+        room_pick = room[pick]
+        by_room = _hits(
+            (product[pick], room_pick, out_day),
+            (p_day, pd.Index(keys.room_labels).get_indexer(days["channel"]), date_day),
+        )
+        hit |= by_room & (keys.room_labels != "")[room_pick]
         out["promoted"] = pd.array(hit, dtype="boolean")
         notes.append(
             f"promoted from the session calendar: {cal.summary.used_rows} of "
@@ -478,13 +624,13 @@ def clean_observations(
         notes.append("promoted from the file's promoted/session column")
     else:
         notes.append("promoted unknown (no session calendar, no promoted column)")
-    out = out.sort_values(["product_id", "channel", "date"], kind="stable").reset_index(drop=True)
-    text = ["product_id", "product_name", "brand", "category", "channel", "channel_type"]
-    out[[*text, "price_unit"]] = out[[*text, "price_unit"]].astype("str")  # also when empty
-    n_name = int((no_id.to_numpy() & ok).sum())
-    n_new = int(pd.Series(product.to_numpy(object)[ok]).str.startswith("name:").sum())
+    used_products = np.unique(product[use])
+    used_channels = np.unique(channel[use])
+    n_name = int((no_id & ok).sum())
+    is_new = np.char.startswith(product_labels.astype(str), "name:") if n_prod else np.zeros(0)
+    n_new = int(is_new[product[use]].sum()) if len(use) else 0
     notes += [
-        f"{out['product_id'].nunique()} products x {out['channel'].nunique()} channels; "
+        f"{len(np.unique(product[pick]))} products x {len(np.unique(channel[pick]))} channels; "
         f"{n_name} used rows without product_id aligned by name + brand + pack "
         f"({n_name - n_new} to an existing product_id, {n_new} under a name: key)",
         f"daily value: last valid observation of the day ({tz})",
@@ -499,9 +645,79 @@ def clean_observations(
         output_rows=len(out),
         notes=tuple(notes),
     )
-    return Cleaned(
-        out[COLUMNS],
-        quarantine,
-        summary,
-        {"second_item_quantity": second_item_quantity, "tz": tz},
-    )
+    options: dict[str, Any] = {"second_item_quantity": second_item_quantity, "tz": tz}
+    if partition:  # what combine() needs to count products and channels over all parts
+        options[_PARTITION_KEY] = {
+            "products": product_labels[used_products].tolist(),
+            "channels": keys.channel_labels[used_channels].tolist(),
+            "name_rows": n_name,
+            "name_keys": n_new,
+        }
+    return Cleaned(out[COLUMNS], quarantine, summary, options)
+
+
+_DAY_NS = 86_400 * 10**9
+_PARTITION_KEY = "_partition_keys"
+
+
+def _strings(labels: np.ndarray, codes: np.ndarray) -> pd.Series:
+    """Text column ``labels[codes]`` as the "str" dtype, built from the distinct labels."""
+    arr = pd.array(np.asarray(labels, dtype=object), dtype="str")
+    return pd.Series(arr.take(np.asarray(codes, dtype=np.int64)) if len(arr) else
+                     pd.array([], dtype="str"))  # fmt: skip
+
+
+def _because(prefix: str, detail: np.ndarray | None) -> Callable[[np.ndarray], list[str]]:
+    """The reason "prefix (detail)", built only for the rows a problem hits."""
+    return lambda hit: [f"{prefix} ({d})" for d in detail[hit]] if detail is not None else []
+
+
+def _unit_codes(unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniq = pd.factorize(unit)
+    return codes.astype(np.int64), np.asarray(uniq, dtype=object)
+
+
+def _hits(left: tuple[np.ndarray, ...], right: tuple[np.ndarray, ...]) -> np.ndarray:
+    """For each row of ``left`` (integer key columns), whether ``right`` has it."""
+    ok = np.all([r >= 0 for r in right], axis=0) if len(right[0]) else np.zeros(0, bool)
+    r = pd.MultiIndex.from_arrays([x[ok] for x in right])
+    lft = pd.MultiIndex.from_arrays(list(left))
+    return lft.isin(r) if len(lft) else np.zeros(0, bool)
+
+
+class _Rows:
+    """The counted rows of ``df`` (``pos``): raw cells by column, and the quarantine."""
+
+    def __init__(self, df: pd.DataFrame, known: list[str], pos: np.ndarray) -> None:
+        self.df, self.known, self.pos = df, known, pos
+        self.all = len(pos) == len(df)
+
+    def get(self, column: str) -> pd.Series:
+        s = self.df[column]
+        return s.reset_index(drop=True) if self.all else s.iloc[self.pos].reset_index(drop=True)
+
+    def quarantine(
+        self,
+        problems: list[tuple[np.ndarray, str, str | Callable[[np.ndarray], list[str]]]],
+        src_all: np.ndarray,
+        already: np.ndarray | None = None,
+    ) -> tuple[list[pd.DataFrame], np.ndarray]:
+        """:func:`lsimpact.contract.first_problems` on position masks: each row is
+        quarantined for the first problem that applies to it."""
+        bad = np.zeros(len(self.pos), dtype=bool)
+        parts = []
+        for mask, column, reason in problems:
+            hit = mask & ~bad
+            if already is not None:
+                hit &= ~already
+            if hit.any():
+                rows = self.pos[hit]
+                raw = (
+                    self.df[column].iloc[rows]
+                    if column in self.known
+                    else pd.Series([""] * len(rows), dtype=object)
+                )
+                why = reason if isinstance(reason, str) else reason(hit)
+                parts.append(quarantine_rows(src_all[rows], column, raw, why))
+            bad |= hit
+        return parts, bad
