@@ -46,7 +46,17 @@ from ..io import normalise_headers
 from ..parse import parse_count, parse_pack, parse_price
 from .live_sessions import clean_sessions, text_key, wall_clock
 
-__all__ = ["ALIASES", "CHANNEL_TYPES", "COLUMNS", "clean_observations", "name_key"]
+__all__ = [
+    "ALIASES",
+    "CHANNEL_TYPES",
+    "COLUMNS",
+    "clean_observations",
+    "combine",
+    "entity_hash",
+    "entity_hasher",
+    "entity_keys",
+    "name_key",
+]
 
 #: Output columns, in order.
 COLUMNS = [
@@ -721,3 +731,195 @@ class _Rows:
                 parts.append(quarantine_rows(src_all[rows], column, raw, why))
             bad |= hit
         return parts, bad
+
+
+# --- partitions for the chunked and Dask engines ----------------------------------------
+# Most rules look at more than one row, and not all of them at one product:
+#
+# * a row without product_id is aligned by name + brand + pack to the product_id that
+#   has them, so its product is known only from the id rows with the same key; a key
+#   shared by two ids makes the row ambiguous;
+# * the unit check and the product attributes (name, brand, category) look at all the
+#   used rows of a product, in every channel;
+# * the channel_type check looks at all the used rows of a channel, across products;
+# * exact duplicates are found among all rows.
+#
+# A partition is therefore a *connected component* of a graph whose nodes are product
+# ids, alignment keys and the channels whose rows disagree on their type ("contested"):
+# a row links its product_id to its alignment key, and its product (id, else key) to its
+# channel when that channel is contested. Every rule above then sees all the rows it
+# needs inside one partition: a product's rows (with the name-only rows aligned to it
+# and the ids sharing a key) are connected through the id and the key; a contested
+# channel's rows are all connected through the channel; an uncontested channel has one
+# type in all its rows, so its check passes whatever part of it a partition holds;
+# exact duplicates have equal keys. Per-row rules and the day's value (per product,
+# channel and day) stay inside a product. So each partition's result is exactly the
+# whole log's result restricted to the partition's rows, and :func:`combine` only stacks
+# them and adds up the counts. The session calendar is small and goes whole to every
+# partition (it is matched per product, channel and day).
+#
+# The graph needs the whole log: the engines first run :func:`entity_keys` over every
+# batch of the input (distinct key combinations only: text work per distinct value,
+# cheap next to the cleaning), then :func:`entity_hasher` finds the components and
+# returns the hash the rows are partitioned by. In the usual log (channels that agree on
+# their type) the components are products; a contested channel joins the products it
+# carries into one partition: exact, at the price of a bigger part.
+
+_KEY_COLUMNS = ["product_id", "name_key", "channel", "channel_type"]
+
+
+def _row_keys(raw: pd.DataFrame) -> tuple[_Keys, np.ndarray]:
+    """The cleaner's own keys (:func:`_keys`) for every row of ``raw``, and each row's
+    code into the distinct key combinations."""
+    df = _headers(raw)
+    known = [c for c in ALIASES if c in df.columns]
+    pack = parse_pack(df["pack"]) if "pack" in known else None
+    k, _ = _keys(df, known, pack)
+    ids = _row_ids([k.pid, k.nkey, k.channel, k.ctype], len(df))
+    combo = pd.factorize(ids)[0].astype(np.int64)
+    return k, combo
+
+
+def entity_keys(raw: pd.DataFrame) -> pd.DataFrame:
+    """The distinct (product_id, name_key, channel, channel_type) combinations of a batch
+    of raw rows, as :func:`clean_observations` normalises them (see the comment above
+    :data:`_KEY_COLUMNS`); ``name_key`` is None without a name + readable pack,
+    ``channel_type`` an integer code (-1: not live/store/other)."""
+    k, combo = _row_keys(raw)
+    _, first = np.unique(combo, return_index=True)
+    nkey = np.append(k.nkey_labels, None).astype(object)
+    return pd.DataFrame(
+        {
+            "product_id": k.pid_labels[k.pid[first]].astype(object),
+            "name_key": nkey[k.nkey[first]],
+            "channel": k.channel_labels[k.channel[first]].astype(object),
+            "channel_type": k.ctype[first].astype(np.int64),
+        }
+    )
+
+
+class _ComponentHash:
+    """Row -> 64-bit hash of its component (see :func:`entity_hasher`); picklable."""
+
+    def __init__(self, nodes: pd.Index, component: np.ndarray, contested: set[str]) -> None:
+        self.nodes, self.component, self.contested = nodes, component, contested
+
+    def __call__(self, raw: pd.DataFrame) -> np.ndarray:
+        k, combo = _row_keys(raw)
+        _, first = np.unique(combo, return_index=True)
+        pid = k.pid_labels[k.pid[first]].astype(object)
+        nkey = np.append(k.nkey_labels, None).astype(object)[k.nkey[first]]
+        chan = k.channel_labels[k.channel[first]].astype(object)
+        node = _node(pid, nkey, chan, self.contested)
+        at = self.nodes.get_indexer(node)
+        label = np.where(at >= 0, self.component[np.maximum(at, 0)], "").astype(object)
+        return pd.util.hash_array(label, categorize=False)[combo]
+
+
+def _node(pid: np.ndarray, nkey: np.ndarray, chan: np.ndarray, contested: set[str]) -> np.ndarray:
+    """Each key combination's node: its product_id, else its alignment key, else its
+    channel when contested, else none ("")."""
+    in_contested = np.array([c in contested for c in chan], dtype=bool)
+    has_key = pd.notna(nkey)
+    return np.where(
+        pid != "",
+        "i:" + pid,
+        np.where(
+            has_key, "k:" + np.where(has_key, nkey, ""), np.where(in_contested, "c:" + chan, "")
+        ),
+    ).astype(object)
+
+
+def entity_hasher(keys: pd.DataFrame) -> Callable[[pd.DataFrame], np.ndarray]:
+    """From all the key combinations of a log (:func:`entity_keys` of every batch,
+    stacked), the function that hashes each raw row to its partition: the connected
+    component of product ids, alignment keys and contested channels it belongs to
+    (equal hashes for every row that a rule of the cleaner compares with it)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    keys = keys.drop_duplicates(ignore_index=True)
+    pid = keys["product_id"].to_numpy(dtype=object)
+    nkey = keys["name_key"].to_numpy(dtype=object)
+    chan = keys["channel"].to_numpy(dtype=object)
+    ctype = keys["channel_type"].to_numpy(dtype=np.int64)
+    typed = pd.DataFrame({"c": chan[ctype >= 0], "t": ctype[ctype >= 0]}).drop_duplicates()
+    n_types = typed.groupby("c")["t"].size()
+    contested = set(n_types.index[n_types.to_numpy() > 1])
+    node = _node(pid, nkey, chan, contested)
+    id_node = np.where(pid != "", "i:" + pid, "").astype(object)
+    has_key = pd.notna(nkey)
+    key_node = np.where(has_key, "k:" + np.where(has_key, nkey, ""), "").astype(object)
+    ch_node = np.array([("c:" + c) if c in contested else "" for c in chan], dtype=object)
+    edges = [(id_node, key_node), (node, ch_node)]
+    labels = np.concatenate([node, id_node, key_node, ch_node])
+    codes, nodes = pd.factorize(labels[labels != ""], sort=True)
+    nodes = pd.Index(np.asarray(nodes, dtype=object))
+    src, dst = [], []
+    for a, b in edges:
+        both = (a != "") & (b != "")
+        src.append(nodes.get_indexer(a[both]))
+        dst.append(nodes.get_indexer(b[both]))
+    s, d = np.concatenate(src).astype(np.int64), np.concatenate(dst).astype(np.int64)
+    graph = coo_matrix((np.ones(len(s)), (s, d)), shape=(len(nodes), len(nodes)))
+    _, comp = connected_components(graph, directed=False)
+    # A component is named by its smallest node (nodes are sorted: the first one seen).
+    first = pd.Series(np.arange(len(nodes))).groupby(comp).transform("min").to_numpy()
+    component = np.asarray(nodes, dtype=object)[first]
+    return _ComponentHash(nodes, component, contested)
+
+
+def entity_hash(raw: pd.DataFrame) -> np.ndarray:
+    """:func:`entity_hasher` of ``raw``'s own keys applied to ``raw``: the partition hash
+    of each row when ``raw`` is the whole log (the engines build it from every batch)."""
+    return entity_hasher(entity_keys(raw))(raw)
+
+
+_PRODUCTS_NOTE = "products x "
+
+
+def combine(parts: list[Cleaned]) -> Cleaned:
+    """Cleaned partitions (whole components each, :func:`entity_hasher`) -> the result of
+    one :func:`clean_observations` call on the whole log: tables stacked in its order
+    (product, channel, date), quarantines by source row, counts added up, products and
+    channels counted over the union of the parts."""
+    if not parts:
+        raise InputError("no price observations to clean", expected="a non-empty price log")
+    data = [p.data for p in parts if len(p.data)] or [parts[0].data]
+    table = pd.concat(data, ignore_index=True)
+    table = table.sort_values(["product_id", "channel", "date"], kind="stable")
+    table = table.reset_index(drop=True)
+    quarantine = concat_quarantine([p.quarantine for p in parts])
+    s = [p.summary for p in parts]
+    used = sum(x.used_rows for x in s)
+    if used == 0:
+        top = quarantine["reason"].value_counts().head(3)
+        raise InputError(
+            "no price observation could be used",
+            expected="rows with a product, a channel and its type, a time and a paid price",
+            hint="most common problems: " + "; ".join(f"{r} ({n})" for r, n in top.items()),
+        )
+    keys = [p.options.get(_PARTITION_KEY, {}) for p in parts]
+    products = set().union(*(k.get("products", ()) for k in keys))
+    channels = set().union(*(k.get("channels", ()) for k in keys))
+    n_name = sum(k.get("name_rows", 0) for k in keys)
+    n_new = sum(k.get("name_keys", 0) for k in keys)
+    notes = list(s[0].notes)
+    at = next(i for i, n in enumerate(notes) if _PRODUCTS_NOTE in n)
+    notes[at] = (
+        f"{len(products)} products x {len(channels)} channels; "
+        f"{n_name} used rows without product_id aligned by name + brand + pack "
+        f"({n_name - n_new} to an existing product_id, {n_new} under a name: key)"
+    )
+    summary = RowAccounting(
+        dataset="prices_daily",
+        input_rows=sum(x.input_rows for x in s),
+        used_rows=used,
+        quarantined_rows=len(quarantine),
+        duplicate_rows=sum(x.duplicate_rows for x in s),
+        # a part's rows may stay on disk (Dask engine): count them from the parts
+        output_rows=sum(x.output_rows for x in s),
+        notes=tuple(notes),
+    )
+    options = {k: v for k, v in parts[0].options.items() if k != _PARTITION_KEY}
+    return Cleaned(table, quarantine, summary, options)

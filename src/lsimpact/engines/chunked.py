@@ -25,7 +25,7 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -232,14 +232,39 @@ def iter_batches(
             yield batch
 
 
+def entity_hash_of(
+    spec: DatasetSpec, batches: Callable[[], Iterable[pd.DataFrame]]
+) -> Callable[[pd.DataFrame], np.ndarray]:
+    """The function rows are partitioned by: ``spec.entity_hash``, or for a dataset with
+    ``entity_keys`` (entities known only from the whole input), ``spec.entity_hasher`` of
+    the key combinations of every batch (a first pass over the input)."""
+    if spec.entity_keys is None or spec.entity_hasher is None:
+        assert spec.entity_hash is not None
+        return spec.entity_hash
+    keys = None
+    for batch in batches():
+        found = spec.entity_keys(batch.drop(columns="source_row", errors="ignore"))
+        keys = found if keys is None else pd.concat([keys, found]).drop_duplicates()
+    if keys is None:  # no rows: nothing to partition
+        assert spec.entity_hash is not None
+        return spec.entity_hash
+    return spec.entity_hasher(keys.reset_index(drop=True))
+
+
 def _partition(
-    spec: DatasetSpec, source: str | os.PathLike[str], tmp: Path, n_buckets: int, batch_rows: int
+    spec: DatasetSpec,
+    source: str | os.PathLike[str],
+    tmp: Path,
+    n_buckets: int,
+    batch_rows: int,
+    entity_hash: Callable[[pd.DataFrame], np.ndarray] | None = None,
 ) -> tuple[list[Path], dict[str, Any]]:
     """Write the input's rows into ``n_buckets`` Parquet files by entity hash."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    assert spec.entity_hash is not None
+    entity_hash = entity_hash or spec.entity_hash
+    assert entity_hash is not None
     writers: dict[int, Any] = {}
     schema = None
     attrs: dict[str, Any] = {}
@@ -248,7 +273,7 @@ def _partition(
         for batch in iter_batches(source, batch_rows):
             if not attrs:
                 attrs = dict(batch.attrs)
-            bucket = (spec.entity_hash(batch) % np.uint64(n_buckets)).astype(np.int64)
+            bucket = (entity_hash(batch) % np.uint64(n_buckets)).astype(np.int64)
             table = pa.Table.from_pandas(batch, preserve_index=False)
             schema = schema or table.schema
             table = table.cast(schema)
@@ -281,6 +306,7 @@ def clean_chunked(
     n_buckets: int | None = None,
     batch_rows: int = BATCH_ROWS,
     tmp_dir: str | os.PathLike[str] | None = None,
+    paired: Sequence[pd.DataFrame | None] = (),
 ) -> Cleaned:
     """Clean an input larger than memory by entity buckets (see the module docstring).
 
@@ -299,6 +325,9 @@ def clean_chunked(
     tmp_dir
         Where the buckets are spilled (default: the system's temporary folder); removed
         afterwards.
+    paired
+        The cleaner's other inputs (e.g. a price log's session calendar), passed whole
+        to every bucket after the bucket's rows.
 
     Returns
     -------
@@ -311,15 +340,16 @@ def clean_chunked(
     n = n_buckets or max(1, math.ceil(input_bytes(source) / BUCKET_BYTES))
     tmp = Path(tempfile.mkdtemp(prefix="lsimpact-chunks-", dir=tmp_dir))
     try:
-        paths, attrs = _partition(spec, source, tmp, n, batch_rows)
+        hash_rows = entity_hash_of(spec, lambda: iter_batches(source, batch_rows))
+        paths, attrs = _partition(spec, source, tmp, n, batch_rows, hash_rows)
         parts = []
         for path in paths:
             frame = _read_bucket(path)
             frame.attrs = {**attrs, "source_path": str(source)}
-            parts.append(spec.cleaner(frame, partition=True, **options))
+            parts.append(spec.cleaner(frame, *paired, partition=True, **options))
             path.unlink()
         if not parts:  # an input without rows: the in-memory cleaner's own verdict
-            parts.append(spec.cleaner(read_input(source), **options))
+            parts.append(spec.cleaner(read_input(source), *paired, **options))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return spec.combine(parts)

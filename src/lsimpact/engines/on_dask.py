@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,7 @@ def clean_dask(
     scheduler: str | None = None,
     npartitions: int | None = None,
     block_bytes: int = BLOCK_BYTES,
+    paired: Sequence[pd.DataFrame | None] = (),
 ) -> Cleaned:
     """Clean ``source`` on Dask into the Parquet folder ``output`` (see the module doc).
 
@@ -176,6 +178,9 @@ def clean_dask(
         Address of a running Dask scheduler; default: a local in-process cluster.
     npartitions
         Entity partitions; default one per 64 MiB of input.
+    paired
+        The cleaner's other inputs (e.g. a price log's session calendar), sent whole to
+        every partition.
 
     Returns
     -------
@@ -201,6 +206,17 @@ def clean_dask(
     try:
         ddf = read_dask(source, block_bytes)
         entity_hash, cleaner = spec.entity_hash, spec.cleaner
+        if spec.entity_keys is not None and spec.entity_hasher is not None:
+            # entities known only from the whole input: its key combinations first
+            keys_of = spec.entity_keys
+
+            def part_keys(df: pd.DataFrame) -> pd.DataFrame:
+                return keys_of(df.drop(columns="source_row"))
+
+            meta_keys = part_keys(ddf._meta)
+            keys = ddf.map_partitions(part_keys, meta=meta_keys).compute()
+            entity_hash = spec.entity_hasher(keys.reset_index(drop=True))
+        others = list(paired)
         source_path = str(source)
 
         def bucket(df: pd.DataFrame) -> pd.Series:
@@ -215,7 +231,7 @@ def clean_dask(
             raw = df.drop(columns="_bucket").sort_values("source_row").reset_index(drop=True)
             raw.attrs = {"source_path": source_path}
             if len(raw):
-                part = cleaner(raw, partition=True, **options)
+                part = cleaner(raw, *others, partition=True, **options)
                 part.data.to_parquet(out / f"part-{i:05d}.parquet", index=False)
                 part.quarantine.to_parquet(qdir / f"part-{i:05d}.parquet", index=False)
                 summary = json.dumps(part.summary.as_dict())
