@@ -435,6 +435,10 @@ def test_parse_datetime_fast_path_matches_full_path():
         "2023-12-14 20:31", "2023/12/14", "2023.12.14 20:31:05", "2023-02-29", "2024-02-29",
         "2023-04-31 10:00", "2023-12-14 24:00", "2023-12-14 23:59:60", "1600-01-01",
         "2023-03-12 02:30", "2023-11-05 01:30", "2023-12-14T20:31Z", "12-14", "nan", None,
+        "2023-12-14T20:31:05Z", "2023-12-14T20:31:05+08:00", "2023-12-14T20:31:05-05:30",
+        "2023-12-14T20:31:05+15:00", "2023-12-14T20:31:05+08:60", "2023/12/14T20:31:05Z",
+        "2023-12-14T23:59:60Z", "2023-12-14 20:31:05Z", "2023-12-14t20:31:05z",
+        "2023-12-14T20:31:05+0800", "2023-12-14\u3000", "２０２３-12-14",
     ]  # fmt: skip
     rng = np.random.default_rng(1)
     s = pd.Series(rng.choice(np.array(cells, dtype=object), 2000), dtype="str")
@@ -445,6 +449,13 @@ def test_parse_datetime_fast_path_matches_full_path():
         assert got["value"].dt.tz_convert("UTC").tolist() == value.tolist()
         assert got["error"].tolist() == full["error"].tolist()
         assert got["resolution"].tolist() == full["resolution"].tolist()
+    # The ISO forms with an offset take the shortcut (valid offsets only).
+    from lsimpact.parse import _datetime_fast
+
+    iso = ["2023-12-14T20:31:05Z", "2023-12-14T20:31:05-05:30", "2023-12-14T20:31:05+15:00"]
+    cols, handled = _datetime_fast(pa.array(iso), SH)
+    assert handled.tolist() == [True, True, False]
+    assert cols["utc_ns"][1] == pd.Timestamp("2023-12-15 02:01:05", tz="UTC").value
     # Hand-checked values of the shortcut, and a DST gap left to the full path's reason.
     out = parse_datetime(
         pd.Series(["2023-12-14 20:31", "2023-03-12 02:30"] * 600), tz="America/New_York"

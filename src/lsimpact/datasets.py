@@ -11,6 +11,7 @@ fingerprint of the raw inputs' hashes, of the cleaning code and of the options, 
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as _dt
 import hashlib
 import inspect
@@ -434,13 +435,37 @@ def _input_hashes(sources: dict[str, str | Path | None]) -> dict[str, str]:
     }
 
 
+def _hashes_in_background(
+    sources: dict[str, str | Path | None],
+) -> concurrent.futures.Future[dict[str, str]]:
+    """:func:`_input_hashes` started in a thread; ``.result()`` waits for it.
+
+    Why: hashing a large file costs about as much as reading it, and hashlib releases the
+    GIL, so the hash of a user's file runs on another core while the file is read and
+    cleaned.
+    """
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+    future = pool.submit(_input_hashes, sources)
+    pool.shutdown(wait=False)
+    return future
+
+
 def _frames(
-    spec: DatasetSpec, source: str | Path | None, paired: Paired = None
-) -> tuple[list[pd.DataFrame | None], dict[str, str]]:
-    """The cleaner's input frames and their sha256: the catalogue's, or the user's file as
-    the primary input (the other inputs still come from the catalogue, except paired
-    inputs, which come from the user or not at all)."""
+    spec: DatasetSpec,
+    source: str | Path | None,
+    paired: Paired = None,
+    known: dict[str, str] | None = None,
+) -> tuple[list[pd.DataFrame | None], concurrent.futures.Future[dict[str, str]]]:
+    """The cleaner's input frames and (being computed) their sha256: the catalogue's, or
+    the user's file as the primary input (the other inputs still come from the catalogue,
+    except paired inputs, which come from the user or not at all). ``known``: hashes
+    already computed (not computed again)."""
     sources = _input_sources(spec, source, paired)
+    if known is None:
+        hashes = _hashes_in_background(sources)
+    else:
+        hashes = concurrent.futures.Future()
+        hashes.set_result(known)
     frames: list[pd.DataFrame | None] = []
     for res, where in sources.items():
         if where is None:
@@ -451,7 +476,7 @@ def _frames(
             frames.append(engines.read_input(where))  # a file, folder or glob
         else:
             frames.append(read_table(where))
-    return frames, _input_hashes(sources)
+    return frames, hashes
 
 
 def source_sha256(source: str | Path) -> str:
@@ -521,7 +546,7 @@ def _build(
         cleaned = _clean_chunked(spec, source, options, paired)
         hashes = _input_hashes(_input_sources(spec, source, paired))
     else:
-        frames, hashes = _frames(spec, source, paired)
+        frames, _ = _frames(spec, source, paired, known=hashes)  # hashed for the fingerprint
         cleaned = run_cleaner(spec, frames, **options)
     meta = {"lsimpact:fingerprint": fp, "lsimpact:inputs": json.dumps(hashes, sort_keys=True)}
     if source is not None:
@@ -704,9 +729,10 @@ def clean_file(
             "engine": "chunked",
         }
     else:
-        frames, hashes = _frames(spec, input_path, paired)
+        frames, hashing = _frames(spec, input_path, paired)
         user = frames[0]
         cleaned = run_cleaner(spec, frames, **opts)
+        hashes = hashing.result()
         cleaned.source = {
             "path": str(input_path),
             "encoding": user.attrs.get("encoding"),

@@ -485,12 +485,23 @@ def _first_utf8_cjk_line(raw: bytes) -> int | None:
 def _check_utf8(raw: bytes, block: int = 1 << 24) -> None:
     """Raise ``UnicodeDecodeError`` (as ``raw.decode("utf-8")`` would) unless ``raw`` is UTF-8.
 
-    Decodes in blocks: why: decoding a large CSV in one piece makes a string two to four
-    times the file's size (CJK text) only to throw it away.
+    Why pyarrow: its validator checks a 200 MB file in a tenth of a second, five times
+    faster than decoding, and makes no string; only an invalid file is decoded (in blocks,
+    so that a large CJK file never becomes one string two to four times its size) to
+    position the error exactly as ``raw.decode`` would.
     """
-    if len(raw) <= block:
-        raw.decode("utf-8")
+    import pyarrow as pa
+
+    if raw.isascii():
         return
+    whole = pa.LargeStringArray.from_buffers(
+        1, pa.py_buffer(np.array([0, len(raw)], dtype=np.int64).tobytes()), pa.py_buffer(raw)
+    )
+    try:
+        whole.validate(full=True)
+        return
+    except pa.ArrowInvalid:
+        pass
     dec = codecs.getincrementaldecoder("utf-8")()
     view = memoryview(raw)
     try:
@@ -582,23 +593,33 @@ def _read_text_table(p: Path, raw: bytes, encoding: str, sep: str) -> pd.DataFra
         bad.append((row.number, row.expected_columns, row.actual_columns, row.text))
         return "skip"  # collected, then reported together below: never dropped silently
 
-    table = pcsv.read_csv(
-        io.BytesIO(data),
-        # One thread: only then does pyarrow number the bad rows (header = row 1). Blocks
-        # larger than any line _refuse_long_lines lets through, so that no record
-        # straddles two blocks.
-        read_options=pcsv.ReadOptions(
-            column_names=header, skip_rows=1, use_threads=False, block_size=_BLOCK_BYTES
-        ),
-        parse_options=pcsv.ParseOptions(
-            delimiter=sep, newlines_in_values=True, invalid_row_handler=on_bad_line
-        ),
-        convert_options=pcsv.ConvertOptions(
-            column_types={h: pa.string() for h in header},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
+    def read(use_threads: bool) -> Any:
+        return pcsv.read_csv(
+            pa.BufferReader(pa.py_buffer(data)),
+            # Blocks larger than any line _refuse_long_lines lets through, so that no
+            # record straddles two blocks.
+            read_options=pcsv.ReadOptions(
+                column_names=header,
+                skip_rows=1,
+                use_threads=use_threads,
+                block_size=_BLOCK_BYTES,
+            ),
+            parse_options=pcsv.ParseOptions(
+                delimiter=sep, newlines_in_values=True, invalid_row_handler=on_bad_line
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types={h: pa.string() for h in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    # Threads for the usual, well-formed file; pyarrow numbers bad rows only when it reads
+    # with one thread, so a file with bad rows is read again that way to name them.
+    table = read(use_threads=True)
+    if bad:
+        bad.clear()
+        table = read(use_threads=False)
     if bad:
         bad.sort(key=lambda b: (b[0] is None, b[0] or 0))
         number, expected, actual, line = bad[0]
@@ -655,14 +676,23 @@ _BLOCK_BYTES = 1 << 25  # pyarrow block: every accepted line fits in one
 
 
 def _refuse_long_lines(p: Path, data: bytes, lead: int = 0) -> None:
-    """A physical line longer than the reader's block is refused with its line number."""
-    if len(data) <= _BLOCK_BYTES // 2:
+    """A physical line longer than the reader's block is refused with its line number.
+
+    Why in windows: a line of at least ``_BLOCK_BYTES // 2`` bytes covers a whole aligned
+    window of a quarter block, so only a window without a newline (a memchr each) can hold
+    one; only then are the line lengths computed exactly.
+    """
+    half = _BLOCK_BYTES // 2
+    if len(data) <= half:
+        return
+    step = half // 2
+    if all(data.find(b"\n", lo, lo + step) >= 0 for lo in range(0, len(data) - step + 1, step)):
         return
     nl = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
     ends = np.r_[nl, len(data)]
     lengths = np.diff(np.r_[-1, ends]) - 1
     longest = int(np.argmax(lengths)) + lead
-    if lengths[longest - lead] > _BLOCK_BYTES // 2:
+    if lengths[longest - lead] > half:
         raise InputError(
             f"line {longest + 1} is {lengths[longest - lead] / 1e6:.1f} MB long: a cell this long "
             "is not table data (a pasted document, or a quote that is never closed)",
@@ -703,7 +733,9 @@ def _record_lines(data: bytes, n: int, sep: str) -> np.ndarray:
     pyarrow skips them.
     """
     physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if physical == n + 1 and b"\r" not in data.replace(b"\r\n", b""):
+    # a lone CR is a line break for the csv module: counted without copying the file
+    lone_cr = data.find(b"\r") >= 0 and data.count(b"\r") != data.count(b"\r\n")
+    if physical == n + 1 and not lone_cr:
         return np.arange(2, n + 2, dtype="int64")
     out = []
     reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=sep)

@@ -695,75 +695,114 @@ def _datetime_columns(
     return out
 
 
-# The form most exports use, handled by _datetime_fast: "2023-12-14", "2023-12-14 20:31",
-# "2023-12-14 20:31:05" (also with "/" or "."), fixed width, so every field is read from
-# known byte positions instead of through capture groups.
-_DATETIME_FAST_RE = r"^\d{4}[-/.]\d{2}[-/.]\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?$"
-_RESOLUTION_BY_LENGTH = {10: "day", 16: "minute", 19: "second"}
+# The forms most exports use, handled by _datetime_fast: "2023-12-14", "2023-12-14 20:31",
+# "2023-12-14 20:31:05" (also with "/" or "."), and ISO 8601 with seconds and an offset,
+# "2023-12-14T12:31:05Z" or "...+08:00". They are fixed width, so every field is read
+# from known byte positions instead of through a regular expression.
+_RESOLUTION_BY_LENGTH = {10: "day", 16: "minute", 19: "second", 20: "second", 25: "second"}
+_DATE_SEPARATORS = np.zeros(256, dtype=bool)
+_DATE_SEPARATORS[[ord("-"), ord("/"), ord(".")]] = True
 
 
 def _datetime_fast(arr: pa.Array, tz: str) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Wall-clock stamps of the fixed-width ISO-like form, read digit by digit with numpy.
+    """Stamps of the fixed-width ISO-like forms, read digit by digit with numpy.
 
     Returns the columns (rows not handled hold placeholders) and ``handled``: cells that
-    match the form and hold a valid date and time in years 1700-2200. Everything else,
-    including every kind of error, goes through the full path, so its reasons are
-    unchanged.
+    have one of the forms and hold a valid date and time in years 1700-2200 (offsets up
+    to 14:59). Everything else, including every kind of error, goes through the full
+    path, so its reasons are unchanged; the values are the full path's (tested).
+    Why bytes: the cells' first 25 bytes as a matrix check and read every field in a few
+    vectorised passes, several times faster than a regular expression over the column.
     """
     n = len(arr)
-    handled = _matches(arr, _DATETIME_FAST_RE)
+    handled = np.zeros(n, dtype=bool)
     columns = {
         "utc_ns": np.full(n, np.iinfo("int64").min, dtype="int64"),
         "error": np.full(n, None, dtype=object),
         "resolution": np.full(n, None, dtype=object),
         "year_supplied": np.zeros(n, dtype=bool),
     }
-    if not handled.any():
+    buffers = arr.buffers()
+    if n == 0 or buffers[2] is None or buffers[2].size == 0:
         return columns, handled
-    rows = np.flatnonzero(handled)
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + n + 1]
-    start = offsets[rows].astype("int64")
-    length = offsets[rows + 1] - offsets[rows]
+    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[arr.offset : arr.offset + n + 1]
+    length = np.diff(offsets)
+    rows = np.flatnonzero(np.isin(length, (10, 16, 19, 20, 25)))
+    if len(rows) == 0:
+        return columns, handled
+    start = offsets[rows].astype(np.int64)
+    width = length[rows]
+    # Byte i of every cell, read once when a test needs it. Bytes past a cell's end (the
+    # next cells, or the buffer's end clipped) are read but never looked at: each test
+    # below applies only to cells long enough to have them.
+    last = len(data) - 1
+    cache: dict[int, np.ndarray] = {}
 
-    def number(at: int, width: int, present: np.ndarray | bool = True) -> np.ndarray:
-        # Digits at byte positions start+at .. start+at+width-1 (ASCII, checked by the
-        # regex); 0 where the field is absent (shorter cells).
-        pos = np.where(present, start + at, start)
-        out = np.zeros(len(rows), dtype="int64")
-        for i in range(width):
-            out = out * 10 + data[pos + i].astype("int64") - 48
-        return np.where(present, out, 0)
+    def col(i: int) -> np.ndarray:
+        if i not in cache:
+            cache[i] = data[np.minimum(start + i, last)]
+        return cache[i]
 
-    has_time, has_sec = length >= 16, length == 19
+    def digits(*cols: int) -> np.ndarray:
+        out = np.ones(len(rows), dtype=bool)
+        for i in cols:
+            out &= (col(i) - np.uint8(48)) <= 9  # wraps below "0": one comparison
+        return out
+
+    def byte(i: int, *chars: str) -> np.ndarray:
+        out = col(i) == ord(chars[0])
+        for c in chars[1:]:
+            out |= col(i) == ord(c)
+        return out
+
+    timed, offset_form = width >= 16, width >= 20
+    ok = digits(0, 1, 2, 3, 5, 6, 8, 9) & _DATE_SEPARATORS[col(4)] & _DATE_SEPARATORS[col(7)]
+    ok &= ~timed | (digits(11, 12, 14, 15) & byte(13, ":"))
+    ok &= (width < 19) | (digits(17, 18) & byte(16, ":"))
+    ok &= np.where(offset_form, byte(10, "T"), ~timed | byte(10, " "))
+    ok &= (width != 20) | byte(19, "Z")
+    ok &= (width != 25) | (byte(19, "+", "-") & digits(20, 21, 23, 24) & byte(22, ":"))
+    # ISO forms keep their "-" date separators (others go to the full path)
+    ok &= ~offset_form | (byte(4, "-") & byte(7, "-"))
+
+    def number(first: int, count: int, present: np.ndarray | bool = True) -> np.ndarray:
+        out = np.zeros(len(rows), dtype=np.int64)
+        for i in range(first, first + count):
+            out = out * 10 + (col(i) - np.uint8(48))
+        return np.where(present & ok, out, 0)
+
     y, mo, d = number(0, 4), number(5, 2), number(8, 2)
-    h, mi, sec = number(11, 2, has_time), number(14, 2, has_time), number(17, 2, has_sec)
+    h, mi, sec = number(11, 2, timed), number(14, 2, timed), number(17, 2, width >= 19)
+    is_25 = width == 25
+    off_h, off_m = number(20, 2, is_25), number(23, 2, is_25)
+    sign = np.where(byte(19, "-"), -1, 1)
     month = (y - 1970) * 12 + np.clip(mo, 1, 12) - 1
     first = month.astype("datetime64[M]").astype("datetime64[D]")
     days_in_month = ((month + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(
         "int64"
     )
-    ok = ((y >= 1700) & (y <= 2200) & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= days_in_month)) & (
-        (h <= 23) & (mi <= 59) & (sec <= 59)
-    )
-    rows, start = rows[ok], start[ok]
-    handled[:] = False
+    ok &= (y >= 1700) & (y <= 2200) & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= days_in_month)
+    ok &= (h <= 23) & (mi <= 59) & (sec <= 59) & (off_h <= 14) & (off_m <= 59)
+    days = (first + (d - 1)).astype("int64")
+    local_ns = (((days * 24 + h) * 60 + mi) * 60 + sec) * 1_000_000_000
+    # Stamps with an offset are UTC once it is taken off; wall-clock stamps are localised
+    # in tz as the full path does (a DST gap is an error there, so such rows go back to it).
+    utc_ns = local_ns - sign * (off_h * 60 + off_m) * 60_000_000_000
+    wall = ok & ~offset_form
+    if wall.any():
+        local = pd.Series(local_ns[wall].view("datetime64[ns]")).dt.tz_localize(
+            tz, ambiguous="NaT", nonexistent="NaT"
+        )
+        localised = local.notna().to_numpy()
+        utc_ns[wall] = pd.DatetimeIndex(local).asi8
+        ok[np.flatnonzero(wall)[~localised]] = False
+    rows = rows[ok]
     handled[rows] = True
-    days = (first[ok] + (d[ok] - 1)).astype("int64")
-    local_ns = ((days * 24 + h[ok]) * 60 + mi[ok]) * 60 + sec[ok]
-    local_ns = local_ns * 1_000_000_000
-    # Wall-clock times in tz, localised as the full path does (a DST gap is an error
-    # there, so such rows are handed back to it).
-    local = pd.Series(local_ns.view("datetime64[ns]")).dt.tz_localize(
-        tz, ambiguous="NaT", nonexistent="NaT"
-    )
-    localised = local.notna().to_numpy()
-    handled[rows[~localised]] = False
-    rows = rows[localised]
-    columns["utc_ns"][rows] = pd.DatetimeIndex(local).asi8[localised]
+    columns["utc_ns"][rows] = utc_ns[ok]
     columns["resolution"][rows] = np.array(
-        [_RESOLUTION_BY_LENGTH[v] for v in (10, 16, 19)], dtype=object
-    )[np.searchsorted([10, 16, 19], length[ok][localised])]
+        [_RESOLUTION_BY_LENGTH[v] for v in (10, 16, 19, 20, 25)], dtype=object
+    )[np.searchsorted([10, 16, 19, 20, 25], width[ok])]
     return columns, handled
 
 

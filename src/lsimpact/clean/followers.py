@@ -28,9 +28,11 @@ Dong Yuhui accounts (resource ``published_figures``) into the same panel format,
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -130,26 +132,28 @@ def _text(s: pd.Series) -> pd.Series:
     return pd.Series(uniq[codes], index=s.index, dtype="string")
 
 
-def _arrow_strings(s: pd.Series) -> pa.Array:
-    """The cells of ``s`` as one pyarrow string array (zero-copy for Arrow-backed text).
+def _arrow_strings(s: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """The cells of ``s`` as pyarrow strings, zero-copy for Arrow-backed text (the chunks
+    of a multi-threaded read stay chunks: combining them would copy the column).
 
-    Other dtypes go through ``astype("string")`` first, as :func:`_text` always did, so an
+    Other dtypes go through ``astype("string[pyarrow]")`` first, as :func:`_text` always did, so an
     integer id 7 is the text "7"; missing stays null.
     """
     if not (isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow") and not (
         isinstance(s.dtype, pd.ArrowDtype) and pa.types.is_string(s.dtype.pyarrow_dtype)
     ):
         s = s.astype("string[pyarrow]")
-    arr = pa.array(s.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return arr.cast(pa.large_string()) if arr.type != pa.large_string() else arr
+    return pa.array(s.array)
 
 
-def _codes(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """Dictionary codes (int32, null is a value of its own) and the distinct values."""
-    enc = pc.dictionary_encode(arr, null_encoding="encode")
-    return enc.indices.to_numpy(zero_copy_only=False), enc.dictionary
+def _codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Codes (int32, in order of first appearance; null is a value of its own) and the
+    distinct values, as ``dictionary_encode`` gives them, without combining chunks."""
+    uniq = pc.unique(arr)
+    if isinstance(uniq, pa.ChunkedArray):
+        uniq = uniq.combine_chunks()
+    codes = pc.index_in(arr, value_set=uniq, skip_nulls=False)
+    return codes.to_numpy(zero_copy_only=False).astype(np.int32, copy=False), uniq
 
 
 def _text_codes(
@@ -379,6 +383,12 @@ def _errors(error: pd.Series, offset: int) -> dict[int, str]:
     return dict(zip((at + offset).tolist(), e[at].tolist(), strict=True))
 
 
+def _error_mask(errors: dict[int, str], pos: np.ndarray) -> np.ndarray:
+    """Which of the rows at positions ``pos`` (sorted) have an error."""
+    where = np.fromiter(errors.keys(), dtype=np.int64, count=len(errors))
+    return np.isin(pos, where) if len(where) else np.zeros(len(pos), dtype=bool)
+
+
 def _error_column(errors: dict[int, str], pos: np.ndarray) -> np.ndarray:
     """Errors aligned to the rows at positions ``pos`` (None where none)."""
     out = np.full(len(pos), None, dtype=object)
@@ -389,6 +399,33 @@ def _error_column(errors: dict[int, str], pos: np.ndarray) -> np.ndarray:
         hit = (i < len(pos)) & (pos[np.minimum(i, len(pos) - 1)] == where)
         out[i[hit]] = msg[hit]
     return out
+
+
+def _parse_chunk(
+    df: pd.DataFrame,
+    lo: int,
+    tz: str,
+    value: np.ndarray,
+    lower: np.ndarray,
+    t_ns: np.ndarray,
+) -> tuple[int, dict[int, str], dict[int, str]]:
+    """Parse rows ``lo:lo + _CHUNK`` of the log into the slices of ``value``, ``lower``
+    and ``t_ns``; returns the row count and the count and time errors by row."""
+    part = df.iloc[lo : lo + _CHUNK]
+    hi = lo + len(part)
+    cnt = _parse_counts(part["followers"])
+    value[lo:hi] = cnt["value"].to_numpy()
+    lower[lo:hi] = cnt["lower_bound"].to_numpy(dtype=bool)
+    tim = _parse_times(part["captured_at"], tz)
+    t_ns[lo:hi] = tim["value"].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    return len(part), _errors(cnt["error"], lo), _errors(tim["error"], lo)
+
+
+def _parse_workers(n_rows: int) -> int:
+    """Threads for parsing: one per usable core (at most 4: beyond that the chunks'
+    Python glue holds the GIL), one for a log of a single chunk."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(4, cores or 1, -(-n_rows // _CHUNK)))
 
 
 def _progress(total: int, desc: str, enabled: bool | None) -> Any:
@@ -489,18 +526,18 @@ def clean_snapshots(
     cnt_err: dict[int, str] = {}
     tim_err: dict[int, str] = {}
     bar = _progress(n_rows, "parsing snapshots", progress)
-    for lo in range(0, n_rows, _CHUNK):
-        part = df.iloc[lo : lo + _CHUNK]
-        hi = lo + len(part)
-        cnt = _parse_counts(part["followers"])
-        value_all[lo:hi] = cnt["value"].to_numpy()
-        lower_all[lo:hi] = cnt["lower_bound"].to_numpy(dtype=bool)
-        cnt_err.update(_errors(cnt["error"], lo))
-        tim = _parse_times(part["captured_at"], tz)
-        t_all[lo:hi] = tim["value"].to_numpy().astype("datetime64[ns]").astype(np.int64)
-        tim_err.update(_errors(tim["error"], lo))
-        bar.update(len(part))
-        del cnt, tim, part
+
+    # Chunks in parallel threads: the parsers' kernels (pyarrow compute, numpy) release
+    # the GIL, and each chunk writes its own slice of the arrays.
+    with ThreadPoolExecutor(max_workers=_parse_workers(n_rows)) as pool:
+        starts = range(0, n_rows, _CHUNK)
+        k = len(starts)
+        arrays = ([value_all] * k, [lower_all] * k, [t_all] * k)
+        work = pool.map(_parse_chunk, [df] * k, starts, [tz] * k, *arrays)
+        for n_part, c_err, t_err in work:
+            cnt_err.update(c_err)
+            tim_err.update(t_err)
+            bar.update(n_part)
     bar.close()
 
     # Text columns as integer codes into their normalised distinct values.
@@ -511,19 +548,26 @@ def clean_snapshots(
         norm, uniq, _ = _text_codes(df[c], _IDENTITY_KIND[c], notes_id)
         texts[c] = (norm, uniq)
         if partition:
-            texts_raw[c] = _arrow_strings(df[c]).unique().to_pylist()
+            texts_raw[c] = pc.unique(_arrow_strings(df[c])).to_pylist()
 
     # 2. Exact duplicates (every column equal) are dropped and counted, not quarantined.
     # Rows keep their position in ``df`` (``pos``) for the raw values of the quarantine.
+    # Every row-length temporary is dropped as soon as it is used (``del``): a dozen
+    # arrays of 3M rows held to the end would double the peak memory.
     dup = _exact_duplicates(df, {c: t[0] for c, t in texts.items()}, value_all, lower_all, t_all)
+    n_dup = int(dup.sum())
     pos = np.flatnonzero(~dup)
+    del dup
     src = src[pos]
     value_all, lower_all, t_all = value_all[pos], lower_all[pos], t_all[pos]
-    cnt_err, tim_err = _error_column(cnt_err, pos), _error_column(tim_err, pos)
-    acc_c, acc_u = texts["account_id"][0][pos], texts["account_id"][1]
-    plat_c, plat_u = texts["platform"][0][pos], texts["platform"][1]
+    texts = {c: (codes[pos], uniq) for c, (codes, uniq) in texts.items()}
+    # the parse errors as masks; their messages are looked up for the quarantined rows only
+    cnt_bad = _error_mask(cnt_err, pos)
+    tim_bad = _error_mask(tim_err, pos)
+    acc_c, acc_u = texts["account_id"]
+    plat_c, plat_u = texts["platform"]
     q_parts = []
-    bad_acc = acc_u[acc_c] == ""
+    bad_acc = (acc_u == "")[acc_c]
     fol_raw = df["followers"]
 
     def raw_cells(column: str, mask: np.ndarray) -> pd.Series:
@@ -534,9 +578,9 @@ def clean_snapshots(
     # (looked up on the distinct normalised texts: no pass over the rows' strings)
     total = (
         rules.is_total_word(acc_u)[acc_c]
-        | rules.is_total_word(texts["account_name"][1])[texts["account_name"][0][pos]]
+        | rules.is_total_word(texts["account_name"][1])[texts["account_name"][0]]
     ) & ~bad_acc
-    blank_plat = (plat_u[plat_c] == "") & has_platform & ~bad_acc & ~total
+    blank_plat = (plat_u == "")[plat_c] & has_platform & ~bad_acc & ~total
     bad_key = bad_acc | total | blank_plat
     q_parts.append(
         quarantine_rows(
@@ -554,8 +598,9 @@ def clean_snapshots(
             rules.BLANK_KEY.format(column="platform"),
         )
     )
-    bad_cnt = pd.notna(cnt_err) & ~bad_key
-    bad_time = pd.notna(tim_err) & ~bad_key & ~bad_cnt
+    bad_cnt = cnt_bad & ~bad_key
+    bad_time = tim_bad & ~bad_key & ~bad_cnt
+    del cnt_bad, tim_bad
     future = np.zeros(len(t_all), dtype=bool)
     if today is not None:  # days of every row: a transient array, only with a clock
         day_all = t_all.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
@@ -583,7 +628,9 @@ def clean_snapshots(
             src[bad_cnt],
             "followers",
             raw_cells("followers", bad_cnt),
-            "followers not readable as a count (" + pd.Series(cnt_err[bad_cnt]).astype(str) + ")",
+            "followers not readable as a count ("
+            + pd.Series(_error_column(cnt_err, pos[bad_cnt])).astype(str)
+            + ")",
         )
     )
     q_parts.append(
@@ -591,10 +638,13 @@ def clean_snapshots(
             src[bad_time],
             "captured_at",
             raw_cells("captured_at", bad_time),
-            "capture time not readable (" + pd.Series(tim_err[bad_time]).astype(str) + ")",
+            "capture time not readable ("
+            + pd.Series(_error_column(tim_err, pos[bad_time])).astype(str)
+            + ")",
         )
     )
     ok = ~(bad_key | bad_cnt | bad_time | future)
+    del bad_key, bad_cnt, bad_time, future, bad_acc, total, blank_plat, cnt_err, tim_err
 
     # From here on accounts are integer codes and times int64: sorting and grouping 10M
     # rows by strings would dominate the run time. Codes follow (platform, account_id)
@@ -614,6 +664,7 @@ def clean_snapshots(
     del t_all
     day = t_ns.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
     srow = src[ok]
+    del src, ok, p_code, a_code
 
     # 3. Glitches, on each account's series in time order.
     order = _account_time_order(code, t_ns, srow)
@@ -652,6 +703,7 @@ def clean_snapshots(
             reason[glitch],
         )
     )
+    del reason
     n_acc = len(k_uniq)
     keep = ~glitch
     n_used = int(keep.sum())
@@ -691,7 +743,7 @@ def clean_snapshots(
             input_rows=n_in,
             used_rows=0,
             quarantined_rows=len(quarantine),
-            duplicate_rows=int(dup.sum()),
+            duplicate_rows=n_dup,
             output_rows=0,
             notes=(
                 f"{int(glitch.sum())} glitch snapshots kept out of the daily values",
@@ -720,22 +772,23 @@ def clean_snapshots(
         last_exact = np.maximum.reduceat(np.where(lower_b, -1, pos_all), starts)
         ends = np.r_[starts[1:], len(cell)] - 1
         last = np.where(last_exact >= 0, last_exact, ends)
+        del pos_all, last_exact, ends
         followers, lower, row = value[last], lower_b[last], srow[last]
     else:
         followers = pd.Series(value).groupby(cell_id).median().to_numpy()
         lower = np.bincount(cell_id, weights=~lower_b) == 0
         row = np.maximum.reduceat(srow, starts)
     # account name: the last one seen; group: the most frequent non-empty label
-    name_c, name_u = texts["account_name"][0][pos], texts["account_name"][1]
+    name_c, name_u = texts["account_name"]
     acc_last = np.r_[code[1:] != code[:-1], True]
     names = np.full(n_acc, "", dtype=object)
     names[code[acc_last]] = name_u[name_c[okpos[acc_last]]]
-    grp_c, grp_u = texts["group"][0][pos], texts["group"][1]
+    grp_c, grp_u = texts["group"]
     grp_u_sorted = np.sort(grp_u)
     rank = np.searchsorted(grp_u_sorted, grp_u)
     gc = rank[grp_c[okpos]]
     g_uniq = grp_u_sorted
-    labelled = grp_u[grp_c[okpos]] != ""
+    labelled = (grp_u != "")[grp_c[okpos]]
     pair = code[labelled].astype(np.int64) * len(g_uniq) + gc[labelled]
     pu, pc_ = np.unique(pair, return_counts=True)
     pick = np.lexsort((pu % len(g_uniq), -pc_, pu // len(g_uniq)))
@@ -744,6 +797,9 @@ def clean_snapshots(
     if len(pu):
         first = np.r_[True, (pu // len(g_uniq))[1:] != (pu // len(g_uniq))[:-1]]
         groups[pu[first] // len(g_uniq)] = np.asarray(g_uniq, dtype=object)[pu[first] % len(g_uniq)]
+    # the snapshot rows are done with: only the account-day cells go on
+    del code, value, lower_b, t_ns, day, srow, okpos, cell, start, cell_id, gc, labelled, pair
+    del texts, name_c, grp_c, acc_c, plat_c, pos
 
     # 5. A full calendar per account between its first and last valid day.
     cell_acc = cells // span_days
@@ -807,7 +863,7 @@ def clean_snapshots(
         input_rows=n_in,
         used_rows=n_used,
         quarantined_rows=len(quarantine),
-        duplicate_rows=int(dup.sum()),
+        duplicate_rows=n_dup,
         output_rows=len(panel),
         notes=(
             f"{int(glitch.sum())} glitch snapshots kept out of the daily values",
