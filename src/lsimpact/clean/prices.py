@@ -242,23 +242,48 @@ class _Keys:
     ctype: np.ndarray  # codes into _TYPES, -1 = not live/store/other
     room: np.ndarray  # codes into room_labels
     room_labels: np.ndarray
+    pack: np.ndarray | None  # codes into pack_parsed (None: no pack column)
+    pack_parsed: pd.DataFrame | None  # parse_pack of each distinct pack cell
+    pack_raw: np.ndarray | None  # codes of the pack cells as read
 
     def take(self, pos: np.ndarray) -> _Keys:
         """The keys of the rows at ``pos`` (same labels)."""
         out = _Keys()
         out.__dict__.update(self.__dict__)
-        for name in ("pid", "nkey", "channel", "ctype", "room"):
-            setattr(out, name, getattr(self, name)[pos])
+        for name in ("pid", "nkey", "channel", "ctype", "room", "pack", "pack_raw"):
+            if getattr(self, name) is not None:
+                setattr(out, name, getattr(self, name)[pos])
         return out
 
 
-def _keys(df: pd.DataFrame, known: list[str], pack: pd.DataFrame | None) -> tuple[_Keys, dict]:
-    """Product and channel keys of every row of ``df`` (renamed headers), and the other
-    text columns' codes: the one place they are computed, for the cleaner and for the
-    engines' pre-pass (:func:`entity_keys`)."""
+def _distinct(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of integer ``codes``: (each row's index into them, the position of
+    each one's first row). Parsers then run once per distinct cell or combination."""
+    inv = pd.factorize(codes)[0].astype(np.int64)  # numbered in order of first appearance
+    if not len(inv):
+        return inv, np.zeros(0, dtype=np.int64)
+    top = np.maximum.accumulate(inv)
+    return inv, np.flatnonzero(np.r_[True, top[1:] > top[:-1]])
+
+
+def _raw_codes(s: pd.Series) -> np.ndarray:
+    """Codes of the cells as read (equal cells, equal codes; missing -1)."""
+    return pd.factorize(s)[0].astype(np.int64)
+
+
+def _keys(df: pd.DataFrame, known: list[str]) -> tuple[_Keys, dict]:
+    """Product and channel keys of every row of ``df`` (renamed headers), the other text
+    columns' codes and the pack sizes (parsed once per distinct cell): the one place they
+    are computed, for the cleaner and for the engines' pre-pass (:func:`entity_keys`)."""
     n = len(df)
     text = {c: _text_codes(df[c] if c in known else None, n) for c in _TEXT}
     k = _Keys()
+    k.pack_raw = k.pack = None
+    k.pack_parsed = None
+    if "pack" in known:
+        k.pack_raw = _raw_codes(df["pack"])
+        k.pack, first = _distinct(k.pack_raw)
+        k.pack_parsed = parse_pack(df["pack"].iloc[first].reset_index(drop=True))
     k.pid, k.pid_labels, _ = text["product_id"]
     name_c, name_l, _ = text["product_name"]
     brand_c, brand_l, _ = text["brand"]
@@ -281,17 +306,17 @@ def _keys(df: pd.DataFrame, known: list[str], pack: pd.DataFrame | None) -> tupl
     # Alignment key: normalised name + brand + pack size, where the name and pack are there.
     k.nkey = np.full(n, -1, dtype=np.int64)
     k.nkey_labels = np.array([], dtype=object)
-    if pack is not None and n:
-        pack_ok = pack["error"].isna().to_numpy()
+    if k.pack is not None and n:
+        pack = k.pack_parsed
+        pack_ok = pack["error"].isna().to_numpy()[k.pack]
         nb, nb_a, nb_b = _pair(name_c, brand_c, len(brand_l))
         nb_text = _name_key_text((name_l[nb_a] + "\x00" + brand_l[nb_b]).astype(object))
-        q_codes, q_uniq = pd.factorize(pack["quantity"].to_numpy(dtype=float))
-        q_text = np.append(pd.Series(q_uniq).map("{:g}".format).to_numpy(dtype=object), "nan")
+        # "500g", "2000ml", "12item": one spelling per distinct pack cell
+        q = pack["quantity"].to_numpy(dtype=float)
+        q_text = np.array(["nan" if v != v else f"{v:g}" for v in q], dtype=object)
         base = pack["base_unit"].to_numpy(dtype=object)
-        b_codes, b_uniq = pd.factorize(base)
-        b_text = np.append(np.asarray(b_uniq, dtype=object), "")
-        sz, sz_q, sz_b = _pair(q_codes, b_codes, len(b_uniq) + 1)
-        sz_text = q_text[sz_q] + b_text[sz_b]
+        b_text = np.where(pd.isna(base), "", base).astype(object)
+        sz, sz_text = _relabel(k.pack, (q_text + b_text).astype(object))
         use = (name_l != "")[name_c] & pack_ok
         kc, kc_nb, kc_sz = _pair(nb, sz, int(sz.max(initial=-1)) + 1)
         k_text = (nb_text[kc_nb] + "|" + sz_text[kc_sz]).astype(object)
@@ -413,13 +438,26 @@ def clean_observations(
     n_all = len(df)
     src_all = source_rows(raw).to_numpy()
 
-    pack_all = parse_pack(df["pack"]) if "pack" in known else None
-    keys, text = _keys(df, known, pack_all)
-    # Exact duplicates (every known column equal as read) are dropped and counted.
-    raw_codes = [
-        text[c][2] if c in text else pd.factorize(df[c])[0].astype(np.int64) for c in known
-    ]
-    dup = pd.Series(_row_ids(raw_codes, n_all)).duplicated(keep="first").to_numpy()
+    keys, text = _keys(df, known)
+    times = wall_clock(df["observed_at"], tz)
+    t_all = times["value"].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    cells = {c: text[c][2] for c in _TEXT if c in known}
+    if keys.pack_raw is not None:
+        cells["pack"] = keys.pack_raw
+    for c in ("list_price", "paid_price", "units_sold"):
+        if c in known:
+            cells[c] = _raw_codes(df[c])
+    # Exact duplicates (every known column equal as read) are dropped and counted. The
+    # times are nearly all distinct: rows are first matched on the parsed time (equal
+    # cells parse equal), then only the rows that match are compared on the cells.
+    ids = _row_ids([cells[c] if c != "observed_at" else _raw_codes(pd.Series(t_all))
+                    for c in known], n_all)  # fmt: skip
+    maybe = np.flatnonzero(pd.Series(ids).duplicated(keep=False).to_numpy())
+    dup = np.zeros(n_all, dtype=bool)
+    if len(maybe):
+        spelled = _raw_codes(df["observed_at"].iloc[maybe])
+        same = _row_ids([pd.factorize(ids[maybe])[0], spelled], len(maybe))
+        dup[maybe] = pd.Series(same).duplicated(keep="first").to_numpy()
     pos = np.flatnonzero(~dup)  # the rows that count, by position in df
     n = len(pos)
     cols = _Rows(df, known, pos)
@@ -437,22 +475,43 @@ def clean_observations(
     ctype = keys.ctype[pos]
     room = keys.room[pos]
     nkey = keys.nkey[pos]
+    t_err = times["error"].to_numpy(dtype=object)[pos]
+    t_ns = t_all[pos]
+    del times, t_all
 
-    times = wall_clock(cols.get("observed_at"), tz)
-    pack = pack_all.iloc[pos].reset_index(drop=True) if pack_all is not None else None
-    lst = parse_price(cols.get("list_price"), pack=pack) if "list_price" in known else None
-    paid = parse_price(
-        cols.get("paid_price"), list_price=lst, pack=pack, quantity=second_item_quantity
+    # Prices: parsed once per distinct (paid, list, pack) combination, spread by codes.
+    has_list = "list_price" in known
+    combo, first = _distinct(
+        _row_ids([cells["paid_price"], cells.get("list_price", np.zeros(n_all, np.int64)),
+                  cells.get("pack", np.zeros(n_all, np.int64))], n_all)
+    )  # fmt: skip
+    pk = (
+        keys.pack_parsed.iloc[keys.pack[first]].reset_index(drop=True)
+        if keys.pack is not None
+        else None
     )
-    idx = paid.index
+    lst = (
+        parse_price(df["list_price"].iloc[first].reset_index(drop=True), pack=pk)
+        if has_list
+        else None
+    )
+    paid = parse_price(
+        df["paid_price"].iloc[first].reset_index(drop=True),
+        list_price=lst,
+        pack=pk,
+        quantity=second_item_quantity,
+    )
     if lst is None:
         lst = pd.DataFrame(
-            {"value": np.nan, "price_unit": None, "error": "missing"}, index=idx
+            {"value": np.nan, "price_unit": None, "error": "missing"}, index=paid.index
         ).astype({"price_unit": object, "error": object})
+    combo = combo[pos]
     if "units_sold" in known:
-        sold = parse_count(cols.get("units_sold"))
-        sold_val = sold["value"].to_numpy(dtype=float)
-        sold_err = sold["error"].to_numpy(dtype=object)
+        s_inv, s_first = _distinct(cells["units_sold"])
+        sold = parse_count(df["units_sold"].iloc[s_first].reset_index(drop=True))
+        s_inv = s_inv[pos]
+        sold_val = sold["value"].to_numpy(dtype=float)[s_inv]
+        sold_err = sold["error"].to_numpy(dtype=object)[s_inv]
         sold_bad = ~pd.isna(sold_err) & (sold_err != "missing")
     else:
         sold_val, sold_err = np.full(n, np.nan), np.full(n, None, dtype=object)
@@ -461,14 +520,15 @@ def clean_observations(
 
     product, product_labels, n_ids = _align(keys.take(pos))
 
-    lst_err = lst["error"].to_numpy(dtype=object)
-    lst_unit = lst["price_unit"].to_numpy(dtype=object)
-    paid_err = paid["error"].to_numpy(dtype=object)
-    paid_unit = paid["price_unit"].to_numpy(dtype=object)
-    paid_val = paid["value"].to_numpy(dtype=float)
-    t_err = times["error"].to_numpy(dtype=object)
+    lst_err = lst["error"].to_numpy(dtype=object)[combo]
+    lst_unit = lst["price_unit"].to_numpy(dtype=object)[combo]
+    paid_err = paid["error"].to_numpy(dtype=object)[combo]
+    paid_unit = paid["price_unit"].to_numpy(dtype=object)[combo]
+    paid_val = paid["value"].to_numpy(dtype=float)[combo]
     list_given = ~pd.isna(lst_err) & (lst_err != "missing")
-    pack_err = pack["error"].to_numpy(dtype=object) if pack is not None else None
+    pack = keys.pack_parsed
+    pack_at = keys.pack[pos] if keys.pack is not None else None
+    pack_err = pack["error"].to_numpy(dtype=object)[pack_at] if pack is not None else None
     # A pack written but unreadable refuses the row even when the price does not need it.
     pack_bad = (
         ~pd.isna(pack_err) & (pack_err != "missing") if pack is not None else np.zeros(n, bool)
@@ -556,7 +616,7 @@ def clean_observations(
     # The day's last valid observation (time, then file order), as for followers:
     # one lexsort on integer codes (product and channel codes sort as their texts).
     use = np.flatnonzero(ok)
-    t_ns = times["value"].to_numpy().astype("datetime64[ns]").astype(np.int64)[use]
+    t_ns = t_ns[use]
     day = np.floor_divide(t_ns, _DAY_NS)
     srow = src_all[pos][use]
     p_use, c_use = product[use], channel[use]
@@ -579,9 +639,9 @@ def clean_observations(
         v = np.where(empty[v], -1, v)
         best = _mode_codes(np.where(ok, product, -1), np.where(ok, v, -1), n_prod)
         attrs[c] = _strings(np.append(label(c), ""), best[product[pick]])
-    pack_q = pack["quantity"].to_numpy(dtype=float)[pick] if pack is not None else np.nan
+    pack_q = pack["quantity"].to_numpy(dtype=float)[pack_at[pick]] if pack is not None else np.nan
     pack_u = (
-        pack["base_unit"].to_numpy(dtype=object)[pick]
+        pack["base_unit"].to_numpy(dtype=object)[pack_at[pick]]
         if pack is not None
         else np.full(len(pick), None, dtype=object)
     )
@@ -594,7 +654,7 @@ def clean_observations(
             "channel": _strings(keys.channel_labels, channel[pick]),
             "channel_type": _strings(_TYPES, ctype[pick]),
             "date": (d_s[starts] * _DAY_NS).astype("datetime64[ns]"),
-            "list_unit_price": lst["value"].to_numpy(dtype=float)[pick],
+            "list_unit_price": lst["value"].to_numpy(dtype=float)[combo[pick]],
             "paid_unit_price": paid_val[pick],
             "price_unit": _strings(u_labels, u_codes[pick]),
             "pack_quantity": pack_q,
@@ -773,8 +833,7 @@ def _row_keys(raw: pd.DataFrame) -> tuple[_Keys, np.ndarray]:
     code into the distinct key combinations."""
     df = _headers(raw)
     known = [c for c in ALIASES if c in df.columns]
-    pack = parse_pack(df["pack"]) if "pack" in known else None
-    k, _ = _keys(df, known, pack)
+    k, _ = _keys(df, known)
     ids = _row_ids([k.pid, k.nkey, k.channel, k.ctype], len(df))
     combo = pd.factorize(ids)[0].astype(np.int64)
     return k, combo
