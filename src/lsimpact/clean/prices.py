@@ -506,52 +506,57 @@ def clean_observations(
             {"value": np.nan, "price_unit": None, "error": "missing"}, index=paid.index
         ).astype({"price_unit": object, "error": object})
     combo = combo[pos]
+    # Checks are decided per distinct cell (small arrays) and spread to the rows by code.
     if "units_sold" in known:
         s_inv, s_first = _distinct(cells["units_sold"])
         sold = parse_count(df["units_sold"].iloc[s_first].reset_index(drop=True))
         s_inv = s_inv[pos]
         sold_val = sold["value"].to_numpy(dtype=float)[s_inv]
-        sold_err = sold["error"].to_numpy(dtype=object)[s_inv]
-        sold_bad = ~pd.isna(sold_err) & (sold_err != "missing")
+        s_err = sold["error"].to_numpy(dtype=object)
+        sold_bad = (~pd.isna(s_err) & (s_err != "missing"))[s_inv]
+        sold_why = _because("units sold not readable", s_err, s_inv)
     else:
-        sold_val, sold_err = np.full(n, np.nan), np.full(n, None, dtype=object)
-        sold_bad = np.zeros(n, dtype=bool)
+        sold_val, sold_bad = np.full(n, np.nan), np.zeros(n, dtype=bool)
+        sold_why = "units sold not readable"
     promoted, promoted_bad = _promoted_codes(text, known, pos)
 
     product, product_labels, n_ids = _align(keys.take(pos))
 
-    lst_err = lst["error"].to_numpy(dtype=object)[combo]
-    lst_unit = lst["price_unit"].to_numpy(dtype=object)[combo]
-    paid_err = paid["error"].to_numpy(dtype=object)[combo]
-    paid_unit = paid["price_unit"].to_numpy(dtype=object)[combo]
+    l_err = lst["error"].to_numpy(dtype=object)
+    l_unit = lst["price_unit"].to_numpy(dtype=object)
+    p_err = paid["error"].to_numpy(dtype=object)
+    p_unit = paid["price_unit"].to_numpy(dtype=object)
     paid_val = paid["value"].to_numpy(dtype=float)[combo]
-    list_given = ~pd.isna(lst_err) & (lst_err != "missing")
+    list_given = (~pd.isna(l_err) & (l_err != "missing"))[combo]
     pack = keys.pack_parsed
     pack_at = keys.pack[pos] if keys.pack is not None else None
-    pack_err = pack["error"].to_numpy(dtype=object)[pack_at] if pack is not None else None
-    # A pack written but unreadable refuses the row even when the price does not need it.
-    pack_bad = (
-        ~pd.isna(pack_err) & (pack_err != "missing") if pack is not None else np.zeros(n, bool)
-    )
+    if pack is not None:
+        k_err = pack["error"].to_numpy(dtype=object)
+        # A pack written but unreadable refuses the row even when the price does not need it.
+        pack_bad = (~pd.isna(k_err) & (k_err != "missing"))[pack_at]
+        pack_why = _because("pack size not readable", k_err, pack_at)
+    else:
+        pack_bad, pack_why = np.zeros(n, dtype=bool), "pack size not readable"
     t_bad = ~pd.isna(t_err)
-    p_bad = ~pd.isna(paid_err)
-    paid_detail = paid_err.copy()
-    paid_detail[p_bad] = [
+    p_bad_c = ~pd.isna(p_err)
+    p_bad = p_bad_c[combo]
+    p_detail = p_err.copy()
+    p_detail[p_bad_c] = [
         str(e).replace("(not given)", "(set the option second_item_quantity to 1 or 2)")
-        for e in paid_err[p_bad]
+        for e in p_err[p_bad_c]
     ]
-    unit_differs = ~pd.isna(lst_unit) & (lst_unit != paid_unit)
+    unit_differs = (~pd.isna(l_unit) & (l_unit != p_unit))[combo]
     problems: list[tuple[np.ndarray, str, Any]] = [
         (no_id & pname_empty, "product_id", "no product_id or product_name"),
         ((keys.channel_labels == "")[channel], "channel", "channel missing (渠道 or 直播间)"),
         (ctype < 0, "channel_type", "channel_type must be live, store or other (直播, 店铺, 其他)"),
         (t_bad, "observed_at", _because("time not readable", t_err)),
-        (pack_bad, "pack", _because("pack size not readable", pack_err)),
-        (p_bad, "paid_price", _because("paid price not readable", paid_detail)),
+        (pack_bad, "pack", pack_why),
+        (p_bad, "paid_price", _because("paid price not readable", p_detail, combo)),
         (paid_val == 0, "paid_price", "paid price is 0"),
-        (list_given, "list_price", _because("list price not readable", lst_err)),
+        (list_given, "list_price", _because("list price not readable", l_err, combo)),
         (unit_differs, "list_price", "list and paid price are in different units"),
-        (sold_bad, "units_sold", _because("units sold not readable", sold_err)),
+        (sold_bad, "units_sold", sold_why),
         (promoted_bad, "promoted", "promoted not readable (expected 是/否, yes/no, 1/0)"),
         (
             no_id & (nkey < 0),
@@ -568,7 +573,8 @@ def clean_observations(
 
     # One unit per product, one type per channel: the minority rows are refused.
     ok = ~bad
-    u_codes, u_labels = _relabel(*_unit_codes(paid_unit))
+    u_small, u_labels = _unit_codes(p_unit)
+    u_codes = u_small[combo]
     n_prod, n_chan = len(product_labels), len(keys.channel_labels)
     unit_best = _mode_codes(np.where(ok, product, -1), u_codes, n_prod)
     unit_mode = np.where(ok, unit_best[np.maximum(product, 0)], -1)
@@ -737,13 +743,22 @@ def _strings(labels: np.ndarray, codes: np.ndarray) -> pd.Series:
                      pd.array([], dtype="str"))  # fmt: skip
 
 
-def _because(prefix: str, detail: np.ndarray | None) -> Callable[[np.ndarray], list[str]]:
-    """The reason "prefix (detail)", built only for the rows a problem hits."""
-    return lambda hit: [f"{prefix} ({d})" for d in detail[hit]] if detail is not None else []
+def _because(
+    prefix: str, detail: np.ndarray, at: np.ndarray | None = None
+) -> Callable[[np.ndarray], list[str]]:
+    """The reason "prefix (detail)", built only for the rows a problem hits (``detail``
+    per row, or per distinct cell with each row's code ``at``)."""
+
+    def why(hit: np.ndarray) -> list[str]:
+        d = detail[hit] if at is None else detail[at[hit]]
+        return [f"{prefix} ({x})" for x in d]
+
+    return why
 
 
 def _unit_codes(unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    codes, uniq = pd.factorize(unit)
+    """Price units as codes in sorted order of their text (None: -1)."""
+    codes, uniq = pd.factorize(unit, sort=True)
     return codes.astype(np.int64), np.asarray(uniq, dtype=object)
 
 
