@@ -186,8 +186,9 @@ def _relabel(codes: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndar
     new, uniq = pd.factorize(np.asarray(labels, dtype=object), sort=True)
     uniq = np.asarray(uniq, dtype=object)
     if len(codes) == 0 or len(new) == 0:
-        return np.full(len(codes), -1, dtype=np.int64), uniq
-    return np.where(codes >= 0, new[np.maximum(codes, 0)], -1).astype(np.int64), uniq
+        return np.full(len(codes), -1, dtype=np.int32), uniq
+    # int32 codes: a row-length array is 4 bytes a row (memory is the limit at scale)
+    return np.where(codes >= 0, new.astype(np.int32)[np.maximum(codes, 0)], -1), uniq
 
 
 def _text_codes(s: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -195,13 +196,13 @@ def _text_codes(s: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray, np
     the cells as read). Missing cells are "" (a label like any other); an absent column
     is all "" (raw codes all 0)."""
     if s is None:
-        return np.zeros(n, dtype=np.int64), np.array([""], dtype=object), np.zeros(n, np.int64)
+        return np.zeros(n, dtype=np.int32), np.array([""], dtype=object), np.zeros(n, np.int32)
     raw, uniq = pd.factorize(s)
     clean = pd.Series(np.asarray(uniq, dtype=object), dtype="string").astype(str)
     clean = clean.str.normalize("NFKC").str.strip().to_numpy(dtype=object)
     labels = np.append(clean, "")  # code -1 (missing) -> ""
     codes, labels = _relabel(np.where(raw >= 0, raw, len(clean)), labels)
-    return codes, labels, raw.astype(np.int64)
+    return codes, labels, raw.astype(np.int32)
 
 
 def _pair(a: np.ndarray, b: np.ndarray, nb: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -209,7 +210,7 @@ def _pair(a: np.ndarray, b: np.ndarray, nb: int) -> tuple[np.ndarray, np.ndarray
     key = a.astype(np.int64) * max(nb, 1) + b
     codes, uniq = pd.factorize(key)
     uniq = np.asarray(uniq, dtype=np.int64)
-    return codes.astype(np.int64), uniq // max(nb, 1), uniq % max(nb, 1)
+    return codes.astype(np.int32), uniq // max(nb, 1), uniq % max(nb, 1)
 
 
 def _row_ids(raw_codes: list[np.ndarray], n: int) -> np.ndarray:
@@ -259,7 +260,7 @@ class _Keys:
 def _distinct(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values of integer ``codes``: (each row's index into them, the position of
     each one's first row). Parsers then run once per distinct cell or combination."""
-    inv = pd.factorize(codes)[0].astype(np.int64)  # numbered in order of first appearance
+    inv = pd.factorize(codes)[0].astype(np.int32)  # numbered in order of first appearance
     if not len(inv):
         return inv, np.zeros(0, dtype=np.int64)
     top = np.maximum.accumulate(inv)
@@ -268,7 +269,7 @@ def _distinct(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _raw_codes(s: pd.Series) -> np.ndarray:
     """Codes of the cells as read (equal cells, equal codes; missing -1)."""
-    return pd.factorize(s)[0].astype(np.int64)
+    return pd.factorize(s)[0].astype(np.int32)
 
 
 def _keys(df: pd.DataFrame, known: list[str]) -> tuple[_Keys, dict]:
@@ -300,11 +301,11 @@ def _keys(df: pd.DataFrame, known: list[str]) -> tuple[_Keys, dict]:
     ct_c, ct_l, _ = text["channel_type"]
     mapped = pd.Series(ct_l, dtype=object).str.lower().map(CHANNEL_TYPES)
     t_of_label = pd.Index(_TYPES).get_indexer(mapped.where(mapped.notna(), "?"))
-    k.ctype = t_of_label[ct_c].astype(np.int64)
+    k.ctype = t_of_label[ct_c].astype(np.int8)
     blank = (ct_l == "")[ct_c]
     k.ctype[(k.ctype < 0) & blank & (room_l != "")[room_c]] = 0  # live
     # Alignment key: normalised name + brand + pack size, where the name and pack are there.
-    k.nkey = np.full(n, -1, dtype=np.int64)
+    k.nkey = np.full(n, -1, dtype=np.int32)
     k.nkey_labels = np.array([], dtype=object)
     if k.pack is not None and n:
         pack = k.pack_parsed
@@ -337,12 +338,12 @@ def _align(k: _Keys) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     has_id = (k.pid_labels != "")[k.pid]
     n_i = max(len(k.pid_labels), 1)
     both = (k.nkey >= 0) & has_id
-    pair = np.unique(k.nkey[both] * n_i + k.pid[both])
+    pair = np.unique(k.nkey[both].astype(np.int64) * n_i + k.pid[both])
     pk, pi = pair // n_i, pair % n_i
     n_per_key = np.bincount(pk, minlength=len(k.nkey_labels) + 1)
     first_id = np.full(len(n_per_key), -1, dtype=np.int64)
     first_id[pk] = pi  # any id will do where the key has one only
-    n_ids = np.where(k.nkey >= 0, n_per_key[np.maximum(k.nkey, 0)], 0)
+    n_ids = np.where(k.nkey >= 0, n_per_key[np.maximum(k.nkey, 0)], 0).astype(np.int32)
     matched = np.where(k.nkey >= 0, first_id[np.maximum(k.nkey, 0)], -1)
     n_pid = len(k.pid_labels)
     product = np.where(has_id, k.pid, np.where(n_ids == 1, matched, -1))
@@ -458,6 +459,11 @@ def clean_observations(
         spelled = _raw_codes(df["observed_at"].iloc[maybe])
         same = _row_ids([pd.factorize(ids[maybe])[0], spelled], len(maybe))
         dup[maybe] = pd.Series(same).duplicated(keep="first").to_numpy()
+    del ids, maybe
+    text = {c: (v[0], v[1], None) for c, v in text.items()}  # cells as read: done
+    cells = {
+        c: v for c, v in cells.items() if c in ("paid_price", "list_price", "pack", "units_sold")
+    }
     pos = np.flatnonzero(~dup)  # the rows that count, by position in df
     n = len(pos)
     cols = _Rows(df, known, pos)
@@ -482,8 +488,8 @@ def clean_observations(
     # Prices: parsed once per distinct (paid, list, pack) combination, spread by codes.
     has_list = "list_price" in known
     combo, first = _distinct(
-        _row_ids([cells["paid_price"], cells.get("list_price", np.zeros(n_all, np.int64)),
-                  cells.get("pack", np.zeros(n_all, np.int64))], n_all)
+        _row_ids([cells["paid_price"], cells.get("list_price", np.zeros(n_all, np.int8)),
+                  cells.get("pack", np.zeros(n_all, np.int8))], n_all)
     )  # fmt: skip
     pk = (
         keys.pack_parsed.iloc[keys.pack[first]].reset_index(drop=True)
@@ -506,6 +512,8 @@ def clean_observations(
             {"value": np.nan, "price_unit": None, "error": "missing"}, index=paid.index
         ).astype({"price_unit": object, "error": object})
     combo = combo[pos]
+    del first
+    keys.pack_raw = None
     # Checks are decided per distinct cell (small arrays) and spread to the rows by code.
     if "units_sold" in known:
         s_inv, s_first = _distinct(cells["units_sold"])
@@ -518,6 +526,7 @@ def clean_observations(
     else:
         sold_val, sold_bad = np.full(n, np.nan), np.zeros(n, dtype=bool)
         sold_why = "units sold not readable"
+    del cells
     promoted, promoted_bad = _promoted_codes(text, known, pos)
 
     product, product_labels, n_ids = _align(keys.take(pos))
