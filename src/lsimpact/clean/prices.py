@@ -30,6 +30,14 @@ Rules, in order:
   promoted when one of the channel's sessions that promoted the product overlaps the
   day; without one, from a ``promoted`` column (是/否, yes/no, 1/0) or a ``session_id``
   column (non-empty = promoted); missing when the file says nothing.
+
+At scale the work is done on integer codes: text (ids, names, channels, spellings) is
+normalised once per distinct value, prices and packs are parsed once per distinct
+(paid, list, pack) combination, and rows are grouped and ordered by one ``lexsort`` of
+codes whose order is the order of their texts. The chunked and Dask engines run this
+same function on partitions that are connected components of products and contested
+channels (:func:`entity_keys`, :func:`entity_hasher`, :func:`combine`), which makes their
+result equal to the in-memory one.
 """
 
 from __future__ import annotations
@@ -163,7 +171,10 @@ def _mode_codes(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarr
     if not keep.any():
         return best
     nv = int(value.max()) + 1
-    pairs, counts = np.unique(group[keep].astype(np.int64) * nv + value[keep], return_counts=True)
+    # count the distinct (group, value) pairs by hashing; only they are sorted
+    pair_codes, pairs = pd.factorize(group[keep].astype(np.int64) * nv + value[keep])
+    counts = np.bincount(pair_codes)
+    pairs = np.asarray(pairs, dtype=np.int64)
     pg, pv = pairs // nv, pairs % nv
     order = np.lexsort((pv, -counts, pg))  # by group, most frequent first, then smallest
     pg, pv = pg[order], pv[order]
@@ -635,7 +646,9 @@ def clean_observations(
     day = np.floor_divide(t_ns, _DAY_NS)
     srow = src_all[pos][use]
     p_use, c_use = product[use], channel[use]
-    order = np.lexsort((srow, t_ns, day, c_use, p_use))
+    cell = _cell_key(p_use, c_use, day)  # product, channel, day as one sortable int64
+    order = np.lexsort((srow, t_ns, cell)) if cell is not None else (
+        np.lexsort((srow, t_ns, day, c_use, p_use)))  # fmt: skip
     p_s, c_s, d_s = p_use[order], c_use[order], day[order]
     start = np.r_[True, (p_s[1:] != p_s[:-1]) | (c_s[1:] != c_s[:-1]) | (d_s[1:] != d_s[:-1])]
     start = start[: len(order)]  # no used row: no day
@@ -709,13 +722,13 @@ def clean_observations(
         notes.append("promoted from the file's promoted/session column")
     else:
         notes.append("promoted unknown (no session calendar, no promoted column)")
-    used_products = np.unique(product[use])
-    used_channels = np.unique(channel[use])
+    used_products = np.flatnonzero(np.bincount(product[use], minlength=n_prod))
+    used_channels = np.flatnonzero(np.bincount(channel[use], minlength=n_chan))
     n_name = int((no_id & ok).sum())
     is_new = np.char.startswith(product_labels.astype(str), "name:") if n_prod else np.zeros(0)
     n_new = int(is_new[product[use]].sum()) if len(use) else 0
     notes += [
-        f"{len(np.unique(product[pick]))} products x {len(np.unique(channel[pick]))} channels; "
+        f"{len(used_products)} products x {len(used_channels)} channels; "
         f"{n_name} used rows without product_id aligned by name + brand + pack "
         f"({n_name - n_new} to an existing product_id, {n_new} under a name: key)",
         f"daily value: last valid observation of the day ({tz})",
@@ -772,11 +785,36 @@ def _unit_codes(unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _hits(left: tuple[np.ndarray, ...], right: tuple[np.ndarray, ...]) -> np.ndarray:
-    """For each row of ``left`` (integer key columns), whether ``right`` has it."""
+    """For each row of ``left`` (product, channel, day codes), whether ``right`` has it."""
+    if not len(left[0]):
+        return np.zeros(0, dtype=bool)
     ok = np.all([r >= 0 for r in right], axis=0) if len(right[0]) else np.zeros(0, bool)
-    r = pd.MultiIndex.from_arrays([x[ok] for x in right])
-    lft = pd.MultiIndex.from_arrays(list(left))
-    return lft.isin(r) if len(lft) else np.zeros(0, bool)
+    right = tuple(x[ok] for x in right)
+    days = np.concatenate([left[2], right[2]])
+    lo = int(days.min())
+    n_p = int(max(left[0].max(initial=0), right[0].max(initial=0))) + 1
+    n_c = int(max(left[1].max(initial=0), right[1].max(initial=0))) + 1
+    n_d = int(days.max()) - lo + 1
+    if n_p * n_c * n_d >= 2**62:  # cannot happen with real calendars; the general way
+        r = pd.MultiIndex.from_arrays(list(right))
+        return pd.MultiIndex.from_arrays(list(left)).isin(r)
+
+    def key(x: tuple[np.ndarray, ...]) -> np.ndarray:
+        return (x[0].astype(np.int64) * n_c + x[1]) * n_d + (x[2] - lo)
+
+    return pd.Index(key(left)).isin(key(right))
+
+
+def _cell_key(product: np.ndarray, channel: np.ndarray, day: np.ndarray) -> np.ndarray | None:
+    """(product, channel, day) codes as one int64 that sorts like the three (None when
+    the product of their ranges does not fit)."""
+    if not len(day):
+        return np.zeros(0, dtype=np.int64)
+    lo = int(day.min())
+    n_c, n_d = int(channel.max()) + 1, int(day.max()) - lo + 1
+    if (int(product.max()) + 1) * n_c * n_d >= 2**62:
+        return None
+    return (product.astype(np.int64) * n_c + channel) * n_d + (day - lo)
 
 
 class _Rows:
@@ -784,11 +822,6 @@ class _Rows:
 
     def __init__(self, df: pd.DataFrame, known: list[str], pos: np.ndarray) -> None:
         self.df, self.known, self.pos = df, known, pos
-        self.all = len(pos) == len(df)
-
-    def get(self, column: str) -> pd.Series:
-        s = self.df[column]
-        return s.reset_index(drop=True) if self.all else s.iloc[self.pos].reset_index(drop=True)
 
     def quarantine(
         self,
@@ -818,38 +851,6 @@ class _Rows:
 
 
 # --- partitions for the chunked and Dask engines ----------------------------------------
-# Most rules look at more than one row, and not all of them at one product:
-#
-# * a row without product_id is aligned by name + brand + pack to the product_id that
-#   has them, so its product is known only from the id rows with the same key; a key
-#   shared by two ids makes the row ambiguous;
-# * the unit check and the product attributes (name, brand, category) look at all the
-#   used rows of a product, in every channel;
-# * the channel_type check looks at all the used rows of a channel, across products;
-# * exact duplicates are found among all rows.
-#
-# A partition is therefore a *connected component* of a graph whose nodes are product
-# ids, alignment keys and the channels whose rows disagree on their type ("contested"):
-# a row links its product_id to its alignment key, and its product (id, else key) to its
-# channel when that channel is contested. Every rule above then sees all the rows it
-# needs inside one partition: a product's rows (with the name-only rows aligned to it
-# and the ids sharing a key) are connected through the id and the key; a contested
-# channel's rows are all connected through the channel; an uncontested channel has one
-# type in all its rows, so its check passes whatever part of it a partition holds;
-# exact duplicates have equal keys. Per-row rules and the day's value (per product,
-# channel and day) stay inside a product. So each partition's result is exactly the
-# whole log's result restricted to the partition's rows, and :func:`combine` only stacks
-# them and adds up the counts. The session calendar is small and goes whole to every
-# partition (it is matched per product, channel and day).
-#
-# The graph needs the whole log: the engines first run :func:`entity_keys` over every
-# batch of the input (distinct key combinations only: text work per distinct value,
-# cheap next to the cleaning), then :func:`entity_hasher` finds the components and
-# returns the hash the rows are partitioned by. In the usual log (channels that agree on
-# their type) the components are products; a contested channel joins the products it
-# carries into one partition: exact, at the price of a bigger part.
-
-_KEY_COLUMNS = ["product_id", "name_key", "channel", "channel_type"]
 
 
 def _row_keys(raw: pd.DataFrame) -> tuple[_Keys, np.ndarray]:
@@ -865,8 +866,7 @@ def _row_keys(raw: pd.DataFrame) -> tuple[_Keys, np.ndarray]:
 
 def entity_keys(raw: pd.DataFrame) -> pd.DataFrame:
     """The distinct (product_id, name_key, channel, channel_type) combinations of a batch
-    of raw rows, as :func:`clean_observations` normalises them (see the comment above
-    :data:`_KEY_COLUMNS`); ``name_key`` is None without a name + readable pack,
+    of raw rows, as :func:`clean_observations` normalises them (see :func:`entity_hasher`); ``name_key`` is None without a name + readable pack,
     ``channel_type`` an integer code (-1: not live/store/other)."""
     k, combo = _row_keys(raw)
     _, first = np.unique(combo, return_index=True)
@@ -917,7 +917,41 @@ def entity_hasher(keys: pd.DataFrame) -> Callable[[pd.DataFrame], np.ndarray]:
     """From all the key combinations of a log (:func:`entity_keys` of every batch,
     stacked), the function that hashes each raw row to its partition: the connected
     component of product ids, alignment keys and contested channels it belongs to
-    (equal hashes for every row that a rule of the cleaner compares with it)."""
+    (equal hashes for every row that a rule of the cleaner compares with it).
+
+    Notes
+    -----
+    Most rules look at more than one row, and not all of them at one product:
+
+    * a row without product_id is aligned by name + brand + pack to the product_id that
+      has them, so its product is known only from the id rows with the same key; a key
+      shared by two ids makes the row ambiguous;
+    * the unit check and the product attributes (name, brand, category) look at all the
+      used rows of a product, in every channel;
+    * the channel_type check looks at all the used rows of a channel, across products;
+    * exact duplicates are found among all rows.
+
+    A partition is therefore a *connected component* of a graph whose nodes are product
+    ids, alignment keys and the channels whose rows disagree on their type ("contested"):
+    a row links its product_id to its alignment key, and its product (id, else key) to its
+    channel when that channel is contested. Every rule above then sees all the rows it
+    needs inside one partition: a product's rows (with the name-only rows aligned to it
+    and the ids sharing a key) are connected through the id and the key; a contested
+    channel's rows are all connected through the channel; an uncontested channel has one
+    type in all its rows, so its check passes whatever part of it a partition holds;
+    exact duplicates have equal keys. Per-row rules and the day's value (per product,
+    channel and day) stay inside a product. So each partition's result is exactly the
+    whole log's result restricted to the partition's rows, and :func:`combine` only stacks
+    them and adds up the counts. The session calendar is small and goes whole to every
+    partition (it is matched per product, channel and day).
+
+    The graph needs the whole log: the engines first run :func:`entity_keys` over every
+    batch of the input (distinct key combinations only: text work per distinct value,
+    cheap next to the cleaning), then :func:`entity_hasher` finds the components and
+    returns the hash the rows are partitioned by. In the usual log (channels that agree on
+    their type) the components are products; a contested channel joins the products it
+    carries into one partition: exact, at the price of a bigger part.
+    """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
