@@ -258,15 +258,6 @@ class _Keys:
     pack_parsed: pd.DataFrame | None  # parse_pack of each distinct pack cell
     pack_raw: np.ndarray | None  # codes of the pack cells as read
 
-    def take(self, pos: np.ndarray) -> _Keys:
-        """The keys of the rows at ``pos`` (same labels)."""
-        out = _Keys()
-        out.__dict__.update(self.__dict__)
-        for name in ("pid", "nkey", "channel", "ctype", "room", "pack", "pack_raw"):
-            if getattr(self, name) is not None:
-                setattr(out, name, getattr(self, name)[pos])
-        return out
-
 
 def _distinct(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values of integer ``codes``: (each row's index into them, the position of
@@ -540,7 +531,9 @@ def clean_observations(
     del cells
     promoted, promoted_bad = _promoted_codes(text, known, pos)
 
-    product, product_labels, n_ids = _align(keys.take(pos))
+    # Alignment over all rows (a duplicate adds no new id-key pair), then the counted ones.
+    product, product_labels, n_ids = _align(keys)
+    product, n_ids = product[pos], n_ids[pos]
 
     l_err = lst["error"].to_numpy(dtype=object)
     l_unit = lst["price_unit"].to_numpy(dtype=object)
