@@ -94,3 +94,35 @@ def test_a_partition_without_usable_rows_is_empty_not_an_error():
     assert len(c.data) == 0 and list(c.data.columns) == fol.PANEL_COLUMNS
     assert c.summary.quarantined_rows == 2
     c.summary.check()
+
+
+def test_categorical_read_gives_the_same_table_and_quarantine(tmp_path):
+    """read_table(categorical=True) holds ids, names and labels as categoricals (what
+    ``load`` does for a user's follower log); the cleaner's output must not change."""
+    from lsimpact.io import read_table
+    from lsimpact.synth import followers_daily
+
+    raw, _ = followers_daily(seed=3, n_accounts=60, n_brand=2, n_host=2, launch=None)
+    raw = raw.astype(str)
+    rng = np.random.default_rng(0)
+    bad = rng.choice(len(raw), 40, replace=False)
+    raw.loc[bad[:10], "followers"] = "abc"  # unreadable counts
+    raw.loc[bad[10:20], "captured_at"] = "2023-13-45"  # invalid dates
+    raw.loc[bad[20:25], "account_id"] = ""  # blank id: the name stands in
+    raw.loc[bad[25:30], "account_id"] = "合计"  # total rows
+    raw.loc[bad[30:], "account_id"] = raw.loc[bad[30:], "account_id"].str.upper()  # case
+    raw = pd.concat([raw, raw.iloc[:50]], ignore_index=True)  # exact duplicates
+    path = tmp_path / "log.csv"
+    raw.to_csv(path, index=False)
+    plain = read_table(path)
+    cat = read_table(path, categorical=True)
+    assert len(plain) >= 16_384
+    assert isinstance(cat["account_id"].dtype, pd.CategoricalDtype)
+    assert isinstance(cat["group"].dtype, pd.CategoricalDtype)
+    assert not isinstance(cat["followers"].dtype, pd.CategoricalDtype)
+    a = clean_snapshots(plain, today="2026-01-01")
+    b = clean_snapshots(cat, today="2026-01-01")
+    pd.testing.assert_frame_equal(a.data, b.data)
+    pd.testing.assert_frame_equal(a.quarantine, b.quarantine)
+    assert a.summary == b.summary
+    assert len(a.quarantine) >= 30 and a.summary.duplicate_rows >= 50

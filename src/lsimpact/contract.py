@@ -221,6 +221,10 @@ class DatasetSpec:
         own primary file they never come from the catalogue: the cleaner gets ``None``
         unless the user gives their own (``paired={name: path}``; CLI ``--with``). The
         chunked and Dask engines pass every secondary input whole to each partition.
+    read_options
+        Keyword options of :func:`lsimpact.io.read_table` for a user's primary file
+        (``{"categorical": True}`` for the follower log: ids, names and labels repeat on
+        every row, so they are held as categoricals, a tenth of their text's memory).
     """
 
     name: str
@@ -237,6 +241,7 @@ class DatasetSpec:
     paired_inputs: tuple[str, ...] = ()
     entity_keys: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     entity_hasher: Callable[[pd.DataFrame], Callable[[pd.DataFrame], np.ndarray]] | None = None
+    read_options: Mapping[str, Any] = field(default_factory=dict)
 
 
 def require_columns(

@@ -124,6 +124,7 @@ REGISTRY: dict[str, DatasetSpec] = {
             aliases=("followers",),
             clock_options=("today",),
             entity=("platform", "account_id"),
+            read_options={"categorical": True},
             entity_hash=followers.entity_hash,
             combine=followers.combine,
         ),
@@ -473,7 +474,7 @@ def _frames(
         elif where == "catalogue":
             frames.append(catalog.load(res))
         elif res == spec.inputs[0] and source is not None:
-            frames.append(engines.read_input(where))  # a file, folder or glob
+            frames.append(engines.read_input(where, **spec.read_options))  # file, folder, glob
         else:
             frames.append(read_table(where))
     return frames, hashes

@@ -439,6 +439,18 @@ def _count_columns(arr: pa.Array, allow_negative: bool) -> dict[str, np.ndarray]
         return _by_distinct(a, lambda d: _count_full(d, allow_negative))
 
     fast = _matches(arr, _COUNT_FAST_RE)
+    if not fast.all() and len(arr):
+        # Full-width digits ("２８６７４８", as some exports write them) are the fast forms
+        # once normalised as the full path normalises them; other cells stay as written
+        # (the full path reads them).
+        rest = np.flatnonzero(~fast)
+        norm = _normalise(arr.take(pa.array(rest)))
+        now_fast = _matches(norm, _COUNT_FAST_RE)
+        if now_fast.any():
+            mask = np.zeros(len(arr), dtype=bool)
+            mask[rest[now_fast]] = True
+            arr = pc.replace_with_mask(arr, pa.array(mask), norm.filter(pa.array(now_fast)))
+            fast[rest[now_fast]] = True
     if not fast.any():  # also the empty column: the full path knows every dtype
         return full(arr)
     rows = np.flatnonzero(fast)

@@ -156,6 +156,19 @@ def _codes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     return codes.to_numpy(zero_copy_only=False).astype(np.int32, copy=False), uniq
 
 
+def _category_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_codes` of a categorical column (``io.read_table(categorical=True)``): the
+    same codes and distinct values (first-appearance order, null as a value, categories
+    no row uses left out), read from the categorical's codes without making its texts."""
+    codes = s.cat.codes.to_numpy()
+    seen = pd.unique(codes)  # codes in order of first appearance; -1 is a missing cell
+    lut = np.zeros(len(s.cat.categories) + 1, dtype=np.int32)
+    lut[seen] = np.arange(len(seen), dtype=np.int32)  # -1 lands in the extra last slot
+    cats = np.asarray(s.cat.categories, dtype=object)
+    uniq = np.array([None if c < 0 else cats[c] for c in seen.tolist()], dtype=object)
+    return lut[codes], uniq
+
+
 def _text_codes(
     s: pd.Series, kind: str = "text", reports: list[Any] | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -172,8 +185,11 @@ def _text_codes(
     that normalise alike share one code); ``raw_codes`` tell the raw cells apart (null
     is a value).
     """
-    raw_codes, dictionary = _codes(_arrow_strings(s))
-    uniq = np.asarray(dictionary.to_pylist(), dtype=object)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        raw_codes, uniq = _category_codes(s)
+    else:
+        raw_codes, dictionary = _codes(_arrow_strings(s))
+        uniq = np.asarray(dictionary.to_pylist(), dtype=object)
     column = str(s.name)
     if kind == "platform":
         clean, _ = rules.canonical_platform(uniq)
@@ -260,7 +276,17 @@ def detect_glitches(
     (glitch, reason)
         Boolean mask and a reason string per row ("" where not a glitch).
     """
-    n = len(value)
+    glitch, zero = _glitch_flags(account, value, factor)
+    reason = np.full(len(glitch), "", dtype=object)
+    reason[glitch] = _glitch_reasons(zero[glitch], factor)
+    return glitch, reason
+
+
+def _glitch_flags(
+    account: np.ndarray, value: np.ndarray, factor: float = 5.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`detect_glitches` without the reason strings: ``(glitch, zero)``, the glitch
+    mask and which rows show 0 (the cleaner makes reasons for the glitch rows only)."""
     zero = value <= 0
     idx = np.flatnonzero(~zero)
     v = np.log(value[idx])
@@ -295,12 +321,16 @@ def detect_glitches(
     off = enough & (np.abs(v - med) > lf)
     glitch = zero.copy()
     glitch[idx[off]] = True
-    reason = np.full(n, "", dtype=object)
-    reason[zero] = "scrape glitch: count shown as 0"
-    reason[idx[off]] = (
-        f"scrape glitch: off by more than x{factor:g} from the neighbouring snapshots"
-    )
-    return glitch, reason
+    return glitch, zero
+
+
+def _glitch_reasons(zero: np.ndarray, factor: float) -> np.ndarray:
+    """The quarantine reason of each glitch: shown as 0, or off from its neighbours."""
+    return np.where(
+        zero,
+        "scrape glitch: count shown as 0",
+        f"scrape glitch: off by more than x{factor:g} from the neighbouring snapshots",
+    ).astype(object)
 
 
 def _ranked(uniq: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -309,11 +339,29 @@ def _ranked(uniq: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray
     ``uniq`` may hold one text twice (two spellings normalised alike, or "" replaced by
     the default platform): those merge, as a factorisation of the texts would merge them.
     """
-    present = np.unique(codes)
+    # codes index ``uniq``: a count per distinct value finds the used ones without sorting
+    present = np.flatnonzero(np.bincount(codes, minlength=len(uniq)))
     merged, vals = pd.factorize(uniq[present], sort=True)
-    lut = np.full(len(uniq), -1, dtype=np.int64)
+    lut = np.full(len(uniq), -1, dtype=np.int32)
     lut[present] = merged
     return lut[codes], np.asarray(vals, dtype=object)
+
+
+def _dense_codes(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(key, sort=True)`` for integer keys in ``[0, size)``, as int32 codes.
+
+    Why: the keys are (platform, account) ranks, so a presence table of ``size`` entries
+    ranks them in two linear passes; hashing millions of keys costs several times more.
+    Falls back to factorize when ``size`` is far larger than the number of keys.
+    """
+    if size > 4 * len(key) + 1024:
+        codes, uniq = pd.factorize(key, sort=True)
+        return codes.astype(np.int32), np.asarray(uniq)
+    present = np.zeros(size, dtype=bool)
+    present[key] = True
+    uniq = np.flatnonzero(present)
+    rank = np.cumsum(present, dtype=np.int64) - 1
+    return rank[key].astype(np.int32), uniq
 
 
 def _exact_duplicates(
@@ -383,10 +431,21 @@ def _errors(error: pd.Series, offset: int) -> dict[int, str]:
     return dict(zip((at + offset).tolist(), e[at].tolist(), strict=True))
 
 
-def _error_mask(errors: dict[int, str], pos: np.ndarray) -> np.ndarray:
-    """Which of the rows at positions ``pos`` (sorted) have an error."""
-    where = np.fromiter(errors.keys(), dtype=np.int64, count=len(errors))
-    return np.isin(pos, where) if len(where) else np.zeros(len(pos), dtype=bool)
+def _texts_at(texts: np.ndarray, idx: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """``texts[idx]`` as pandas text (the ``str`` dtype), taken in Arrow.
+
+    Why: each account's text repeats on every day of the panel; converting a column of
+    Python strings row by row costs more than the rest of building the panel.
+    """
+    taken = pa.array(texts, type=pa.large_string()).take(pa.array(idx))
+    return pd.array(taken.cast(pa.large_string()), dtype="str")
+
+
+def _error_mask(errors: dict[int, str], n: int) -> np.ndarray:
+    """Which of ``n`` rows have an error (``errors`` is keyed by row position)."""
+    mask = np.zeros(n, dtype=bool)
+    mask[np.fromiter(errors.keys(), dtype=np.int64, count=len(errors))] = True
+    return mask
 
 
 def _error_column(errors: dict[int, str], pos: np.ndarray) -> np.ndarray:
@@ -539,6 +598,8 @@ def clean_snapshots(
             tim_err.update(t_err)
             bar.update(n_part)
     bar.close()
+    # the parsers' Arrow temporaries are free: back to the system, not kept in the pool
+    pa.default_memory_pool().release_unused()
 
     # Text columns as integer codes into their normalised distinct values.
     texts = {}
@@ -551,36 +612,35 @@ def clean_snapshots(
             texts_raw[c] = pc.unique(_arrow_strings(df[c])).to_pylist()
 
     # 2. Exact duplicates (every column equal) are dropped and counted, not quarantined.
-    # Rows keep their position in ``df`` (``pos``) for the raw values of the quarantine.
-    # Every row-length temporary is dropped as soon as it is used (``del``): a dozen
-    # arrays of 3M rows held to the end would double the peak memory.
+    # They stay a mask until the one subset of usable rows below, and every row-length
+    # temporary is dropped as soon as it is used (``del``): copies of a dozen arrays of
+    # 3M rows would double the peak memory. Rows keep their position in ``df``.
     dup = _exact_duplicates(df, {c: t[0] for c, t in texts.items()}, value_all, lower_all, t_all)
     n_dup = int(dup.sum())
-    pos = np.flatnonzero(~dup)
-    del dup
-    src = src[pos]
-    value_all, lower_all, t_all = value_all[pos], lower_all[pos], t_all[pos]
-    texts = {c: (codes[pos], uniq) for c, (codes, uniq) in texts.items()}
     # the parse errors as masks; their messages are looked up for the quarantined rows only
-    cnt_bad = _error_mask(cnt_err, pos)
-    tim_bad = _error_mask(tim_err, pos)
+    cnt_bad = _error_mask(cnt_err, n_rows)
+    tim_bad = _error_mask(tim_err, n_rows)
     acc_c, acc_u = texts["account_id"]
     plat_c, plat_u = texts["platform"]
     q_parts = []
-    bad_acc = (acc_u == "")[acc_c]
+    bad_acc = (acc_u == "")[acc_c] & ~dup
     fol_raw = df["followers"]
 
     def raw_cells(column: str, mask: np.ndarray) -> pd.Series:
-        return df[column].iloc[pos[mask]]
+        return df[column].iloc[np.flatnonzero(mask)]
 
     # A total row (合计 ...) sums other accounts; it is not an account. A blank platform
     # is not the default platform.
     # (looked up on the distinct normalised texts: no pass over the rows' strings)
     total = (
-        rules.is_total_word(acc_u)[acc_c]
-        | rules.is_total_word(texts["account_name"][1])[texts["account_name"][0]]
-    ) & ~bad_acc
-    blank_plat = (plat_u == "")[plat_c] & has_platform & ~bad_acc & ~total
+        (
+            rules.is_total_word(acc_u)[acc_c]
+            | rules.is_total_word(texts["account_name"][1])[texts["account_name"][0]]
+        )
+        & ~bad_acc
+        & ~dup
+    )
+    blank_plat = (plat_u == "")[plat_c] & has_platform & ~bad_acc & ~total & ~dup
     bad_key = bad_acc | total | blank_plat
     q_parts.append(
         quarantine_rows(
@@ -598,13 +658,13 @@ def clean_snapshots(
             rules.BLANK_KEY.format(column="platform"),
         )
     )
-    bad_cnt = cnt_bad & ~bad_key
-    bad_time = tim_bad & ~bad_key & ~bad_cnt
+    bad_cnt = cnt_bad & ~bad_key & ~dup
+    bad_time = tim_bad & ~bad_key & ~bad_cnt & ~dup
     del cnt_bad, tim_bad
     future = np.zeros(len(t_all), dtype=bool)
     if today is not None:  # days of every row: a transient array, only with a clock
         day_all = t_all.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
-        future = rules.future_times(day_all, today) & ~bad_key & ~bad_cnt & ~bad_time
+        future = rules.future_times(day_all, today) & ~bad_key & ~bad_cnt & ~bad_time & ~dup
         del day_all
     q_parts.append(
         quarantine_rows(
@@ -629,7 +689,7 @@ def clean_snapshots(
             "followers",
             raw_cells("followers", bad_cnt),
             "followers not readable as a count ("
-            + pd.Series(_error_column(cnt_err, pos[bad_cnt])).astype(str)
+            + pd.Series(_error_column(cnt_err, np.flatnonzero(bad_cnt))).astype(str)
             + ")",
         )
     )
@@ -639,21 +699,22 @@ def clean_snapshots(
             "captured_at",
             raw_cells("captured_at", bad_time),
             "capture time not readable ("
-            + pd.Series(_error_column(tim_err, pos[bad_time])).astype(str)
+            + pd.Series(_error_column(tim_err, np.flatnonzero(bad_time))).astype(str)
             + ")",
         )
     )
-    ok = ~(bad_key | bad_cnt | bad_time | future)
-    del bad_key, bad_cnt, bad_time, future, bad_acc, total, blank_plat, cnt_err, tim_err
+    ok = ~(dup | bad_key | bad_cnt | bad_time | future)
+    del dup, bad_key, bad_cnt, bad_time, future, bad_acc, total, blank_plat, cnt_err, tim_err
 
     # From here on accounts are integer codes and times int64: sorting and grouping 10M
     # rows by strings would dominate the run time. Codes follow (platform, account_id)
     # in sorted order, among the readable rows only.
-    okpos = np.flatnonzero(ok)
+    okpos = np.flatnonzero(ok).astype(np.int32 if n_rows < 2**31 else np.int64)
     p_code, p_uniq = _ranked(plat_u, plat_c[ok])
     a_code, a_uniq = _ranked(acc_u, acc_c[ok])
-    code, k_uniq = pd.factorize(p_code.astype(np.int64) * len(a_uniq) + a_code, sort=True)
-    code = code.astype(np.int32)
+    code, k_uniq = _dense_codes(
+        p_code.astype(np.int64) * len(a_uniq) + a_code, len(p_uniq) * len(a_uniq)
+    )
     acc_platform = np.asarray(p_uniq, dtype=object)[k_uniq // len(a_uniq)]
     acc_ident = np.asarray(a_uniq, dtype=object)[k_uniq % len(a_uniq)]
     value = value_all[ok]
@@ -662,18 +723,20 @@ def clean_snapshots(
     del lower_all
     t_ns = t_all[ok]
     del t_all
-    day = t_ns.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    day = t_ns.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64).astype(np.int32)
     srow = src[ok]
+    if len(srow) and srow.max() < 2**31:  # line numbers: int32 holds any file in memory
+        srow = srow.astype(np.int32)
     del src, ok, p_code, a_code
 
     # 3. Glitches, on each account's series in time order.
     order = _account_time_order(code, t_ns, srow)
+    del t_ns  # the order was all the times were needed for; days go on
     if order is not None:
         # one array at a time, so that each old copy is freed before the next is made
         code = code[order]
         value = value[order]
         lower_b = lower_b[order]
-        t_ns = t_ns[order]
         day = day[order]
         srow = srow[order]
         okpos = okpos[order]
@@ -686,24 +749,24 @@ def clean_snapshots(
             quarantine_rows(
                 srow[lone],
                 "captured_at",
-                df["captured_at"].iloc[pos[okpos[lone]]],
+                df["captured_at"].iloc[okpos[lone]],
                 f"capture time more than {max_isolation_days} days from the bulk of the "
                 "account's snapshots (a year typo?)",
             )
         )
-        code, value, lower_b, t_ns, day, srow, okpos = (
-            x[~lone] for x in (code, value, lower_b, t_ns, day, srow, okpos)
+        code, value, lower_b, day, srow, okpos = (
+            x[~lone] for x in (code, value, lower_b, day, srow, okpos)
         )
-    glitch, reason = detect_glitches(code, value, glitch_factor)
+    glitch, zero = _glitch_flags(code, value, glitch_factor)
     q_parts.append(
         quarantine_rows(
             srow[glitch],
             "followers",
-            fol_raw.iloc[pos[okpos[glitch]]],
-            reason[glitch],
+            fol_raw.iloc[okpos[glitch]],
+            _glitch_reasons(zero[glitch], glitch_factor),
         )
     )
-    del reason
+    del zero
     n_acc = len(k_uniq)
     keep = ~glitch
     n_used = int(keep.sum())
@@ -711,7 +774,6 @@ def clean_snapshots(
     code = code[keep]
     value = value[keep]
     lower_b = lower_b[keep]
-    t_ns = t_ns[keep]
     day = day[keep]
     srow = srow[keep]
     okpos = okpos[keep]
@@ -798,8 +860,8 @@ def clean_snapshots(
         first = np.r_[True, (pu // len(g_uniq))[1:] != (pu // len(g_uniq))[:-1]]
         groups[pu[first] // len(g_uniq)] = np.asarray(g_uniq, dtype=object)[pu[first] % len(g_uniq)]
     # the snapshot rows are done with: only the account-day cells go on
-    del code, value, lower_b, t_ns, day, srow, okpos, cell, start, cell_id, gc, labelled, pair
-    del texts, name_c, grp_c, acc_c, plat_c, pos
+    del code, value, lower_b, day, srow, okpos, cell, start, cell_id, gc, labelled, pair
+    del texts, name_c, grp_c, acc_c, plat_c
 
     # 5. A full calendar per account between its first and last valid day.
     cell_acc = cells // span_days
@@ -824,10 +886,10 @@ def clean_snapshots(
     ghit = (g_u[gpos] == rep * span_days + p_day) if len(g_u) else np.zeros(len(rep), bool)
     panel = pd.DataFrame(
         {
-            "platform": acc_platform[rep],
-            "account_id": acc_ident[rep],
-            "account_name": names[rep],
-            "group": groups[rep],
+            "platform": _texts_at(acc_platform, rep),
+            "account_id": _texts_at(acc_ident, rep),
+            "account_name": _texts_at(names, rep),
+            "group": _texts_at(groups, rep),
             "date": (p_day + d0).astype("datetime64[D]").astype("datetime64[ns]"),
             "followers": np.where(hit, followers[pos], np.nan) if len(cells) else np.nan,
             "n_snapshots": np.where(hit, n_snap[pos], 0).astype(np.int64),
@@ -852,8 +914,8 @@ def clean_snapshots(
     panel["glitch"] = panel["n_glitches"] > 0
     panel["approximate"] = panel["imputed"]
     panel["sparse"] = False
-    panel["source"] = src_name
-    panel["source_url"] = ""
+    panel["source"] = _texts_at(np.array([src_name], dtype=object), np.zeros(len(panel), np.int8))
+    panel["source_url"] = _texts_at(np.array([""], dtype=object), np.zeros(len(panel), np.int8))
     panel = panel[PANEL_COLUMNS]
 
     quarantine = concat_quarantine(q_parts)

@@ -122,11 +122,12 @@ def choose_engine(spec: DatasetSpec, source: str | os.PathLike[str] | None, engi
     return "chunked" if 6 * files[0].stat().st_size > _available_memory() else "pandas"
 
 
-def read_input(source: str | os.PathLike[str]) -> pd.DataFrame:
-    """The whole input as one frame of strings (a folder's files one after the other)."""
+def read_input(source: str | os.PathLike[str], **read_options: Any) -> pd.DataFrame:
+    """The whole input as one frame of strings (a folder's files one after the other);
+    ``read_options`` go to :func:`lsimpact.io.read_table` for a single file."""
     files = input_files(source)
     if len(files) == 1:
-        return read_table(files[0])
+        return read_table(files[0], **read_options)
     frames = list(iter_batches(source, batch_rows=None))
     out = pd.concat(frames, ignore_index=True).drop(columns="source_row")
     out.attrs = {"source_path": str(source), "format": "folder", "encoding": None}
