@@ -150,6 +150,8 @@ REGISTRY: dict[str, DatasetSpec] = {
             combine=prices.combine,
             entity_keys=prices.entity_keys,
             entity_hasher=prices.entity_hasher,
+            # ids, names, channels, packs and prices repeat on every row
+            read_options={"categorical": True},
         ),
         DatasetSpec(
             name="live_sessions",
