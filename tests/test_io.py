@@ -230,3 +230,20 @@ def test_validate_failure_names_source_rows_and_reasons():
     missing = pa.DataFrameSchema({"k": pa.Column(str), "z": pa.Column(int)}, strict=True)
     with pytest.raises(ValidationError, match=r"\(table\): column missing; values z"):
         validate(pd.DataFrame({"k": ["x"]}), missing, dataset="demo")
+
+
+def test_malformed_lines_are_named_by_file_line_after_blank_lines_and_multiline_cells(tmp_path):
+    """pyarrow counts records; the error names the lines an editor shows."""
+    p = tmp_path / "bad.csv"
+    p.write_text('a,b\n1,2\n\n3\n"x\ny",4\n5,6,7\n', encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_table(p)
+    assert "(lines 4, 7)" in str(exc.value)
+    assert exc.value.row == 4
+
+
+def test_parquet_with_a_source_row_column_is_refused(tmp_path):
+    p = tmp_path / "log.parquet"
+    pd.DataFrame({"account_id": ["a"], "source_row": [99]}).to_parquet(p)
+    with pytest.raises(InputError, match="source_row"):
+        read_table(p)

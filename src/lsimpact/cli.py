@@ -100,9 +100,11 @@ def _paired(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from . import datasets
+    from . import datasets, engines
 
     out = Path(args.output)
+    # one line before the work: which engine runs, and why (auto: size vs free memory)
+    print(engines.explain_engine(datasets.get(args.name), args.input, args.engine)[1])
     cleaned = datasets.clean_file(
         args.name,
         args.input,
@@ -222,8 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["auto", "pandas", "chunked", "dask"],
         default="auto",
         help="pandas: in memory; chunked: by account, bounded memory; dask: on a Dask cluster "
-        "(pip install 'lsimpact[scale]'); auto (default): chunked for folders and files "
-        "too large for the free memory",
+        "(pip install 'lsimpact[scale]'); auto (default): chunked for folders and for files "
+        "whose in-memory cleaning would need more than the available memory",
     )
     cl.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
     cl.add_argument(

@@ -633,6 +633,16 @@ def _read_text_table(
         bad.clear()
         table = read(buffer, use_threads=False)
     if bad:
+        # pyarrow numbers records (header = 1, blank lines skipped): named here by the
+        # file line each record starts on, as an editor shows it
+        starts = _record_starts(data, sep)
+        bad = [
+            (
+                starts[b[0] - 1] + lead if b[0] is not None and 0 < b[0] <= len(starts) else b[0],
+                *b[1:],
+            )
+            for b in bad
+        ]
         bad.sort(key=lambda b: (b[0] is None, b[0] or 0))
         number, expected, actual, line = bad[0]
         listed = ", ".join(str(b[0]) if b[0] is not None else "?" for b in bad[:_MAX_LISTED])
@@ -646,7 +656,7 @@ def _read_text_table(
             hint='quote values that contain the separator ("1,234") or remove the stray '
             "separators; a cell with a line break must be quoted",
         )
-    lines = _record_lines(data, len(table), sep) + lead
+    lines = _record_lines(data, len(table), sep, p) + lead
     del data, buffer
     pa.default_memory_pool().release_unused()
     _refuse_long_cells(p, table, lines)
@@ -744,19 +754,10 @@ def _refuse_long_cells(p: Path, table: Any, lines: np.ndarray) -> None:
             )
 
 
-def _record_lines(data: bytes, n: int, sep: str) -> np.ndarray:
-    """The file line on which each of the ``n`` data records starts.
-
-    The common file has one record per line and no blank line: record ``i`` is on line
-    ``i + 2``, found by counting newlines. Otherwise the text is walked with the csv
-    module, which counts physical lines inside quoted cells; blank lines are skipped as
-    pyarrow skips them.
-    """
-    physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    # a lone CR is a line break for the csv module: counted without copying the file
-    lone_cr = data.find(b"\r") >= 0 and data.count(b"\r") != data.count(b"\r\n")
-    if physical == n + 1 and not lone_cr:
-        return np.arange(2, n + 2, dtype="int64")
+def _record_starts(data: bytes, sep: str) -> list[int]:
+    """The file line on which each record (the header first) starts, walking the text
+    with the csv module, which counts physical lines inside quoted cells; blank lines are
+    skipped as pyarrow skips them."""
     out = []
     reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=sep)
     # The csv module's cell limit is process-wide: raised for this walk, then restored.
@@ -769,11 +770,27 @@ def _record_lines(data: bytes, n: int, sep: str) -> np.ndarray:
                 out.append(start)
     finally:
         csv.field_size_limit(old_limit)
-    lines = np.asarray(out[1:], dtype="int64")  # the first record is the header
+    return out
+
+
+def _record_lines(data: bytes, n: int, sep: str, path: Path | None = None) -> np.ndarray:
+    """The file line on which each of the ``n`` data records starts.
+
+    The common file has one record per line and no blank line: record ``i`` is on line
+    ``i + 2``, found by counting newlines. Otherwise the text is walked
+    (:func:`_record_starts`).
+    """
+    physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    # a lone CR is a line break for the csv module: counted without copying the file
+    lone_cr = data.find(b"\r") >= 0 and data.count(b"\r") != data.count(b"\r\n")
+    if physical == n + 1 and not lone_cr:
+        return np.arange(2, n + 2, dtype="int64")
+    lines = np.asarray(_record_starts(data, sep)[1:], dtype="int64")  # after the header
     if len(lines) != n:  # the two readers disagree: never number rows by guesswork
         raise InputError(
             f"cannot number the lines of the file reliably ({n} records read, "
             f"{len(lines)} counted)",
+            path=path,
             expected="a CSV file with quotes closed on every line",
             hint="open the file in a spreadsheet and save it again as CSV UTF-8",
         )
@@ -898,10 +915,10 @@ def read_table(
                 path=p,
                 hint="open it in Excel or LibreOffice and save it as .xlsx or CSV UTF-8",
             )
-        elif suffix == ".parquet":
-            df = pd.read_parquet(p)
-        elif suffix == ".dta":
-            df = pd.read_stata(p)
+        elif suffix in (".parquet", ".dta"):
+            df = pd.read_parquet(p) if suffix == ".parquet" else pd.read_stata(p)
+            # a column named source_row would be taken for line numbers: refused as in CSV
+            df = _with_lines(p, df, np.arange(2, len(df) + 2))
         else:
             raise InputError(
                 f"unknown file format '{suffix}'",

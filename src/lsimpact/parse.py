@@ -712,6 +712,11 @@ def _datetime_columns(
 # "2023-12-14T12:31:05Z" or "...+08:00". They are fixed width, so every field is read
 # from known byte positions instead of through a regular expression.
 _RESOLUTION_BY_LENGTH = {10: "day", 16: "minute", 19: "second", 20: "second", 25: "second"}
+_FAST_WIDTH = 25
+# Days since 1970-01-01 of the 1st of each month of 1700-2200, and the months' lengths.
+_MONTHS = np.arange((1700 - 1970) * 12, (2201 - 1970) * 12 + 1).astype("datetime64[M]")
+_MONTH_FIRST_DAY = _MONTHS.astype("datetime64[D]").astype(np.int64)[:-1]
+_MONTH_DAYS = np.diff(_MONTHS.astype("datetime64[D]").astype(np.int64))
 _DATE_SEPARATORS = np.zeros(256, dtype=bool)
 _DATE_SEPARATORS[[ord("-"), ord("/"), ord(".")]] = True
 
@@ -745,16 +750,26 @@ def _datetime_fast(arr: pa.Array, tz: str) -> tuple[dict[str, np.ndarray], np.nd
         return columns, handled
     start = offsets[rows].astype(np.int64)
     width = length[rows]
-    # Byte i of every cell, read once when a test needs it. Bytes past a cell's end (the
-    # next cells, or the buffer's end clipped) are read but never looked at: each test
-    # below applies only to cells long enough to have them.
-    last = len(data) - 1
-    cache: dict[int, np.ndarray] = {}
+    # The first 25 bytes of every cell as one (rows x 25) matrix, gathered through a
+    # sliding-window view of the data buffer (one copy of 25 bytes a row, several times
+    # faster than 25 separate gathers). Bytes past a cell's end (the next cells) are read
+    # but never looked at: each test below applies only to cells long enough to have
+    # them. The few cells within 25 bytes of the buffer's end go to the full path.
+    inside = start + _FAST_WIDTH <= len(data)
+    if not inside.all():
+        rows, start, width = rows[inside], start[inside], width[inside]
+    b = (
+        np.lib.stride_tricks.sliding_window_view(data, _FAST_WIDTH)[start]
+        if len(rows)
+        else np.zeros((0, _FAST_WIDTH), dtype=np.uint8)
+    )
+
+    # byte positions as contiguous rows (a transposed copy of a few MB): every test and
+    # digit below then reads memory in order
+    b = np.ascontiguousarray(b.T)
 
     def col(i: int) -> np.ndarray:
-        if i not in cache:
-            cache[i] = data[np.minimum(start + i, last)]
-        return cache[i]
+        return b[i]
 
     def digits(*cols: int) -> np.ndarray:
         out = np.ones(len(rows), dtype=bool)
@@ -779,24 +794,24 @@ def _datetime_fast(arr: pa.Array, tz: str) -> tuple[dict[str, np.ndarray], np.nd
     ok &= ~offset_form | (byte(4, "-") & byte(7, "-"))
 
     def number(first: int, count: int, present: np.ndarray | bool = True) -> np.ndarray:
-        out = np.zeros(len(rows), dtype=np.int64)
+        out = np.zeros(len(rows), dtype=np.int32)  # at most 4 digits
         for i in range(first, first + count):
-            out = out * 10 + (col(i) - np.uint8(48))
-        return np.where(present & ok, out, 0)
+            out *= 10
+            out += col(i)
+            out -= 48
+        return np.where(present & ok, out, 0).astype(np.int64)
 
     y, mo, d = number(0, 4), number(5, 2), number(8, 2)
     h, mi, sec = number(11, 2, timed), number(14, 2, timed), number(17, 2, width >= 19)
     is_25 = width == 25
     off_h, off_m = number(20, 2, is_25), number(23, 2, is_25)
     sign = np.where(byte(19, "-"), -1, 1)
-    month = (y - 1970) * 12 + np.clip(mo, 1, 12) - 1
-    first = month.astype("datetime64[M]").astype("datetime64[D]")
-    days_in_month = ((month + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(
-        "int64"
-    )
+    # calendar months of 1700-2200 from a table made once (day of the 1st, length)
+    month = (np.clip(y, 1700, 2200) - 1700) * 12 + np.clip(mo, 1, 12) - 1
+    first, days_in_month = _MONTH_FIRST_DAY[month], _MONTH_DAYS[month]
     ok &= (y >= 1700) & (y <= 2200) & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= days_in_month)
     ok &= (h <= 23) & (mi <= 59) & (sec <= 59) & (off_h <= 14) & (off_m <= 59)
-    days = (first + (d - 1)).astype("int64")
+    days = first + (d - 1)
     local_ns = (((days * 24 + h) * 60 + mi) * 60 + sec) * 1_000_000_000
     # Stamps with an offset are UTC once it is taken off; wall-clock stamps are localised
     # in tz as the full path does (a DST gap is an error there, so such rows go back to it).

@@ -7,26 +7,36 @@ from __future__ import annotations
 
 from .chunked import (
     BATCH_ROWS,
+    BLOCK_BYTES,
     BUCKET_BYTES,
     ENGINES,
+    PANDAS_PEAK_FACTOR,
+    available_memory,
     choose_engine,
     clean_chunked,
+    explain_engine,
     input_bytes,
     input_files,
     iter_batches,
+    plan_input,
     read_input,
 )
 
 __all__ = [
     "BATCH_ROWS",
+    "BLOCK_BYTES",
     "BUCKET_BYTES",
     "ENGINES",
+    "PANDAS_PEAK_FACTOR",
+    "available_memory",
     "choose_engine",
     "clean_chunked",
     "clean_dask",
+    "explain_engine",
     "input_bytes",
     "input_files",
     "iter_batches",
+    "plan_input",
     "read_input",
 ]
 
