@@ -487,34 +487,50 @@ def clean_observations(
     t_ns = t_all[pos]
     del times, t_all
 
-    # Prices: parsed once per distinct (paid, list, pack) combination, spread by codes.
-    has_list = "list_price" in known
-    combo, first = _distinct(
-        _row_ids([cells["paid_price"], cells.get("list_price", np.zeros(n_all, np.int8)),
-                  cells.get("pack", np.zeros(n_all, np.int8))], n_all)
-    )  # fmt: skip
-    pk = (
-        keys.pack_parsed.iloc[keys.pack[first]].reset_index(drop=True)
-        if keys.pack is not None
-        else None
-    )
-    lst = (
-        parse_price(df["list_price"].iloc[first].reset_index(drop=True), pack=pk)
-        if has_list
-        else None
-    )
-    paid = parse_price(
-        df["paid_price"].iloc[first].reset_index(drop=True),
-        list_price=lst,
-        pack=pk,
-        quantity=second_item_quantity,
-    )
-    if lst is None:
-        lst = pd.DataFrame(
-            {"value": np.nan, "price_unit": None, "error": "missing"}, index=paid.index
-        ).astype({"price_unit": object, "error": object})
-    combo = combo[pos]
-    del first
+    # Prices, parsed once per distinct cell combination and spread by codes: list prices
+    # per (list, pack); paid prices per (paid, pack) without the list price, and again
+    # per (paid, list, pack) for the forms that need it (discounts, second-item offers):
+    # parse_price reads the list price for those forms only.
+    no_codes = np.zeros(n_all, dtype=np.int8)
+    pack_c = cells.get("pack", no_codes)
+
+    def packs(first: np.ndarray) -> pd.DataFrame | None:
+        if keys.pack is None:
+            return None
+        return keys.pack_parsed.iloc[keys.pack[first]].reset_index(drop=True)
+
+    def cells_at(column: str, first: np.ndarray) -> pd.Series:
+        return df[column].iloc[first].reset_index(drop=True)
+
+    if "list_price" in known:
+        l_code, first = _distinct(_row_ids([cells["list_price"], pack_c], n_all))
+        lst = parse_price(cells_at("list_price", first), pack=packs(first))
+    else:
+        l_code = np.zeros(n_all, dtype=np.int32)
+        lst = pd.DataFrame({"value": [np.nan], "price_unit": [None], "error": ["missing"]}).astype(
+            {"price_unit": object, "error": object}
+        )
+    p_code, first = _distinct(_row_ids([cells["paid_price"], pack_c], n_all))
+    q = second_item_quantity
+    paid = parse_price(cells_at("paid_price", first), pack=packs(first), quantity=q)
+    rel = paid["form"].isin(["discount", "second_item"]).to_numpy()[p_code]
+    if rel.any():
+        at = np.flatnonzero(rel)
+        r_code, first = _distinct(
+            _row_ids([cells["paid_price"][at], cells.get("list_price", no_codes)[at],
+                      pack_c[at]], len(at))
+        )  # fmt: skip
+        first = at[first]
+        with_list = (
+            lst.iloc[l_code[first]].reset_index(drop=True) if "list_price" in known else None
+        )
+        again = parse_price(
+            cells_at("paid_price", first), list_price=with_list, pack=packs(first), quantity=q
+        )
+        p_code[at] = len(paid) + r_code
+        paid = pd.concat([paid, again], ignore_index=True)
+    combo, l_combo = p_code[pos], l_code[pos]
+    del first, p_code, l_code
     keys.pack_raw = None
     # Checks are decided per distinct cell (small arrays) and spread to the rows by code.
     if "units_sold" in known:
@@ -540,7 +556,7 @@ def clean_observations(
     p_err = paid["error"].to_numpy(dtype=object)
     p_unit = paid["price_unit"].to_numpy(dtype=object)
     paid_val = paid["value"].to_numpy(dtype=float)[combo]
-    list_given = (~pd.isna(l_err) & (l_err != "missing"))[combo]
+    list_given = (~pd.isna(l_err) & (l_err != "missing"))[l_combo]
     pack = keys.pack_parsed
     pack_at = keys.pack[pos] if keys.pack is not None else None
     if pack is not None:
@@ -558,7 +574,11 @@ def clean_observations(
         str(e).replace("(not given)", "(set the option second_item_quantity to 1 or 2)")
         for e in p_err[p_bad_c]
     ]
-    unit_differs = (~pd.isna(l_unit) & (l_unit != p_unit))[combo]
+    # list and paid units as codes into one sorted set of unit texts
+    unit_set, unit_c = pd.factorize(np.concatenate([p_unit, l_unit]), sort=True)
+    pu_c, lu_c = unit_set[: len(p_unit)][combo], unit_set[len(p_unit) :][l_combo]
+    unit_differs = (lu_c >= 0) & (lu_c != pu_c)
+    del unit_c, lu_c
     problems: list[tuple[np.ndarray, str, Any]] = [
         (no_id & pname_empty, "product_id", "no product_id or product_name"),
         ((keys.channel_labels == "")[channel], "channel", "channel missing (渠道 or 直播间)"),
@@ -567,7 +587,7 @@ def clean_observations(
         (pack_bad, "pack", pack_why),
         (p_bad, "paid_price", _because("paid price not readable", p_detail, combo)),
         (paid_val == 0, "paid_price", "paid price is 0"),
-        (list_given, "list_price", _because("list price not readable", l_err, combo)),
+        (list_given, "list_price", _because("list price not readable", l_err, l_combo)),
         (unit_differs, "list_price", "list and paid price are in different units"),
         (sold_bad, "units_sold", sold_why),
         (promoted_bad, "promoted", "promoted not readable (expected 是/否, yes/no, 1/0)"),
@@ -675,7 +695,7 @@ def clean_observations(
             "channel": _strings(keys.channel_labels, channel[pick]),
             "channel_type": _strings(_TYPES, ctype[pick]),
             "date": (d_s[starts] * _DAY_NS).astype("datetime64[ns]"),
-            "list_unit_price": lst["value"].to_numpy(dtype=float)[combo[pick]],
+            "list_unit_price": lst["value"].to_numpy(dtype=float)[l_combo[pick]],
             "paid_unit_price": paid_val[pick],
             "price_unit": _strings(u_labels, u_codes[pick]),
             "pack_quantity": pack_q,
