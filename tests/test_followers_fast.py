@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import lsimpact.clean.followers as fol
 from lsimpact.clean.followers import clean_snapshots, detect_glitches
@@ -96,13 +97,16 @@ def test_a_partition_without_usable_rows_is_empty_not_an_error():
     c.summary.check()
 
 
-def test_categorical_read_gives_the_same_table_and_quarantine(tmp_path):
+@pytest.mark.parametrize("n_accounts", [60, 200])  # 200: > 2 MB, read as dictionaries
+def test_categorical_read_gives_the_same_table_and_quarantine(tmp_path, n_accounts):
     """read_table(categorical=True) holds ids, names and labels as categoricals (what
-    ``load`` does for a user's follower log); the cleaner's output must not change."""
+    ``load`` does for a user's follower log): encoded after the read, or (a file over
+    2 MB whose first rows repeat them) read straight into dictionaries. The cleaner's
+    output must not change."""
     from lsimpact.io import read_table
     from lsimpact.synth import followers_daily
 
-    raw, _ = followers_daily(seed=3, n_accounts=60, n_brand=2, n_host=2, launch=None)
+    raw, _ = followers_daily(seed=3, n_accounts=n_accounts, n_brand=2, n_host=2, launch=None)
     raw = raw.astype(str)
     rng = np.random.default_rng(0)
     bad = rng.choice(len(raw), 40, replace=False)
@@ -126,3 +130,19 @@ def test_categorical_read_gives_the_same_table_and_quarantine(tmp_path):
     pd.testing.assert_frame_equal(a.quarantine, b.quarantine)
     assert a.summary == b.summary
     assert len(a.quarantine) >= 30 and a.summary.duplicate_rows >= 50
+
+
+def test_a_long_cell_in_a_column_read_as_a_dictionary_is_refused_with_its_line(tmp_path):
+    from lsimpact.errors import InputError
+    from lsimpact.io import read_table
+
+    n = 120_000
+    names = np.array([f"账号{i % 50}" for i in range(n)], dtype=object)
+    names[n - 10] = "长" * 400_000  # 1.2 MB of UTF-8, far past the file's first rows
+    df = pd.DataFrame({"account_id": names, "followers": np.arange(n)})
+    path = tmp_path / "log.csv"
+    df.to_csv(path, index=False)
+    assert path.stat().st_size > 2 << 20
+    with pytest.raises(InputError) as exc:
+        read_table(path, categorical=True)
+    assert exc.value.row == n - 10 + 2 and exc.value.column == "account_id"

@@ -10,10 +10,12 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import functools
 import io
 import json
 import os
 import re
+import sys
 import tempfile
 import unicodedata
 import zipfile
@@ -39,6 +41,7 @@ __all__ = [
     "write_set",
     "detect_encoding",
     "normalise_headers",
+    "release_free_memory",
     "read_table",
     "write_bytes",
     "write_json",
@@ -367,6 +370,37 @@ def normalise_headers(
     return out
 
 
+# --- memory --------------------------------------------------------------------------------
+def release_free_memory() -> None:
+    """Hand memory that the last step freed back to the operating system: Arrow's pool,
+    and on Linux with glibc the C heap (``malloc_trim``).
+
+    Why: the arrays a cleaning step frees stay with the allocators (pyarrow's pool, the C
+    heap that numpy uses) and keep counting as the process's memory, so the next step's
+    arrays come on top of them. Called between the steps of a large cleaning; a no-op
+    where the calls do not exist.
+    """
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+        import ctypes.util
+
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # another C library (musl): nothing to trim
+        return None
+
+
 # --- reading -----------------------------------------------------------------------------
 _TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -563,6 +597,7 @@ def _read_text_table(
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
+    handed_over = isinstance(raw, list)
     if isinstance(raw, list):
         raw = raw.pop()
     if encoding == "utf-8":
@@ -585,8 +620,23 @@ def _read_text_table(
     data = body
     del body
     _refuse_long_lines(p, data, lead)
+    counts = _line_counts(data)
+    # A plain UTF-8 file is read by pyarrow from the file itself, once its bytes here are
+    # freed: the read then never holds the file and the table at once. The bytes are read
+    # again only to walk the lines when a file has blank lines, cells with line breaks or
+    # malformed lines.
+    from_file = handed_over and encoding == "utf-8" and lead == 0
     header = next(csv.reader(io.StringIO(first), delimiter=sep))
     header = [h if h.strip() else f"Unnamed: {i}" for i, h in enumerate(header)]
+    # Columns that repeat in the file's first rows are read straight into dictionaries
+    # (categoricals), so the full text of ids and names is never held.
+    as_dictionary = _repetitive_in_head(data, header, sep) if categorical else set()
+    held: dict[str, bytes] = {} if from_file else {"data": data}
+    del data
+
+    def text_bytes() -> bytes:
+        return p.read_bytes() if from_file else held["data"]
+
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise InputError(
@@ -603,11 +653,9 @@ def _read_text_table(
         bad.append((row.number, row.expected_columns, row.actual_columns, row.text))
         return "skip"  # collected, then reported together below: never dropped silently
 
-    buffer = pa.py_buffer(data)
-
-    def read(source: Any, use_threads: bool) -> Any:
+    def read(use_threads: bool) -> Any:
         return pcsv.read_csv(
-            pa.BufferReader(source),
+            pa.OSFile(str(p)) if from_file else pa.BufferReader(pa.py_buffer(held["data"])),
             # Blocks larger than any line _refuse_long_lines lets through, so that no
             # record straddles two blocks.
             read_options=pcsv.ReadOptions(
@@ -620,7 +668,10 @@ def _read_text_table(
                 delimiter=sep, newlines_in_values=True, invalid_row_handler=on_bad_line
             ),
             convert_options=pcsv.ConvertOptions(
-                column_types={h: pa.string() for h in header},
+                column_types={
+                    h: pa.dictionary(pa.int32(), pa.string()) if h in as_dictionary else pa.string()
+                    for h in header
+                },
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -628,14 +679,14 @@ def _read_text_table(
 
     # Threads for the usual, well-formed file; pyarrow numbers bad rows only when it reads
     # with one thread, so a file with bad rows is read again that way to name them.
-    table = read(buffer, use_threads=True)
+    table = read(use_threads=True)
     if bad:
         bad.clear()
-        table = read(buffer, use_threads=False)
+        table = read(use_threads=False)
     if bad:
         # pyarrow numbers records (header = 1, blank lines skipped): named here by the
         # file line each record starts on, as an editor shows it
-        starts = _record_starts(data, sep)
+        starts = _record_starts(text_bytes(), sep)
         bad = [
             (
                 starts[b[0] - 1] + lead if b[0] is not None and 0 < b[0] <= len(starts) else b[0],
@@ -656,9 +707,9 @@ def _read_text_table(
             hint='quote values that contain the separator ("1,234") or remove the stray '
             "separators; a cell with a line break must be quoted",
         )
-    lines = _record_lines(data, len(table), sep, p) + lead
-    del data, buffer
-    pa.default_memory_pool().release_unused()
+    lines = _record_lines(text_bytes, len(table), sep, p, counts) + lead
+    held.clear()
+    release_free_memory()
     _refuse_long_cells(p, table, lines)
     if categorical:
         table = _repetitive_as_dictionary(table)
@@ -666,7 +717,7 @@ def _read_text_table(
     del table
     # The read's buffers are free now: handed back to the system rather than kept in
     # Arrow's pool, where they would count against the cleaning that follows.
-    pa.default_memory_pool().release_unused()
+    release_free_memory()
     return _with_lines(p, df, lines)
 
 
@@ -735,11 +786,21 @@ def _refuse_long_lines(p: Path, data: bytes, lead: int = 0) -> None:
 
 def _refuse_long_cells(p: Path, table: Any, lines: np.ndarray) -> None:
     """A cell longer than :data:`MAX_CELL_BYTES` is refused, naming its line and column."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     for name, col in zip(table.column_names, table.columns, strict=True):
         if not len(col):
             continue
+        if pa.types.is_dictionary(col.type):
+            # the distinct texts hold every cell's text: only a long one needs the rows
+            longest = max(
+                (pc.max(pc.binary_length(c.dictionary)).as_py() or 0 for c in col.chunks),
+                default=0,
+            )
+            if longest <= MAX_CELL_BYTES:
+                continue
+            col = col.cast(pa.string())
         lengths = pc.binary_length(col).to_numpy(zero_copy_only=False)
         if lengths.max() > MAX_CELL_BYTES:
             i = int(np.argmax(lengths))
@@ -773,19 +834,35 @@ def _record_starts(data: bytes, sep: str) -> list[int]:
     return out
 
 
-def _record_lines(data: bytes, n: int, sep: str, path: Path | None = None) -> np.ndarray:
+def _line_counts(data: bytes) -> tuple[int, bool]:
+    """Physical lines of ``data`` and whether it holds a lone CR (a line break for the
+    csv module), counted without copying the file."""
+    physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    lone_cr = data.find(b"\r") >= 0 and data.count(b"\r") != data.count(b"\r\n")
+    return physical, lone_cr
+
+
+def _record_lines(
+    data: bytes | Callable[[], bytes],
+    n: int,
+    sep: str,
+    path: Path | None = None,
+    counts: tuple[int, bool] | None = None,
+) -> np.ndarray:
     """The file line on which each of the ``n`` data records starts.
 
     The common file has one record per line and no blank line: record ``i`` is on line
-    ``i + 2``, found by counting newlines. Otherwise the text is walked
-    (:func:`_record_starts`).
+    ``i + 2``, found by counting newlines (``counts``: :func:`_line_counts`, if already
+    known). Otherwise the text is walked (:func:`_record_starts`); ``data`` may be a
+    function that reads the bytes only then.
     """
-    physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    # a lone CR is a line break for the csv module: counted without copying the file
-    lone_cr = data.find(b"\r") >= 0 and data.count(b"\r") != data.count(b"\r\n")
+    if counts is None:
+        counts = _line_counts(data() if callable(data) else data)
+    physical, lone_cr = counts
     if physical == n + 1 and not lone_cr:
         return np.arange(2, n + 2, dtype="int64")
-    lines = np.asarray(_record_starts(data, sep)[1:], dtype="int64")  # after the header
+    text = data() if callable(data) else data
+    lines = np.asarray(_record_starts(text, sep)[1:], dtype="int64")  # after the header
     if len(lines) != n:  # the two readers disagree: never number rows by guesswork
         raise InputError(
             f"cannot number the lines of the file reliably ({n} records read, "
@@ -801,6 +878,39 @@ def _record_lines(data: bytes, n: int, sep: str, path: Path | None = None) -> np
 #: (ids, names, platform and group labels; never counts or times).
 _CATEGORICAL_SHARE = 0.05
 _CATEGORICAL_SAMPLE = 4096
+
+
+#: Bytes of a file's start sampled to choose the columns read as dictionaries.
+_HEAD_SAMPLE_BYTES = 1 << 20
+
+
+def _repetitive_in_head(data: bytes, header: list[str], sep: str) -> set[str]:
+    """Columns with at most :data:`_CATEGORICAL_SHARE` distinct values in the file's first
+    rows (at least 4,096 of them); empty when the start cannot be parsed on its own (a
+    quoted cell across the cut): the columns are then looked at after the read."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    if len(data) <= 2 * _HEAD_SAMPLE_BYTES:
+        return set()
+    head = data[: data.rfind(b"\n", 0, _HEAD_SAMPLE_BYTES) + 1]
+    try:
+        table = pcsv.read_csv(
+            pa.BufferReader(pa.py_buffer(head)),
+            read_options=pcsv.ReadOptions(column_names=header, skip_rows=1, use_threads=False),
+            parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(column_types={h: pa.string() for h in header}),
+        )
+    except (pa.ArrowInvalid, ValueError):
+        return set()
+    n = table.num_rows
+    if n < _CATEGORICAL_SAMPLE:
+        return set()
+    return {
+        name
+        for name, col in zip(table.column_names, table.columns, strict=True)
+        if len(col.unique()) <= _CATEGORICAL_SHARE * n
+    }
 
 
 def _repetitive_as_dictionary(table: Any) -> Any:
@@ -821,6 +931,9 @@ def _repetitive_as_dictionary(table: Any) -> Any:
         return table
     spread = pa.array(np.linspace(0, n - 1, _CATEGORICAL_SAMPLE, dtype="int64"))
     block = pa.array(np.arange(n // 2, n // 2 + _CATEGORICAL_SAMPLE, dtype="int64"))
+    if any(pa.types.is_dictionary(t) for t in table.schema.types):
+        # read as dictionaries chunk by chunk: one set of categories for pandas
+        table = table.unify_dictionaries()
     for i, col in enumerate(table.columns):
         if not pa.types.is_string(col.type):
             continue

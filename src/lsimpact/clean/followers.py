@@ -50,7 +50,7 @@ from ..contract import (
     source_rows,
 )
 from ..errors import InputError
-from ..io import HEADER_ALIASES, normalise_headers
+from ..io import HEADER_ALIASES, normalise_headers, release_free_memory
 from ..parse import parse_count, parse_datetime
 from . import rules
 
@@ -598,8 +598,8 @@ def clean_snapshots(
             tim_err.update(t_err)
             bar.update(n_part)
     bar.close()
-    # the parsers' Arrow temporaries are free: back to the system, not kept in the pool
-    pa.default_memory_pool().release_unused()
+    # the parsers' temporaries are free: back to the system, not kept by the allocators
+    release_free_memory()
 
     # Text columns as integer codes into their normalised distinct values.
     texts = {}
@@ -728,6 +728,7 @@ def clean_snapshots(
     if len(srow) and srow.max() < 2**31:  # line numbers: int32 holds any file in memory
         srow = srow.astype(np.int32)
     del src, ok, p_code, a_code
+    release_free_memory()
 
     # 3. Glitches, on each account's series in time order.
     order = _account_time_order(code, t_ns, srow)
@@ -741,6 +742,7 @@ def clean_snapshots(
         srow = srow[order]
         okpos = okpos[order]
         del order
+    release_free_memory()
     # Snapshots far from the bulk of their account's series are year typos: out before
     # they stretch the daily grid (and before they skew the glitch medians).
     lone = rules.isolated_times(code, day, max_gap_days=max_isolation_days)
@@ -767,6 +769,7 @@ def clean_snapshots(
         )
     )
     del zero
+    release_free_memory()
     n_acc = len(k_uniq)
     keep = ~glitch
     n_used = int(keep.sum())
@@ -862,6 +865,7 @@ def clean_snapshots(
     # the snapshot rows are done with: only the account-day cells go on
     del code, value, lower_b, day, srow, okpos, cell, start, cell_id, gc, labelled, pair
     del texts, name_c, grp_c, acc_c, plat_c
+    release_free_memory()
 
     # 5. A full calendar per account between its first and last valid day.
     cell_acc = cells // span_days
