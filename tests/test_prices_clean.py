@@ -429,3 +429,25 @@ def test_header_only_input_gives_a_valid_empty_table(clean, columns, schema):
     c = clean(pd.DataFrame({k: pd.Series([], dtype=str) for k in columns}))
     assert len(c.data) == 0 and _accounted(c).input_rows == 0
     schemas.validate(c.data, schema(), dataset="empty")
+
+
+def test_equal_price_cells_are_read_per_list_price_and_pack():
+    """Prices are parsed once per distinct cell combination: the same "8折" or "第二件半价"
+    with another list price or pack must still get its own value (by hand)."""
+    rows = [
+        ["A", "a", "b", "s", "store", "2024-01-01 10:00", "100", "8折", "500g"],
+        ["B", "c", "b", "s", "store", "2024-01-01 10:00", "50", "8折", "500g"],
+        ["C", "d", "b", "s", "store", "2024-01-01 10:00", "100", "8折", "1kg"],
+        ["D", "e", "b", "s", "store", "2024-01-01 10:00", "100", "第二件半价", "1kg"],
+        ["E", "f", "b", "s", "store", "2024-01-01 10:00", "", "8折", "1kg"],
+        ["F", "g", "b", "s", "store", "2024-01-01 10:00", "40", "88", "1kg"],
+    ]
+    c = prices.clean_observations(_frame(rows, COLS), second_item_quantity=2)
+    got = dict(zip(c.data["product_id"], c.data["paid_unit_price"], strict=True))
+    # 80 % of 100 per 500 g = 160/kg; of 50 per 500 g = 80/kg; of 100 per kg = 80/kg;
+    # two items at 100 + 50: 75 per kg; a plain amount ignores the list price
+    assert got == pytest.approx({"A": 160.0, "B": 80.0, "C": 80.0, "D": 75.0, "F": 88.0})
+    assert (
+        _reason(c.quarantine, 6)["reason"]
+        == "paid price not readable (a discount (折) needs the list price)"
+    )

@@ -102,3 +102,10 @@ def test_synth_command_reproduces_the_shipped_price_files(generator, resource, t
     assert cli.main(["synth", generator, "--seed", str(res["seed"]), "-o", str(out)]) == 0
     assert catalog.file_sha256(out) == catalog.expected_hash(res)
     assert "true effects" in capsys.readouterr().out
+
+
+def test_formatting_once_per_distinct_value_gives_each_values_own_text():
+    v = np.array([88.0, 0.1 + 0.2, 0.3, -0.0, 0.0, np.nan, 1e6, 88.0, 12.5])
+    for fmt in ("{:g}", "{:.2f}", "{:g}万+"):
+        assert gen._fmt(v, fmt).tolist() == [fmt.format(x) for x in v]
+    assert gen._fmt(np.array([]), "{:g}").tolist() == []

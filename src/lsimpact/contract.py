@@ -207,11 +207,20 @@ class DatasetSpec:
     combine
         ``list of Cleaned (one per partition) -> Cleaned``, equal to what the cleaner
         returns for the whole input.
+    entity_keys
+        Optional, for a dataset whose entities are only known from the whole input (a
+        price row without product_id belongs to the product that has its name + pack):
+        ``raw batch -> DataFrame`` of the batch's distinct key combinations. The chunked
+        and Dask engines then run it over every batch first, stack the results and
+        partition by ``entity_hasher(keys)`` instead of ``entity_hash``.
+    entity_hasher
+        ``all key combinations -> (raw frame -> uint64 per row)`` (with ``entity_keys``).
     paired_inputs
         Secondary inputs that describe the same data as the primary one (the live-session
         calendar of a price log), unlike reference data (a classification). With a user's
         own primary file they never come from the catalogue: the cleaner gets ``None``
-        unless the user gives their own (``paired={name: path}``; CLI ``--with``).
+        unless the user gives their own (``paired={name: path}``; CLI ``--with``). The
+        chunked and Dask engines pass every secondary input whole to each partition.
     read_options
         Keyword options of :func:`lsimpact.io.read_table` for a user's primary file
         (``{"categorical": True}`` for the follower log: ids, names and labels repeat on
@@ -230,6 +239,8 @@ class DatasetSpec:
     entity_hash: Callable[[pd.DataFrame], np.ndarray] | None = None
     combine: Callable[[list[Cleaned]], Cleaned] | None = None
     paired_inputs: tuple[str, ...] = ()
+    entity_keys: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    entity_hasher: Callable[[pd.DataFrame], Callable[[pd.DataFrame], np.ndarray]] | None = None
     read_options: Mapping[str, Any] = field(default_factory=dict)
 
 

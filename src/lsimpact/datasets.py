@@ -145,6 +145,13 @@ REGISTRY: dict[str, DatasetSpec] = {
             "valid observation a day; promoted from the session calendar)",
             aliases=("prices",),
             paired_inputs=("live_sessions",),
+            entity=("product_id",),
+            entity_hash=prices.entity_hash,
+            combine=prices.combine,
+            entity_keys=prices.entity_keys,
+            entity_hasher=prices.entity_hasher,
+            # ids, names, channels, packs and prices repeat on every row
+            read_options={"categorical": True},
         ),
         DatasetSpec(
             name="live_sessions",
@@ -486,11 +493,27 @@ def source_sha256(source: str | Path) -> str:
     return h.hexdigest()
 
 
-def _clean_chunked(spec: DatasetSpec, source: str | Path, options: dict[str, Any]) -> Cleaned:
+def _secondary_frames(
+    spec: DatasetSpec, source: str | Path | None, paired: Paired = None
+) -> list[pd.DataFrame | None]:
+    """The frames of the inputs after the primary one (as ``_frames`` gives them), for the
+    engines that read the primary input themselves."""
+    sources = list(_input_sources(spec, source, paired).items())[1:]
+    return [
+        None if where is None else catalog.load(res) if where == "catalogue" else read_table(where)
+        for res, where in sources
+    ]
+
+
+def _clean_chunked(
+    spec: DatasetSpec, source: str | Path, options: dict[str, Any], paired: Paired = None
+) -> Cleaned:
     """The chunked engine's result, checked and validated like ``run_cleaner``'s."""
     from .schemas import validate
 
-    cleaned = engines.clean_chunked(spec, source, options=options)
+    cleaned = engines.clean_chunked(
+        spec, source, options=options, paired=_secondary_frames(spec, source, paired)
+    )
     cleaned.summary.check()
     cleaned.data = validate(cleaned.data, spec.schema(), dataset=spec.name)
     return cleaned
@@ -523,7 +546,7 @@ def _build(
     if acc is not None:
         return BuildResult(spec.name, out, quarantine_path(out), acc, rebuilt=False)
     if source is not None and engines.choose_engine(spec, source, engine) != "pandas":
-        cleaned = _clean_chunked(spec, source, options)
+        cleaned = _clean_chunked(spec, source, options, paired)
         hashes = _input_hashes(_input_sources(spec, source, paired))
     else:
         frames, _ = _frames(spec, source, paired, known=hashes)  # hashed for the fingerprint
@@ -689,9 +712,16 @@ def clean_file(
     if engine == "dask":
         if output is None:
             raise InputError("engine 'dask' writes its result", hint="pass an output folder (-o)")
-        return engines.clean_dask(spec, input_path, output, options=opts, scheduler=scheduler)
+        return engines.clean_dask(
+            spec,
+            input_path,
+            output,
+            options=opts,
+            scheduler=scheduler,
+            paired=_secondary_frames(spec, input_path, paired),
+        )
     if engine == "chunked":
-        cleaned = _clean_chunked(spec, input_path, opts)
+        cleaned = _clean_chunked(spec, input_path, opts, paired)
         hashes = _input_hashes(_input_sources(spec, input_path, paired))
         cleaned.source = {
             "path": str(input_path),

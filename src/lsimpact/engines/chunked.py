@@ -39,7 +39,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -883,6 +883,25 @@ def iter_batches(
             yield from block_frames(b, batch_rows)
 
 
+def entity_hash_of(
+    spec: DatasetSpec, batches: Callable[[], Iterable[pd.DataFrame]]
+) -> Callable[[pd.DataFrame], np.ndarray]:
+    """The function rows are partitioned by: ``spec.entity_hash``, or for a dataset with
+    ``entity_keys`` (entities known only from the whole input), ``spec.entity_hasher`` of
+    the key combinations of every batch (a first pass over the input)."""
+    if spec.entity_keys is None or spec.entity_hasher is None:
+        assert spec.entity_hash is not None
+        return spec.entity_hash
+    keys = None
+    for batch in batches():
+        found = spec.entity_keys(batch.drop(columns="source_row", errors="ignore"))
+        keys = found if keys is None else pd.concat([keys, found]).drop_duplicates()
+    if keys is None:  # no rows: nothing to partition
+        assert spec.entity_hash is not None
+        return spec.entity_hash
+    return spec.entity_hasher(keys.reset_index(drop=True))
+
+
 def _partition(
     spec: DatasetSpec,
     source: str | os.PathLike[str],
@@ -890,19 +909,21 @@ def _partition(
     n_buckets: int,
     batch_rows: int,
     block_bytes: int = BLOCK_BYTES,
+    entity_hash: Callable[[pd.DataFrame], np.ndarray] | None = None,
 ) -> tuple[list[Path], dict[str, Any]]:
     """Write the input's rows into ``n_buckets`` Parquet files by entity hash."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    assert spec.entity_hash is not None
+    entity_hash = entity_hash or spec.entity_hash
+    assert entity_hash is not None
     writers: dict[int, Any] = {}
     schema = None
     attrs: dict[str, Any] = {"source_path": str(source)}
     paths = [tmp / f"bucket-{k:05d}.parquet" for k in range(n_buckets)]
     try:
         for batch in iter_batches(source, batch_rows, block_bytes=block_bytes):
-            bucket = (spec.entity_hash(batch) % np.uint64(n_buckets)).astype(np.int64)
+            bucket = (entity_hash(batch) % np.uint64(n_buckets)).astype(np.int64)
             table = pa.Table.from_pandas(batch, preserve_index=False)
             schema = schema or table.schema
             table = table.cast(schema)
@@ -936,6 +957,7 @@ def clean_chunked(
     batch_rows: int = BATCH_ROWS,
     block_bytes: int = BLOCK_BYTES,
     tmp_dir: str | os.PathLike[str] | None = None,
+    paired: Sequence[pd.DataFrame | None] = (),
 ) -> Cleaned:
     """Clean an input larger than memory by entity buckets (see the module docstring).
 
@@ -957,6 +979,9 @@ def clean_chunked(
     tmp_dir
         Where the buckets are spilled (default: the system's temporary folder); removed
         afterwards.
+    paired
+        The cleaner's other inputs (e.g. a price log's session calendar), passed whole
+        to every bucket after the bucket's rows.
 
     Returns
     -------
@@ -976,15 +1001,18 @@ def clean_chunked(
     )
     tmp = Path(tempfile.mkdtemp(prefix="lsimpact-chunks-", dir=tmp_dir))
     try:
-        paths, attrs = _partition(spec, source, tmp, n, batch_rows, block_bytes)
+        hash_rows = entity_hash_of(
+            spec, lambda: iter_batches(source, batch_rows, block_bytes=block_bytes)
+        )
+        paths, attrs = _partition(spec, source, tmp, n, batch_rows, block_bytes, hash_rows)
         parts = []
         for path in paths:
             frame = _read_bucket(path)
             frame.attrs = {**attrs, "source_path": str(source)}
-            parts.append(spec.cleaner(frame, partition=True, **options))
+            parts.append(spec.cleaner(frame, *paired, partition=True, **options))
             path.unlink()
         if not parts:  # an input without rows: the in-memory cleaner's own verdict
-            parts.append(spec.cleaner(read_input(source), **options))
+            parts.append(spec.cleaner(read_input(source), *paired, **options))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return spec.combine(parts)

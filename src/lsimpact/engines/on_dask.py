@@ -34,6 +34,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,7 @@ def clean_dask(
     scheduler: str | None = None,
     npartitions: int | None = None,
     block_bytes: int = BLOCK_BYTES,
+    paired: Sequence[pd.DataFrame | None] = (),
 ) -> Cleaned:
     """Clean ``source`` on Dask into the Parquet folder ``output`` (see the module doc).
 
@@ -157,6 +159,9 @@ def clean_dask(
         Address of a running Dask scheduler; default: a local in-process cluster.
     npartitions
         Entity partitions; default one per 64 MiB of input.
+    paired
+        The cleaner's other inputs (e.g. a price log's session calendar), sent whole to
+        every partition.
 
     Returns
     -------
@@ -196,6 +201,17 @@ def clean_dask(
         plans = plan_input(source, block_bytes)
         ddf = read_dask(source, block_bytes, plans)
         entity_hash, cleaner, schema, name = spec.entity_hash, spec.cleaner, spec.schema, spec.name
+        if spec.entity_keys is not None and spec.entity_hasher is not None:
+            # entities known only from the whole input: its key combinations first
+            keys_of = spec.entity_keys
+
+            def part_keys(df: pd.DataFrame) -> pd.DataFrame:
+                return keys_of(df.drop(columns="source_row"))
+
+            meta_keys = part_keys(ddf._meta)
+            keys = ddf.map_partitions(part_keys, meta=meta_keys).compute()
+            entity_hash = spec.entity_hasher(keys.reset_index(drop=True))
+        others = list(paired)
         source_path = str(source)
 
         def bucket(df: pd.DataFrame) -> pd.Series:
@@ -210,10 +226,12 @@ def clean_dask(
             raw = df.drop(columns="_bucket").sort_values("source_row").reset_index(drop=True)
             raw.attrs = {"source_path": source_path}
             if len(raw):
-                part = cleaner(raw, partition=True, **options)
+                part = cleaner(raw, *others, partition=True, **options)
                 # validated as the pandas and chunked engines validate their table
                 part.data = validate(part.data, schema(), dataset=name)
-                kv = {**meta_kv, "lsimpact:options": _options_json(part.options)}
+                # the options a user set; a part's private notes for combine stay out
+                public = {k: v for k, v in part.options.items() if not k.startswith("_")}
+                kv = {**meta_kv, "lsimpact:options": _options_json(public)}
                 parquet_writer(part.data, kv)(stage / f"part-{i:05d}.parquet")
                 part.quarantine.to_parquet(qdir / f"part-{i:05d}.parquet", index=False)
                 summary = json.dumps(part.summary.as_dict())

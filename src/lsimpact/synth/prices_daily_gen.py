@@ -214,13 +214,24 @@ def _round_price(p: np.ndarray) -> np.ndarray:
     return np.where(p < 100, np.round(p, 1), np.round(p))
 
 
+def _fmt(v: np.ndarray, fmt: str) -> np.ndarray:
+    """``fmt.format(x)`` for each float of ``v``, formatted once per distinct value (prices
+    are rounded: a log of millions of rows has a few thousand). Values are matched on
+    their bits, so the text is exactly what formatting each one gives."""
+    v = np.ascontiguousarray(v, dtype=np.float64)
+    codes, uniq = pd.factorize(v.view(np.int64))
+    text = np.array([fmt.format(x) for x in np.asarray(uniq, dtype=np.int64).view(np.float64)],
+                    dtype=object)  # fmt: skip
+    return text[codes] if len(text) else np.array([], dtype=object)
+
+
 def _fmt_money(v: np.ndarray, kind: np.ndarray) -> np.ndarray:
     """Money as written: plain, ``¥88``, ``88元``, ``￥88.00`` (by ``kind`` 0..3)."""
-    plain = pd.Series(v).map("{:g}".format).to_numpy(dtype=object)
+    plain = _fmt(v, "{:g}")
     out = plain.copy()
     out[kind == 1] = "¥" + plain[kind == 1]
     out[kind == 2] = plain[kind == 2] + "元"
-    two = pd.Series(v[kind == 3]).map("{:.2f}".format).to_numpy(dtype=object)
+    two = _fmt(v[kind == 3], "{:.2f}")
     out[kind == 3] = "￥" + two
     return out
 
@@ -674,7 +685,7 @@ def _raw_observations(
         # fresh food in live rooms: sometimes a price per 斤 (already a unit price), to 0.01
         m = kg_pack & live & (rng.random(n) < 0.12)
         per_jin = np.round(paid[m] / per_base[pi[m]] / 2.0, 2)
-        paid_s[m] = pd.Series(per_jin).map("{:g}".format).to_numpy(dtype=object) + "元/斤"
+        paid_s[m] = _fmt(per_jin, "{:g}") + "元/斤"
         n_unit_form = int(m.sum())
         # full-width packs (digits and letters) in 3 % of rows
         m = rng.random(n) < 0.03
@@ -689,9 +700,7 @@ def _raw_observations(
     units[live] = pd.Series(sold[live]).astype(str).to_numpy(dtype=object)
     if messy:
         big = live & (sold >= 10_000)
-        units[big] = (
-            pd.Series(np.round(sold[big] / 1e4, 1)).map("{:g}万+".format).to_numpy(dtype=object)
-        )
+        units[big] = _fmt(np.round(sold[big] / 1e4, 1), "{:g}万+")
     frame = pd.DataFrame(
         {
             "product_id": prod["product_id"].to_numpy()[pi],
