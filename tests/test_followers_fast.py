@@ -158,3 +158,33 @@ def test_repeated_values_equal_pandas_duplicated(n):
         h[: n // 3] &= np.uint64((1 << 22) - 1)  # many values share their low bits
     expected = np.flatnonzero(pd.Series(h).duplicated(keep=False).to_numpy())
     np.testing.assert_array_equal(fol._repeated_values(h), expected)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_exact_duplicates_equal_a_full_comparison(shuffle):
+    """Grouped, time-ordered logs take the neighbour shortcut, others the hash route:
+    both flag exactly the rows pandas' full comparison of the raw cells flags."""
+    from lsimpact.synth import followers_daily
+
+    raw, _ = followers_daily(seed=5, n_accounts=40, n_brand=2, n_host=2, launch=None)
+    raw = raw.astype(str)
+    rng = np.random.default_rng(1)
+    copies = raw.iloc[rng.choice(len(raw), 300)].copy()
+    copies.loc[copies.index[:50], "account_name"] = "renamed"  # same key, not a duplicate
+    raw = pd.concat([raw, copies]).sort_index(kind="stable").reset_index(drop=True)
+    if shuffle:
+        raw = raw.sample(frac=1, random_state=2).reset_index(drop=True)
+    df = fol._normalise_headers(raw)
+    value = fol._parse_counts(df["followers"])
+    t = fol._parse_times(df["captured_at"], "Asia/Shanghai")
+    codes = {c: fol._text_codes(df[c], fol._IDENTITY_KIND[c])[0] for c in fol._IDENTITY_ORDER}
+    got = fol._exact_duplicates(
+        df,
+        codes,
+        value["value"].to_numpy(),
+        value["lower_bound"].to_numpy(dtype=bool),
+        t["value"].to_numpy().astype("datetime64[ns]").astype(np.int64),
+    )
+    expected = raw[list(fol._RAW_COLUMNS)].duplicated(keep="first").to_numpy()
+    np.testing.assert_array_equal(got, expected)
+    assert expected.sum() >= 200

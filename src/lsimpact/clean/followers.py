@@ -374,23 +374,32 @@ def _exact_duplicates(
     """Rows equal in every column to an earlier row (the first one is kept).
 
     Equal raw cells parse to equal numbers and normalise to equal texts, so exact
-    duplicates are among the rows whose text codes and parsed count and time repeat; only those few candidates are compared
-    as strings. Why: hashing millions of distinct count and time strings costs more than
-    parsing them.
+    duplicates are among the rows whose text codes and parsed count and time repeat;
+    only those few candidates are compared as strings. Why: hashing millions of distinct
+    count and time strings costs more than parsing them.
     """
     n = len(value)
     dup = np.zeros(n, dtype=bool)
     if n < 2:
         return dup
-    # A 64-bit mix of the columns (wrapping arithmetic): a collision only adds a
-    # candidate, which the string comparison then clears.
-    h = np.zeros(n, dtype=np.uint64)
-    parts = [*text_codes.values(), value.view(np.uint64), lower, t_ns]
-    with np.errstate(over="ignore"):
-        for col in parts:
-            h = (h ^ np.asarray(col).astype(np.uint64)) * np.uint64(0x9E3779B97F4A7C15)
-            h ^= h >> np.uint64(29)
-    cand = _repeated_values(h)
+    acc = text_codes["account_id"]
+    same_acc = acc[1:] == acc[:-1]
+    if np.all((acc[1:] > acc[:-1]) | (same_acc & (t_ns[1:] >= t_ns[:-1]))):
+        # Each account's rows together and in time order (codes number accounts in order
+        # of appearance), as exports usually list them: rows with one account and time
+        # are neighbours, so only runs of equal neighbours can hold duplicates.
+        same = same_acc & (t_ns[1:] == t_ns[:-1])
+        cand = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
+    else:
+        # A 64-bit mix of the columns (wrapping arithmetic): a collision only adds a
+        # candidate, which the string comparison then clears.
+        h = np.zeros(n, dtype=np.uint64)
+        parts = [*text_codes.values(), value.view(np.uint64), lower, t_ns]
+        with np.errstate(over="ignore"):
+            for col in parts:
+                h = (h ^ np.asarray(col).astype(np.uint64)) * np.uint64(0x9E3779B97F4A7C15)
+                h ^= h >> np.uint64(29)
+        cand = _repeated_values(h)
     if len(cand):
         sub = df[list(_RAW_COLUMNS)].iloc[cand].astype(object)
         dup[cand[sub.duplicated(keep="first").to_numpy()]] = True
