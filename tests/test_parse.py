@@ -472,3 +472,29 @@ def test_year_zero_is_an_invalid_date_not_2000():
     out = parse_datetime(pd.Series(["0000-01-01", "0000-01-01 08:00", "2000-01-01"]))
     assert out["error"].tolist()[:2] == ["invalid date", "invalid date"]
     assert out["value"].isna().tolist() == [True, True, False]
+
+
+def test_array_forms_equal_the_frames():
+    """count_arrays and wall_clock_ns (the chunked cleaners' path) give parse_count's
+    columns and parse_datetime's values as local wall-clock time, errors included."""
+    from lsimpact.parse import count_arrays, wall_clock_ns
+
+    rng = np.random.default_rng(3)
+    counts = pd.Series(rng.choice(np.array(_FAST_COUNT_CELLS, dtype=object), 2000), dtype="str")
+    frame = parse_count(counts)
+    arrays = count_arrays(counts)
+    for name in frame.columns:
+        np.testing.assert_array_equal(arrays[name], frame[name].to_numpy())
+    cells = [
+        "2023-12-14 20:31", "2023-12-14T12:31:05Z", "2023-12-14T20:31:05-05:00", "20231214",
+        "2023-03-12 02:30", "2023年12月14日 8时", "abc", "", None, "1702557065",
+    ]  # fmt: skip
+    times = pd.Series(rng.choice(np.array(cells, dtype=object), 3000), dtype="str")
+    for tz in (SH, "America/New_York"):
+        p = parse_datetime(times, tz=tz)
+        ns, error = wall_clock_ns(times, tz)
+        want = p["value"].dt.tz_convert(tz).dt.tz_localize(None).astype("datetime64[ns]")
+        np.testing.assert_array_equal(ns.view("datetime64[ns]"), want.to_numpy())
+        assert list(error) == list(p["error"])
+    ns, _ = wall_clock_ns(pd.Series(["2023-12-14T12:31:05Z"]), SH)
+    assert ns[0] == pd.Timestamp("2023-12-14 20:31:05").value  # UTC -> Beijing

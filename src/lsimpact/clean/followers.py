@@ -51,7 +51,7 @@ from ..contract import (
 )
 from ..errors import InputError
 from ..io import HEADER_ALIASES, normalise_headers, release_free_memory
-from ..parse import parse_count, parse_datetime
+from ..parse import count_arrays, parse_count, wall_clock_ns
 from . import rules
 
 __all__ = [
@@ -217,9 +217,11 @@ def _parse_times(s: pd.Series, tz: str) -> pd.DataFrame:
     Times written with an offset or "Z" are converted to ``tz``; others are taken as
     wall-clock time in ``tz`` (trackers of Chinese platforms export Beijing time).
     """
-    p = parse_datetime(s, tz=tz)
-    value = p["value"].dt.tz_convert(tz).dt.tz_localize(None).astype("datetime64[ns]")
-    return pd.DataFrame({"value": value, "error": p["error"]}, index=s.index)
+    ns, error = wall_clock_ns(s, tz)
+    return pd.DataFrame(
+        {"value": ns.view("datetime64[ns]"), "error": pd.Series(error, dtype=object).to_numpy()},
+        index=s.index,
+    )
 
 
 #: Compare-exchange pairs of an optimal sorting network for five values.
@@ -456,9 +458,9 @@ def _account_time_order(code: np.ndarray, t_ns: np.ndarray, srow: np.ndarray) ->
     return np.lexsort((srow, t_ns, code))
 
 
-def _errors(error: pd.Series, offset: int) -> dict[int, str]:
+def _errors(error: np.ndarray | pd.Series, offset: int) -> dict[int, str]:
     """The parser's non-missing errors keyed by row position (plus ``offset``)."""
-    e = error.to_numpy(dtype=object)
+    e = np.asarray(error, dtype=object)
     at = np.flatnonzero(pd.notna(e))
     return dict(zip((at + offset).tolist(), e[at].tolist(), strict=True))
 
@@ -504,12 +506,11 @@ def _parse_chunk(
     and ``t_ns``; returns the row count and the count and time errors by row."""
     part = df.iloc[lo : lo + _CHUNK]
     hi = lo + len(part)
-    cnt = _parse_counts(part["followers"])
-    value[lo:hi] = cnt["value"].to_numpy()
-    lower[lo:hi] = cnt["lower_bound"].to_numpy(dtype=bool)
-    tim = _parse_times(part["captured_at"], tz)
-    t_ns[lo:hi] = tim["value"].to_numpy().astype("datetime64[ns]").astype(np.int64)
-    return len(part), _errors(cnt["error"], lo), _errors(tim["error"], lo)
+    cnt = count_arrays(part["followers"])
+    value[lo:hi] = cnt["value"]
+    lower[lo:hi] = cnt["lower_bound"]
+    t_ns[lo:hi], t_err = wall_clock_ns(part["captured_at"], tz)
+    return len(part), _errors(cnt["error"], lo), _errors(t_err, lo)
 
 
 def _parse_workers(n_rows: int) -> int:
