@@ -696,7 +696,7 @@ def clean_snapshots(
     del cnt_bad, tim_bad
     future = np.zeros(len(t_all), dtype=bool)
     if today is not None:  # days of every row: a transient array, only with a clock
-        day_all = t_all.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+        day_all = t_all // 86_400_000_000_000  # days since 1970 (floor); NaT far in the past
         future = rules.future_times(day_all, today) & ~bad_key & ~bad_cnt & ~bad_time & ~dup
         del day_all
     q_parts.append(
@@ -756,7 +756,7 @@ def clean_snapshots(
     del lower_all
     t_ns = t_all[ok]
     del t_all
-    day = t_ns.view("datetime64[ns]").astype("datetime64[D]").astype(np.int64).astype(np.int32)
+    day = (t_ns // 86_400_000_000_000).astype(np.int32)  # floor: days since 1970-01-01
     srow = src[ok]
     if len(srow) and srow.max() < 2**31:  # line numbers: int32 holds any file in memory
         srow = srow.astype(np.int32)
