@@ -11,8 +11,8 @@ calendar, which every engine is given (``--with live_sessions=...``). Files are 
 Each engine runs in a fresh process: a warm-up on the file's first 2,000 lines (imports
 and first-call set-up excluded), then ``datasets.clean_file("prices_daily", ...)`` on the
 whole file (read, clean, validate, lineage), then the pyarrow floor on the same file in
-the same process. Peak = highest resident memory during the call minus resident memory
-before it.
+the same process, each the best of 3 runs up to 3M rows (``bench_scale.MEASURE``). Peak =
+highest resident memory during the first call minus resident memory before it.
 
     .venv/bin/python -m benchmarks.scale_prices            # 1M and 3M rows
     .venv/bin/python -m benchmarks.scale_prices 200000     # one size
@@ -25,7 +25,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from benchmarks.bench_scale import _run  # its _PRELUDE: measure(), floor()
+from benchmarks.bench_scale import MEASURE, _run, repeats  # _run's prelude: measure(), floor()
 
 __all__ = ["bench_prices_cleaning", "price_log_files"]
 
@@ -79,22 +79,6 @@ _TASKS = {
         """,
 }
 
-_MEASURE = """
-# warm-up on the first rows: imports and first-call set-up are not the cleaning's cost
-head = PATH + ".head.csv"
-with open(PATH, encoding="utf-8") as src, open(head, "w", encoding="utf-8") as dst:
-    dst.writelines(line for _, line in zip(range(2000), src))
-_path, PATH = PATH, head
-fn()
-PATH = _path
-# the engine first, then the floor: the floor's freed buffers must not make room for it
-res, secs, peak = measure(fn)
-del res
-gc.collect()
-fl = floor(PATH)
-print(json.dumps({"seconds": secs, "floor": fl, "peak_mib": peak}))
-"""
-
 
 def bench_prices_cleaning(rows: int) -> list[dict]:
     """Clean a SYNTHETIC price log of ``rows`` observations with each engine.
@@ -114,7 +98,10 @@ def bench_prices_cleaning(rows: int) -> list[dict]:
     for name, setup in _TASKS.items():
         code = (
             f"PATH = {str(log)!r}\nCAL = {str(cal)!r}\n"
-            "from lsimpact import datasets\n" + textwrap.dedent(setup) + _MEASURE
+            "from lsimpact import datasets\n"
+            + textwrap.dedent(setup)
+            + f"REPEAT = {repeats(n)}\n"
+            + MEASURE
         )
         rec = _run(code)
         rec.update(task=name, rows=n, file_mib=size)
