@@ -12,10 +12,13 @@ fingerprint of the raw inputs' hashes, of the cleaning code and of the options, 
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as _dt
 import hashlib
 import inspect
 import json
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -445,10 +448,18 @@ def _hashes_in_background(
 
     Why: hashing a large file costs about as much as reading it, and hashlib releases the
     GIL, so the hash of a user's file runs on another core while the file is read and
-    cleaned.
+    cleaned. The thread runs at the lowest scheduling priority (Linux sets it per
+    thread): the reader's and parsers' threads go first, and the hash fills the cores
+    they leave idle (the cleaner's single-threaded steps).
     """
+
+    def hashes() -> dict[str, str]:
+        with contextlib.suppress(AttributeError, OSError):  # not Linux: normal priority
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        return _input_hashes(sources)
+
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
-    future = pool.submit(_input_hashes, sources)
+    future = pool.submit(hashes)
     pool.shutdown(wait=False)
     return future
 
