@@ -383,7 +383,9 @@ def release_free_memory() -> None:
     """
     import pyarrow as pa
 
-    pa.default_memory_pool().release_unused()
+    pool = pa.default_memory_pool()
+    if hasattr(pool, "release_unused"):  # older pyarrow: nothing to release
+        pool.release_unused()
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
