@@ -227,14 +227,19 @@ def bench_cleaning(rows: int) -> list[dict]:
                 "peak_mib": gen["generate_peak_mib"],
             }
         )
+    tasks = {
+        name: (_POLARS if "polars" in name else "") + textwrap.dedent(setup)
+        for name, setup in tasks.items()
+    }
+    return out + measure_tasks(tasks, f"PATH = {path!r}\n", rows, size)
+
+
+def measure_tasks(tasks: dict[str, str], head: str, rows: int, size: float) -> list[dict]:
+    """Run each task's set-up (after ``head``) and :data:`MEASURE` in a fresh process;
+    one record per task, printed as it comes."""
+    out = []
     for name, setup in tasks.items():
-        code = (
-            f"PATH = {path!r}\n"
-            + (_POLARS if "polars" in name else "")
-            + textwrap.dedent(setup)
-            + f"REPEAT = {repeats(rows)}\n"
-            + MEASURE
-        )
+        code = head + textwrap.dedent(setup) + f"REPEAT = {repeats(rows)}\n" + MEASURE
         rec = _run(code)
         rec.update(task=name, rows=rows, file_mib=size)
         print(json.dumps(rec), flush=True)

@@ -25,7 +25,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from benchmarks.bench_scale import MEASURE, _run, repeats  # _run's prelude: measure(), floor()
+from benchmarks.bench_scale import _run, measure_tasks  # _run's prelude: measure(), floor()
 
 __all__ = ["bench_prices_cleaning", "price_log_files"]
 
@@ -94,20 +94,8 @@ def bench_prices_cleaning(rows: int) -> list[dict]:
     size = log.stat().st_size / 2**20
     with open(log, "rb") as fh:
         n = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 24), b"")) - 1
-    out = []
-    for name, setup in _TASKS.items():
-        code = (
-            f"PATH = {str(log)!r}\nCAL = {str(cal)!r}\n"
-            "from lsimpact import datasets\n"
-            + textwrap.dedent(setup)
-            + f"REPEAT = {repeats(n)}\n"
-            + MEASURE
-        )
-        rec = _run(code)
-        rec.update(task=name, rows=n, file_mib=size)
-        print(json.dumps(rec), flush=True)
-        out.append(rec)
-    return out
+    head = f"PATH = {str(log)!r}\nCAL = {str(cal)!r}\nfrom lsimpact import datasets\n"
+    return measure_tasks({k: textwrap.dedent(v) for k, v in _TASKS.items()}, head, n, size)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -49,6 +49,28 @@ class RowAccounting:
             )
         return self
 
+    @classmethod
+    def of_parts(
+        cls,
+        dataset: str,
+        parts: Iterable[RowAccounting],
+        quarantined_rows: int,
+        notes: tuple[str, ...] = (),
+    ) -> RowAccounting:
+        """The accounting of an input cleaned in parts (chunked and Dask engines): the
+        parts' counts added up; ``quarantined_rows`` of the merged quarantine."""
+        parts = list(parts)
+        return cls(
+            dataset=dataset,
+            input_rows=sum(x.input_rows for x in parts),
+            used_rows=sum(x.used_rows for x in parts),
+            quarantined_rows=quarantined_rows,
+            duplicate_rows=sum(x.duplicate_rows for x in parts),
+            # a part's rows may stay on disk (Dask engine): counted from the parts
+            output_rows=sum(x.output_rows for x in parts),
+            notes=notes,
+        )
+
     def as_dict(self) -> dict[str, Any]:
         """The accounting as a plain dict (for JSON and Parquet metadata)."""
         return {

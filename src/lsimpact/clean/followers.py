@@ -1039,14 +1039,10 @@ def combine(parts: list[Cleaned]) -> Cleaned:
         accounts, missing, imputed = accounts + int(m[1]), missing + int(m[2]), imputed + int(m[3])
     details = [p.options[_IDENTITY_KEY] for p in parts if _IDENTITY_KEY in p.options]
     opts = {k: v for k, v in parts[0].options.items() if k != _IDENTITY_KEY}
-    acc = RowAccounting(
-        dataset="followers_daily",
-        input_rows=sum(x.input_rows for x in s),
-        used_rows=used,
-        quarantined_rows=len(quarantine),
-        duplicate_rows=sum(x.duplicate_rows for x in s),
-        # a part's rows may stay on disk (Dask engine): count them from the parts
-        output_rows=sum(x.output_rows for x in s),
+    acc = RowAccounting.of_parts(
+        "followers_daily",
+        s,
+        len(quarantine),
         notes=(
             f"{glitches} glitch snapshots kept out of the daily values",
             f"{accounts} accounts, {missing} account-days without a "

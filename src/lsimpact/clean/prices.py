@@ -1041,14 +1041,10 @@ def combine(parts: list[Cleaned]) -> Cleaned:
         f"{n_name} used rows without product_id aligned by name + brand + pack "
         f"({n_name - n_new} to an existing product_id, {n_new} under a name: key)"
     )
-    summary = RowAccounting(
-        dataset="prices_daily",
-        input_rows=sum(x.input_rows for x in s),
-        used_rows=used,
-        quarantined_rows=len(quarantine),
-        duplicate_rows=sum(x.duplicate_rows for x in s),
-        # a part's rows may stay on disk (Dask engine): count them from the parts
-        output_rows=sum(x.output_rows for x in s),
+    summary = RowAccounting.of_parts(
+        "prices_daily",
+        s,
+        len(quarantine),
         notes=tuple(notes),
     )
     options = {k: v for k, v in parts[0].options.items() if k != _PARTITION_KEY}
