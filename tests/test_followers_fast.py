@@ -174,17 +174,13 @@ def test_exact_duplicates_equal_a_full_comparison(shuffle):
     raw = pd.concat([raw, copies]).sort_index(kind="stable").reset_index(drop=True)
     if shuffle:
         raw = raw.sample(frac=1, random_state=2).reset_index(drop=True)
+    from lsimpact.parse import count_arrays, wall_clock_ns
+
     df = fol._normalise_headers(raw)
-    value = fol._parse_counts(df["followers"])
-    t = fol._parse_times(df["captured_at"], "Asia/Shanghai")
+    value = count_arrays(df["followers"])
+    t_ns, _ = wall_clock_ns(df["captured_at"], "Asia/Shanghai")
     codes = {c: fol._text_codes(df[c], fol._IDENTITY_KIND[c])[0] for c in fol._IDENTITY_ORDER}
-    got = fol._exact_duplicates(
-        df,
-        codes,
-        value["value"].to_numpy(),
-        value["lower_bound"].to_numpy(dtype=bool),
-        t["value"].to_numpy().astype("datetime64[ns]").astype(np.int64),
-    )
+    got = fol._exact_duplicates(df, codes, value["value"], value["lower_bound"], t_ns)
     expected = raw[list(fol._RAW_COLUMNS)].duplicated(keep="first").to_numpy()
     np.testing.assert_array_equal(got, expected)
     assert expected.sum() >= 200

@@ -50,6 +50,29 @@ class RowAccounting:
         return self
 
     @classmethod
+    def of_masks(
+        cls,
+        dataset: str,
+        input_rows: int,
+        used: np.ndarray,
+        quarantined: np.ndarray,
+        duplicates: np.ndarray,
+        output_rows: int,
+        notes: tuple[str, ...] = (),
+    ) -> RowAccounting:
+        """The accounting of a cleaner that marks each input row used, quarantined or a
+        duplicate (boolean masks over the rows)."""
+        return cls(
+            dataset=dataset,
+            input_rows=input_rows,
+            used_rows=int(used.sum()),
+            quarantined_rows=int(quarantined.sum()),
+            duplicate_rows=int(duplicates.sum()),
+            output_rows=output_rows,
+            notes=notes,
+        )
+
+    @classmethod
     def of_parts(
         cls,
         dataset: str,

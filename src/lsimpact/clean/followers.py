@@ -51,7 +51,7 @@ from ..contract import (
 )
 from ..errors import InputError
 from ..io import HEADER_ALIASES, normalise_headers, release_free_memory
-from ..parse import count_arrays, parse_count, wall_clock_ns
+from ..parse import count_arrays, wall_clock_ns
 from . import rules
 
 __all__ = [
@@ -121,15 +121,6 @@ def _normalise_headers(raw: pd.DataFrame) -> pd.DataFrame:
         path=raw.attrs.get("source_path"),
     )
     return out
-
-
-def _text(s: pd.Series) -> pd.Series:
-    """Strings, NFKC-normalised (full-width -> ASCII) and stripped; NA -> ''.
-
-    Normalises each distinct value once: ids and names repeat on every snapshot.
-    """
-    codes, uniq, _ = _text_codes(s)
-    return pd.Series(uniq[codes], index=s.index, dtype="string")
 
 
 def _arrow_strings(s: pd.Series) -> pa.Array | pa.ChunkedArray:
@@ -204,24 +195,6 @@ def _text_codes(
             reports.append(report)
     merged, texts = pd.factorize(clean)
     return merged.astype(np.int32)[raw_codes], np.asarray(texts, dtype=object), raw_codes
-
-
-def _parse_counts(s: pd.Series) -> pd.DataFrame:
-    """Displayed counts via :func:`lsimpact.parse.parse_count` (value, lower_bound, error)."""
-    return parse_count(s)[["value", "lower_bound", "error"]]
-
-
-def _parse_times(s: pd.Series, tz: str) -> pd.DataFrame:
-    """Capture times via :func:`lsimpact.parse.parse_datetime`, as naive wall-clock in ``tz``.
-
-    Times written with an offset or "Z" are converted to ``tz``; others are taken as
-    wall-clock time in ``tz`` (trackers of Chinese platforms export Beijing time).
-    """
-    ns, error = wall_clock_ns(s, tz)
-    return pd.DataFrame(
-        {"value": ns.view("datetime64[ns]"), "error": pd.Series(error, dtype=object).to_numpy()},
-        index=s.index,
-    )
 
 
 #: Compare-exchange pairs of an optimal sorting network for five values.

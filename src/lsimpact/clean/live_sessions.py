@@ -160,13 +160,13 @@ def clean_sessions(raw: pd.DataFrame, *, tz: str = "Asia/Shanghai") -> Cleaned:
     out = out.reset_index(drop=True)[COLUMNS]
     text = ["session_id", "channel", "product_id"]
     out[text] = out[text].astype("str")  # also when empty
-    summary = RowAccounting(
-        dataset="live_sessions",
-        input_rows=n_in,
-        used_rows=int(ok.sum()),
-        quarantined_rows=int(bad.sum()),
-        duplicate_rows=int(dup.sum()),
-        output_rows=len(out),
+    summary = RowAccounting.of_masks(
+        "live_sessions",
+        n_in,
+        ok,
+        bad,
+        dup,
+        len(out),
         notes=(
             f"{out['session_id'].nunique()} sessions, {out['product_id'].nunique()} products "
             f"promoted; times are wall-clock {tz}",

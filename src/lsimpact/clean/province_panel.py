@@ -107,13 +107,13 @@ def clean_province_panel(raw: pd.DataFrame) -> Cleaned:
         on=["province_code", "year"],
         how="left",
     )
-    summary = RowAccounting(
-        dataset="province_panel",
-        input_rows=n_input,
-        used_rows=int(ok.sum()),
-        quarantined_rows=int(bad.sum()),
-        duplicate_rows=int(dup.sum()),
-        output_rows=len(out),
+    summary = RowAccounting.of_masks(
+        "province_panel",
+        n_input,
+        ok,
+        bad,
+        dup,
+        len(out),
         notes=(
             f"{out['province_code'].nunique()} provinces, years {out['year'].min()}-{out['year'].max()}",
         ),

@@ -265,13 +265,13 @@ def clean(raw: pd.DataFrame) -> Cleaned:
     out = out.sort_values([*key, "source_row"], kind="stable").reset_index(drop=True)
     out["source_row"] = out["source_row"].astype("int64")
 
-    summary = RowAccounting(
-        dataset="published_figures",
-        input_rows=n_input,
-        used_rows=int(ok.sum()),
-        quarantined_rows=int(bad.sum()),
-        duplicate_rows=int(dup.sum()),
-        output_rows=len(out),
+    summary = RowAccounting.of_masks(
+        "published_figures",
+        n_input,
+        ok,
+        bad,
+        dup,
+        len(out),
         notes=(
             f"{int(out['lower_bound'].sum())} lower bounds, {int(out['approximate'].sum())} "
             f"approximate, {int(out['conflict'].sum())} rows in conflicting groups",

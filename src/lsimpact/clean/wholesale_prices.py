@@ -173,13 +173,13 @@ def clean_quotes(raw: pd.DataFrame, *, tz: str = "Asia/Shanghai") -> Cleaned:
     text = ["product", "spec", "origin", "price_unit", "unit_as_written"]
     out[text] = out[text].astype("str")  # also when empty
     n_item = int((out["price_unit"] == "item").sum())
-    summary = RowAccounting(
-        dataset="wholesale_prices",
-        input_rows=n_in,
-        used_rows=int(ok.sum()),
-        quarantined_rows=int(bad.sum()),
-        duplicate_rows=int(dup.sum()),
-        output_rows=len(out),
+    summary = RowAccounting.of_masks(
+        "wholesale_prices",
+        n_in,
+        ok,
+        bad,
+        dup,
+        len(out),
         notes=(
             f"{len(out) - n_item} quotes per kg (斤 prices x 2), {n_item} per item (never "
             "converted to kg)",

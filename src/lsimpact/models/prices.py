@@ -65,6 +65,19 @@ def _product_col(df: pd.DataFrame) -> str:
     )
 
 
+def _daily_price_product(prices: pd.DataFrame) -> str:
+    """The product column of a daily price table, once its channel, date and paid-price
+    columns are checked to be there."""
+    pc = _product_col(prices)
+    _need(
+        prices,
+        [pc, "channel", "channel_type", "date", "paid_unit_price"],
+        "the price table",
+        "pass lsimpact.load('prices_daily')",
+    )
+    return pc
+
+
 def _with_category(prices: pd.DataFrame, categories: Mapping[str, str] | None) -> pd.Series:
     pc = _product_col(prices)
     if categories is not None:
@@ -113,13 +126,7 @@ def _share_rows(name: str, est: float, boot: np.ndarray, alpha: float) -> dict[s
 # --- lowest price ---------------------------------------------------------------------------
 def _live_rows(prices: pd.DataFrame) -> pd.DataFrame:
     """Live-room rows of product-days with at least one other channel, with the verdict."""
-    pc = _product_col(prices)
-    _need(
-        prices,
-        [pc, "channel", "channel_type", "date", "paid_unit_price"],
-        "the price table",
-        "pass lsimpact.load('prices_daily')",
-    )
+    pc = _daily_price_product(prices)
     d = prices.loc[prices["paid_unit_price"].notna(), [pc, "channel", "channel_type", "date"]]
     # compare at a micro-yuan: unit prices are quotients, equal prices may differ in the
     # last bits when packs differ between channels
@@ -293,13 +300,7 @@ class BounceBackResult(Result):
 def _event_panel(
     prices: pd.DataFrame, starts: pd.DataFrame, channel_type: str = "live"
 ) -> pd.DataFrame:
-    pc = _product_col(prices)
-    _need(
-        prices,
-        [pc, "channel", "channel_type", "date", "paid_unit_price"],
-        "the price table",
-        "pass lsimpact.load('prices_daily')",
-    )
+    pc = _daily_price_product(prices)
     m = (prices["channel_type"] == channel_type) & (prices["paid_unit_price"] > 0)
     d = pd.DataFrame(
         {
