@@ -538,7 +538,7 @@ def _fast_count_values(
     if len(below):  # "1.5" without a unit: only these rows can be fractional counts
         good[below] = np.mod(digits[below], scale[below]) == 0
         value[below] = digits[below] / scale[below]
-    handled = (n_digits <= _MAX_DIGITS) & ~(value > MAX_COUNT)
+    handled = (n_digits <= _MAX_DIGITS) & (value <= MAX_COUNT)  # never NaN here
     precision = np.where(k > 0, 0.5 * scale, 0.0)
     if len(below) and not good.all():
         value[~good] = np.nan
@@ -579,6 +579,8 @@ def _each_byte(value: int) -> np.uint64:
 
 # Unit exponent by a cell's last byte: the letters, and the last bytes of 万 and 亿.
 _UNIT_EXP8 = _FAST_UNIT_EXP.astype(np.uint8)
+_ASCII_UNIT8 = np.zeros(256, dtype=np.uint8)  # 1 on the one-letter units
+_ASCII_UNIT8[[ord(c) for c in "wWkKmMbB"]] = 1
 # Rows of _COMMA_PATTERNS: where an integer part ends and starts in a window of 8K bytes.
 _POW10_INT = 10 ** np.arange(19, dtype="int64")
 
@@ -644,7 +646,7 @@ def _count_words(
         # gives 0x30, taken off. A carry out of a byte (v >= 0xFA) only adds flags, next
         # to a byte flagged itself. Two dots in the word leave bits in dot & (dot - 1).
         bad = ((v + _each_byte(6)) | v) & _each_byte(0xF0)
-        bad ^= (sep >> _U64(2)) ^ (sep >> _U64(3))
+        bad ^= (sep >> _U64(3)) * _U64(3)  # 0x80 -> 0x30
         bad |= dot & (dot - _U64(1))
         ok &= bad == 0
         word_has_dot = dot != 0
@@ -721,13 +723,12 @@ def _affixes(
     ten (uint8) and the "+". On short cells the lowest bytes belong to the cells before;
     where they make up the affixes, the number's length is below 1 (refused)."""
     plus = (tail >> _U64(56)) == ord("+")
-    tail = tail << (plus.astype(_U64) << _U64(3))
+    tail = np.where(plus, tail << _U64(8), tail)
     last = (tail >> _U64(56)).astype(np.uint8)
     three = tail >> _U64(40)
     cjk = (three == 0x87B8E4) | (three == 0xBFBAE4)  # 万 = e4 b8 87, 亿 = e4 ba bf
-    k = _UNIT_EXP8[last]  # a letter, or the last byte of 万 or 亿
-    unit_len = np.where(cjk, np.uint8(3), (k > 0) & (last < 0x80)).astype(np.uint8)
-    k *= unit_len > 0
+    unit_len = _ASCII_UNIT8[last] | (cjk * np.uint8(3))
+    k = _UNIT_EXP8[last] * (unit_len > 0)  # a letter, or the last byte of 万 or 亿
     tail <<= unit_len.astype(_U64) << _U64(3)
     return tail, length - plus - unit_len, k, plus
 
