@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lsimpact import cli, datasets
 from lsimpact.errors import InputError
@@ -247,3 +249,49 @@ def test_parquet_with_a_source_row_column_is_refused(tmp_path):
     pd.DataFrame({"account_id": ["a"], "source_row": [99]}).to_parquet(p)
     with pytest.raises(InputError, match="source_row"):
         read_table(p)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    chunks=st.lists(
+        st.lists(st.one_of(st.none(), st.text(max_size=4)), min_size=1, max_size=6),
+        min_size=1,
+        max_size=5,
+    ),
+    data=st.data(),
+)
+def test_cells_at_takes_chunk_by_chunk_what_iloc_takes(chunks, data):
+    # A multi-chunk Arrow column (a threaded CSV read) and the same cells as a Categorical
+    # and as objects: cells_at gives iloc's cells in the order asked, missing as None.
+    import numpy as np
+    import pyarrow as pa
+
+    from lsimpact.io import cells_at
+
+    chunked = pa.chunked_array([pa.array(c, type=pa.string()) for c in chunks])
+    flat = [v for c in chunks for v in c]
+    n = len(flat)
+    positions = np.array(data.draw(st.lists(st.integers(0, n - 1), max_size=10)), dtype=np.int64)
+    expected = [flat[i] for i in positions]
+    arrow = pd.Series(pd.arrays.ArrowStringArray(chunked))
+    assert arrow.array._pa_array.num_chunks == len(chunks)
+    for s in (arrow, pd.Series(flat, dtype=object), pd.Series(flat, dtype="category")):
+        got = cells_at(s, positions)
+        assert got.dtype == object
+        assert got.tolist() == expected
+
+
+def test_a_file_without_quotes_and_one_with_a_quoted_line_break_read_alike(tmp_path):
+    # The parser is told about line breaks in cells only when the file has a quote: both
+    # files give the same cells and the lines an editor shows.
+    plain = tmp_path / "plain.csv"
+    plain.write_text("a,b\n1,x\n2,y\n3,z\n", encoding="utf-8")
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('a,b\n1,x\n2,"y\nstill y"\n3,z\n', encoding="utf-8")
+    p, q = read_table(plain), read_table(quoted)
+    assert p["b"].tolist() == ["x", "y", "z"]
+    assert q["b"].tolist() == ["x", "y\nstill y", "z"]
+    from lsimpact.contract import source_rows
+
+    assert source_rows(p).tolist() == [2, 3, 4]
+    assert source_rows(q).tolist() == [2, 3, 5]

@@ -50,7 +50,7 @@ from ..contract import (
     source_rows,
 )
 from ..errors import InputError
-from ..io import HEADER_ALIASES, normalise_headers, release_free_memory
+from ..io import HEADER_ALIASES, cells_at, normalise_headers, release_free_memory
 from ..parse import count_arrays, wall_clock_ns
 from . import rules
 
@@ -632,8 +632,8 @@ def clean_snapshots(
     bad_acc = (acc_u == "")[acc_c] & ~dup
     fol_raw = df["followers"]
 
-    def raw_cells(column: str, mask: np.ndarray) -> pd.Series:
-        return df[column].iloc[np.flatnonzero(mask)]
+    def raw_cells(column: str, mask: np.ndarray) -> np.ndarray:
+        return cells_at(df[column], np.flatnonzero(mask))
 
     # A total row (合计 ...) sums other accounts; it is not an account. A blank platform
     # is not the default platform.
@@ -757,7 +757,7 @@ def clean_snapshots(
             quarantine_rows(
                 srow[lone],
                 "captured_at",
-                df["captured_at"].iloc[okpos[lone]],
+                cells_at(df["captured_at"], okpos[lone]),
                 f"capture time more than {max_isolation_days} days from the bulk of the "
                 "account's snapshots (a year typo?)",
             )
@@ -770,7 +770,7 @@ def clean_snapshots(
         quarantine_rows(
             srow[glitch],
             "followers",
-            fol_raw.iloc[okpos[glitch]],
+            cells_at(fol_raw, okpos[glitch]),
             _glitch_reasons(zero[glitch], glitch_factor),
         )
     )
