@@ -152,10 +152,18 @@ def _category_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     same codes and distinct values (first-appearance order, null as a value, categories
     no row uses left out), read from the categorical's codes without making its texts."""
     codes = s.cat.codes.to_numpy()
+    cats = np.asarray(s.cat.categories, dtype=object)
+    if len(codes) and codes[0] == 0:
+        # A category read by pyarrow is numbered in order of first appearance already: then
+        # the running maximum of the codes steps up by one at each new category, and every
+        # category up to the largest code is used. Two cheap passes check it, instead of
+        # hashing the column (and the codes are kept as they are).
+        top = np.maximum.accumulate(codes)
+        if (top[1:] - top[:-1] <= 1).all() and (codes >= 0).all():
+            return codes.astype(np.int32), cats[: int(top[-1]) + 1]
     seen = pd.unique(codes)  # codes in order of first appearance; -1 is a missing cell
     lut = np.zeros(len(s.cat.categories) + 1, dtype=np.int32)
     lut[seen] = np.arange(len(seen), dtype=np.int32)  # -1 lands in the extra last slot
-    cats = np.asarray(s.cat.categories, dtype=object)
     uniq = np.array([None if c < 0 else cats[c] for c in seen.tolist()], dtype=object)
     return lut[codes], uniq
 
@@ -194,6 +202,8 @@ def _text_codes(
         if reports is not None:
             reports.append(report)
     merged, texts = pd.factorize(clean)
+    if len(texts) == len(uniq):  # no two spellings merged: the raw codes are the codes
+        return raw_codes, np.asarray(texts, dtype=object), raw_codes
     return merged.astype(np.int32)[raw_codes], np.asarray(texts, dtype=object), raw_codes
 
 
@@ -277,11 +287,15 @@ def _glitch_flags(
         bounds = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
         at = np.searchsorted(bounds, np.arange(_GLITCH_BLOCK, m, _GLITCH_BLOCK))
         cuts = [int(bounds[i]) if i < len(bounds) else m for i in at] + [m]
-        lo = 0
-        for hi in dict.fromkeys(cuts):
-            if hi > lo:
-                med[lo:hi], enough[lo:hi] = _window_median(v[lo:hi], a[lo:hi])
-                lo = hi
+        blocks = [(lo, hi) for lo, hi in zip([0, *cuts[:-1]], cuts, strict=True) if hi > lo]
+
+        def window(block: tuple[int, int]) -> None:
+            lo, hi = block
+            med[lo:hi], enough[lo:hi] = _window_median(v[lo:hi], a[lo:hi])
+
+        # blocks in threads: numpy's element-wise kernels release the GIL
+        with ThreadPoolExecutor(max_workers=_parse_workers(m)) as pool:
+            list(pool.map(window, blocks))
     else:  # an infinite count: the general (slower) NaN-aware path
         win = np.full((m, 5), np.nan)
         for j, sh in enumerate(range(-2, 3)):
@@ -376,7 +390,15 @@ def _exact_duplicates(
                 h ^= h >> np.uint64(29)
         cand = _repeated_values(h)
     if len(cand):
-        sub = df[list(_RAW_COLUMNS)].iloc[cand].astype(object)
+        # the candidates' raw cells (a categorical's codes stand for its texts one to one)
+        sub = pd.DataFrame(
+            {
+                c: df[c].cat.codes.to_numpy()[cand]
+                if isinstance(df[c].dtype, pd.CategoricalDtype)
+                else cells_at(df[c], cand)
+                for c in _RAW_COLUMNS
+            }
+        )
         dup[cand[sub.duplicated(keep="first").to_numpy()]] = True
     return dup
 
