@@ -184,3 +184,26 @@ def test_exact_duplicates_equal_a_full_comparison(shuffle):
     expected = raw[list(fol._RAW_COLUMNS)].duplicated(keep="first").to_numpy()
     np.testing.assert_array_equal(got, expected)
     assert expected.sum() >= 200
+
+
+@pytest.mark.parametrize("n_labels", [1, 3, 200])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_most_frequent_label_is_the_reference_mode(seed, n_labels):
+    # the count table (few labels) and the sorted pairs (many) against pandas: the most
+    # frequent non-empty label per account, the first in sorted order among ties
+    rng = np.random.default_rng(seed)
+    texts = np.array(["", *(f"g{rng.integers(0, 10**6)}" for _ in range(n_labels))], dtype=object)
+    texts = np.array(list(dict.fromkeys(texts)), dtype=object)
+    rng.shuffle(texts)
+    n_acc, n = 60, 400
+    account = rng.integers(0, n_acc, n).astype(np.int32)
+    label = rng.integers(0, len(texts), n)
+    got = fol._most_frequent_label(account, label, texts, n_acc)
+    frame = pd.DataFrame({"a": account, "t": texts[label]})
+    frame = frame[frame["t"] != ""]
+    counts = frame.groupby(["a", "t"]).size().reset_index(name="n")
+    counts = counts.sort_values(["a", "n", "t"], ascending=[True, False, True])
+    want = np.full(n_acc, "", dtype=object)
+    first = counts.drop_duplicates("a")
+    want[first["a"].to_numpy()] = first["t"].to_numpy()
+    assert got.tolist() == want.tolist()

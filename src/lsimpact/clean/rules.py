@@ -219,7 +219,7 @@ def total_rows(df: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
 
 
 def future_times(day: np.ndarray, today: str | None, *, slack_days: int = 1) -> np.ndarray:
-    """True where a day (int64 days since 1970-01-01) is after ``today`` + ``slack_days``.
+    """True where a day (integer days since 1970-01-01) is after ``today`` + ``slack_days``.
 
     ``today`` is an explicit option (ISO date), recorded in the fingerprint; None turns
     the check off so that the cleaner stays a pure function of its inputs.
