@@ -577,11 +577,6 @@ def _each_byte(value: int) -> np.uint64:
     return _U64(value * 0x0101_0101_0101_0101)
 
 
-# Unit exponent by a cell's last byte: the letters, and the last bytes of 万 and 亿.
-_UNIT_EXP8 = _FAST_UNIT_EXP.astype(np.uint8)
-_ASCII_UNIT8 = np.zeros(256, dtype=np.uint8)  # 1 on the one-letter units
-_ASCII_UNIT8[[ord(c) for c in "wWkKmMbB"]] = 1
-# Rows of _COMMA_PATTERNS: where an integer part ends and starts in a window of 8K bytes.
 _POW10_INT = 10 ** np.arange(19, dtype="int64")
 
 
@@ -604,14 +599,14 @@ _COMMA_PATTERNS = {1: _comma_patterns(1), 2: _comma_patterns(2)}
 
 def _eight_digits(v: np.ndarray) -> np.ndarray:
     """The numbers whose eight digit values (0-9) are the bytes of ``v``, first digit in the
-    lowest byte: pairs, then all eight combined by two multiplications (the classic SWAR
-    parse, as in simdjson and fast_float). Each result is below 10**8."""
-    v = v * _U64(10) + (v >> _U64(8))  # bytes 0, 2, 4, 6: two-digit numbers
-    pair = _U64(0x0000_00FF_0000_00FF)
-    # bytes 0 and 4 times 10**6 and 100, bytes 2 and 6 times 10**4 and 1, summed at bit 32
-    high = (v & pair) * _U64(100 + (1_000_000 << 32))
-    low = ((v >> _U64(16)) & pair) * _U64(1 + (10_000 << 32))
-    return (high + low) >> _U64(32)
+    lowest byte (uint32, each below 10**8): pairs of digits, then fours, then all eight
+    (the classic SWAR parse, as in simdjson and fast_float), in 32-bit lanes, where the
+    CPU multiplies many lanes at once (64-bit products are one at a time)."""
+    lanes = np.ascontiguousarray(v).view(np.uint32)  # bytes 0-3 and 4-7 of each word
+    lanes = lanes * np.uint32(10) + (lanes >> np.uint32(8))  # bytes 0, 2: two digits
+    byte = np.uint32(0xFF)
+    fours = ((lanes & byte) * np.uint32(100) + ((lanes >> np.uint32(16)) & byte)).reshape(-1, 2)
+    return fours[:, 0] * np.uint32(10_000) + fours[:, 1]
 
 
 def _count_words(
@@ -646,7 +641,7 @@ def _count_words(
         # gives 0x30, taken off. A carry out of a byte (v >= 0xFA) only adds flags, next
         # to a byte flagged itself. Two dots in the word leave bits in dot & (dot - 1).
         bad = ((v + _each_byte(6)) | v) & _each_byte(0xF0)
-        bad ^= (sep >> _U64(3)) * _U64(3)  # 0x80 -> 0x30
+        bad ^= (sep >> _U64(2)) | (sep >> _U64(3))  # 0x80 -> 0x30
         bad |= dot & (dot - _U64(1))
         ok &= bad == 0
         word_has_dot = dot != 0
@@ -662,7 +657,8 @@ def _count_words(
             has_dot = has_dot | word_has_dot
             has_comma = has_comma | (comma != 0)
         commas.append(comma)
-        digit_words.append(v & ~((sep >> _U64(7)) * _U64(0xFF)))  # separators: digit 0
+        ones = sep >> _U64(7)
+        digit_words.append(v & ~((ones << _U64(8)) - ones))  # separators: the digit 0
     n_frac = n_frac.astype("int64")
     int_len = n_bytes - n_frac - has_dot
     ok &= (int_len >= 1) & (n_frac >= has_dot)  # a digit on either side of the dot
@@ -680,10 +676,9 @@ def _count_words(
 
     # The separators read as 0: the whole (below 10**16) is read, then those zeros are
     # taken out with exact integer arithmetic on the rows that have them.
-    digits = _eight_digits(digit_words[0])
+    digits = _eight_digits(digit_words[0]).astype("int64")
     for v in digit_words[1:]:
-        digits = digits * _U64(10**8) + _eight_digits(v)
-    digits = digits.astype("int64")
+        digits = digits * 10**8 + _eight_digits(v)
     rows = np.flatnonzero(ok & has_dot)
     if len(rows):  # "2807.5" read as 280705: 2807 * 10 + 5
         scale = _POW10_INT[n_frac[rows]]
@@ -726,9 +721,19 @@ def _affixes(
     tail = np.where(plus, tail << _U64(8), tail)
     last = (tail >> _U64(56)).astype(np.uint8)
     three = tail >> _U64(40)
-    cjk = (three == 0x87B8E4) | (three == 0xBFBAE4)  # 万 = e4 b8 87, 亿 = e4 ba bf
-    unit_len = _ASCII_UNIT8[last] | (cjk * np.uint8(3))
-    k = _UNIT_EXP8[last] * (unit_len > 0)  # a letter, or the last byte of 万 or 亿
+    wan, yi = three == 0x87B8E4, three == 0xBFBAE4  # 万 = e4 b8 87, 亿 = e4 ba bf
+    lower = last | np.uint8(0x20)  # "W" -> "w"; no other byte becomes a unit letter
+    w, thousand = lower == ord("w"), lower == ord("k")
+    million, billion = lower == ord("m"), lower == ord("b")
+    letter = w | thousand | million | billion
+    unit_len = letter.view(np.uint8) + (wan | yi).view(np.uint8) * np.uint8(3)
+    k = (
+        (w | wan).view(np.uint8) * np.uint8(4)
+        + thousand.view(np.uint8) * np.uint8(3)
+        + million.view(np.uint8) * np.uint8(6)
+        + billion.view(np.uint8) * np.uint8(9)
+        + yi.view(np.uint8) * np.uint8(8)
+    )
     tail <<= unit_len.astype(_U64) << _U64(3)
     return tail, length - plus - unit_len, k, plus
 
@@ -770,14 +775,19 @@ def _count_bytes(
         handled[block] &= ok
         longer.append(lo + np.flatnonzero(~short))
     rows = np.concatenate(longer) if longer else np.zeros(0, dtype="int64")
-    rows = rows[(n_bytes[rows] >= 1) & (n_bytes[rows] <= 16)]
-    if len(rows):  # the 16 bytes that end where the number ends
-        end = offsets[rows] + n_bytes[rows] + _PAD
-        pair = [words[end - 16].astype(_U64), words[end - 8].astype(_U64)]
-        digits, n_frac, n_digits, ok = _count_words(pair, n_bytes[rows])
-        got = _fast_count_values(digits.astype(np.float64), k[rows], n_frac, n_digits)
-        value[rows], precision[rows], good[rows], handled[rows] = got
-        handled[rows] &= ok
+    # Long cells: the 8 or 16 bytes that end where the number ends ("1234.5万", "1,234,567").
+    parts = []
+    for n_words in (1, 2):
+        size = n_bytes[rows]
+        chosen = rows[(size > 8 * n_words - 8) & (size <= 8 * n_words)]
+        parts += [(n_words, chosen[lo : lo + _BLOCK]) for lo in range(0, len(chosen), _BLOCK)]
+    for n_words, part in parts:
+        end = offsets[part] + n_bytes[part] + _PAD
+        window = [words[end - 8 * (n_words - i)].astype(_U64) for i in range(n_words)]
+        digits, n_frac, n_digits, ok = _count_words(window, n_bytes[part])
+        got = _fast_count_values(digits.astype(np.float64), k[part], n_frac, n_digits)
+        value[part], precision[part], good[part], handled[part] = got
+        handled[part] &= ok
     if valid is not None:
         handled &= valid
     return _fast_count_columns(value, precision, good, plus), handled
