@@ -33,10 +33,28 @@ def test_sorting_network_median_equals_nanmedian():
         a = np.sort(rng.integers(0, 5, n))
         # ties and repeated values on purpose: the median must match bit for bit
         v = rng.choice([1.0, 2.0, 3.0, 5.0, 8.0, 2.5], n) + rng.integers(0, 2, n) * rng.random(n)
-        med, enough = fol._window_median(v, a)
+        med, enough = fol._window_median_at(v, a, np.arange(len(v)))
         ref, ref_enough = _nan_window_median(a, v)
         assert (enough == ref_enough).all()
         assert (med[enough] == ref[enough]).all()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_glitch_flags_are_the_rule_computed_on_every_row(seed):
+    # The median is computed only where a value leaves its window's range by more than
+    # the factor: the flags equal the rule applied to every row with np.nanmedian.
+    rng = np.random.default_rng(seed)
+    n = 600
+    a = np.sort(rng.integers(0, 40, n))
+    v = np.exp(rng.normal(8, 0.3, n)).round()
+    v[rng.integers(0, n, 25)] *= rng.choice([0.1, 0.19, 0.21, 4.9, 5.1, 30.0], 25)
+    v[rng.integers(0, n, 8)] = 0
+    glitch, _ = detect_glitches(a, v, factor=5.0)
+    nz = np.flatnonzero(v > 0)
+    med, enough = _nan_window_median(a[nz], np.log(v[nz]))
+    want = v <= 0
+    want[nz[enough & (np.abs(np.log(v[nz]) - med) > np.log(5.0))]] = True
+    assert (glitch == want).all() and want.sum() > 8
 
 
 def test_glitch_blocks_do_not_change_the_result(monkeypatch):

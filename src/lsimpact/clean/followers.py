@@ -212,28 +212,55 @@ def _text_codes(
 _SORT5 = ((0, 1), (3, 4), (2, 4), (2, 3), (1, 4), (0, 3), (0, 2), (1, 3), (1, 2))
 
 
-def _window_median(v: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Median of the centred window of five values of the same account, and whether the
-    window holds at least three.
+def _window_median_at(
+    v: np.ndarray, a: np.ndarray, at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Median of the centred window of five values of the same account at the
+    positions ``at``, and whether the window holds at least three.
 
-    Absent neighbours (another account, or past either end) are +inf; a sorting network
-    of element-wise minima and maxima orders each window, and the median is the middle
-    of the ``k`` finite values: the same numbers as ``np.nanmedian`` (the mean of the two
-    middle values when ``k`` is 4), without a per-row sort. ``v`` must be finite.
+    Absent neighbours (another account, or past either end) are +inf; see
+    :func:`_median5`. ``v`` must be finite and sorted by account (``a``).
     """
-    m = len(v)
     cols = []
     for sh in range(-2, 3):
-        w = np.full(m, np.inf)
-        if sh == 0:
-            w[:] = v
-        elif sh < 0 and m > -sh:
-            same = a[:sh] == a[-sh:]
-            w[-sh:] = np.where(same, v[:sh], np.inf)
-        elif sh > 0 and m > sh:
-            same = a[sh:] == a[:-sh]
-            w[:-sh] = np.where(same, v[sh:], np.inf)
-        cols.append(w)
+        j = at + sh
+        jj = np.clip(j, 0, max(len(v) - 1, 0))
+        same = (j >= 0) & (j < len(v)) & (a[jj] == a[at])
+        cols.append(np.where(same, v[jj], np.inf))
+    return _median5(cols)
+
+
+def _beyond_window_range(v: np.ndarray, a: np.ndarray, limit: float) -> np.ndarray:
+    """True where ``v`` differs by more than ``limit`` from the smallest or the largest
+    value of its centred window of five of the same account.
+
+    Why: the window's median lies between those two, so only these rows can differ by
+    more than ``limit`` from it; the median (a sorting network) is then computed for
+    them alone, a few percent of the rows, instead of for every row.
+    """
+    lo, hi = v.copy(), v.copy()
+    for sh in (1, 2):
+        if len(v) <= sh:
+            break
+        same = a[sh:] == a[:-sh]
+        before = np.where(same, v[:-sh], v[sh:])  # another account's value: itself
+        after = np.where(same, v[sh:], v[:-sh])
+        np.minimum(lo[sh:], before, out=lo[sh:])
+        np.maximum(hi[sh:], before, out=hi[sh:])
+        np.minimum(lo[:-sh], after, out=lo[:-sh])
+        np.maximum(hi[:-sh], after, out=hi[:-sh])
+    return (v - lo > limit) | (hi - v > limit)
+
+
+def _median5(cols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Median of the finite values among five columns (+inf where absent, the middle
+    one always finite) and whether there are at least three.
+
+    A sorting network of element-wise minima and maxima orders each window, and the
+    median is the middle of the ``k`` finite values: the same numbers as
+    ``np.nanmedian`` (the mean of the two middle values when ``k`` is 4), without a
+    per-row sort.
+    """
     k = sum(np.isfinite(c) for c in cols[:2] + cols[3:]) + 1
     for i, j in _SORT5:
         lo = np.minimum(cols[i], cols[j])
@@ -281,18 +308,22 @@ def _glitch_flags(
     # Centred window of 5 snapshots of the same account (2 before, itself, 2 after): its
     # median ignores an isolated glitch, and two glitches around one good value too.
     m = len(v)
+    glitch = zero.copy()
     if np.isfinite(v).all():
-        # In blocks of whole accounts: the window's temporaries stay a few MB.
-        med = np.empty(m)
-        enough = np.empty(m, dtype=bool)
+        # In blocks of whole accounts: the window's temporaries stay in the CPU cache.
         bounds = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
         at = np.searchsorted(bounds, np.arange(_GLITCH_BLOCK, m, _GLITCH_BLOCK))
         cuts = [int(bounds[i]) if i < len(bounds) else m for i in at] + [m]
         lo = 0
+        near = [np.zeros(0, dtype=np.int64)]
         for hi in dict.fromkeys(cuts):
             if hi > lo:
-                med[lo:hi], enough[lo:hi] = _window_median(v[lo:hi], a[lo:hi])
+                near.append(np.flatnonzero(_beyond_window_range(v[lo:hi], a[lo:hi], lf)) + lo)
                 lo = hi
+        cand = np.concatenate(near)
+        med, enough = _window_median_at(v, a, cand)
+        glitch[idx[cand[enough & (np.abs(v[cand] - med) > lf)]]] = True
+        return glitch, zero
     else:  # an infinite count: the general (slower) NaN-aware path
         win = np.full((m, 5), np.nan)
         for j, sh in enumerate(range(-2, 3)):
@@ -305,7 +336,6 @@ def _glitch_flags(
         with np.errstate(invalid="ignore"):
             med = np.nanmedian(win, axis=1)
     off = enough & (np.abs(v - med) > lf)
-    glitch = zero.copy()
     glitch[idx[off]] = True
     return glitch, zero
 
