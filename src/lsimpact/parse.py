@@ -10,8 +10,10 @@ index and at least two columns:
     "negative count", ...). A row is never dropped and a failure is never a silent 0.
 
 The hot path is pyarrow compute (RE2 regular expressions, casts) plus numpy: no Python
-loop over rows. Only cells holding full-width characters (``２８．５万``) go through
-``str.translate`` with :data:`FULLWIDTH_TABLE`, and only those cells.
+loop over rows; counts and stamps of the dominant forms are read straight from the
+column's UTF-8 bytes with numpy. Only cells holding full-width characters
+(``２８．５万``) go through ``str.translate`` with :data:`FULLWIDTH_TABLE`, and only those
+cells (counts written in full-width digits are mapped in the byte domain instead).
 
 Pack sizes and prices
 ---------------------
@@ -766,8 +768,8 @@ def _count_bytes(
         length = ends - offsets[lo : block.stop]
         tail = words[ends + (_PAD - 8)].astype(_U64)  # each cell's last eight bytes
         number, n_bytes[block], k[block], plus[block] = _affixes(tail, length)
-        # A cell of 8 bytes at most is all in its tail; longer ones (~1 in 15) are read
-        # below, all at once.
+        # A cell of 8 bytes at most is all in its tail; longer ones (~1 in 15 in a
+        # follower log) are read below, gathered from all blocks.
         short = length <= 8
         digits, n_frac, n_digits, ok = _count_words([number], np.where(short, n_bytes[block], 0))
         got = _fast_count_values(digits.astype(np.float64), k[block], n_frac, n_digits)
