@@ -225,3 +225,20 @@ def test_most_frequent_label_is_the_reference_mode(seed, n_labels):
     first = counts.drop_duplicates("a")
     want[first["a"].to_numpy()] = first["t"].to_numpy()
     assert got.tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("n_acc", [5, 3000])
+def test_account_codes_number_pairs_in_sorted_order_of_their_texts(n_acc):
+    # Against pandas on the texts themselves: one code per distinct (platform, account)
+    # text pair in sorted order; two spellings normalised alike (equal texts) share it.
+    # 3000 accounts for 200 rows takes the hashed branch.
+    rng = np.random.default_rng(n_acc)
+    p_text = np.array(["douyin", "kuaishou", "douyin", "bilibili"], dtype=object)
+    a_text = np.array([f"acc{i % (n_acc - 2)}" for i in range(n_acc)], dtype=object)
+    p_code = rng.integers(0, len(p_text), 200)
+    a_code = rng.integers(0, n_acc, 200)
+    code, plat, ident = fol._account_codes(p_code, p_text, a_code, a_text)
+    pairs = pd.MultiIndex.from_arrays([p_text[p_code], a_text[a_code]])
+    want, uniq = pd.factorize(pairs, sort=True)
+    assert code.tolist() == want.tolist()
+    assert list(zip(plat, ident, strict=True)) == list(uniq)

@@ -349,18 +349,41 @@ def _glitch_reasons(zero: np.ndarray, factor: float) -> np.ndarray:
     ).astype(object)
 
 
-def _ranked(uniq: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes into the sorted distinct values that ``codes`` actually use.
+def _account_codes(
+    p_code: np.ndarray, p_text: np.ndarray, a_code: np.ndarray, a_text: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes of the rows' (platform, account) pairs, numbered in sorted order of their
+    texts, and each code's platform and account text.
 
-    ``uniq`` may hold one text twice (two spellings normalised alike, or "" replaced by
-    the default platform): those merge, as a factorisation of the texts would merge them.
+    ``p_code``/``a_code`` index ``p_text``/``a_text``, which may hold one text twice (two
+    spellings normalised alike): such pairs merge, as their texts are equal. Why via the
+    pairs of codes: the pairs present are few (accounts), so they are found with one
+    count over the rows and ranked by their texts on their own; the rows then take their
+    code with one lookup, instead of ranking platforms, accounts and pairs over the rows.
     """
-    # codes index ``uniq``: a count per distinct value finds the used ones without sorting
-    present = np.flatnonzero(np.bincount(codes, minlength=len(uniq)))
-    merged, vals = pd.factorize(uniq[present], sort=True)
-    lut = np.full(len(uniq), -1, dtype=np.int32)
-    lut[present] = merged
-    return lut[codes], np.asarray(vals, dtype=object)
+    n_a = max(len(a_text), 1)
+    pair = p_code.astype(np.int64) * n_a + a_code
+    size = len(p_text) * n_a
+    if size <= 4 * len(pair) + 1024:
+        present = np.flatnonzero(np.bincount(pair, minlength=size))
+        lut = np.full(size, -1, dtype=np.int32)
+    else:  # far more possible pairs than rows: hash the rows' pairs instead
+        present, pair = np.unique(pair, return_inverse=True)
+        lut = np.full(len(present), -1, dtype=np.int32)
+        size = len(present)
+    texts = np.asarray(p_text, dtype=object), np.asarray(a_text, dtype=object)
+    p_rank, p_sorted = pd.factorize(texts[0][present // n_a], sort=True)
+    a_rank, a_sorted = pd.factorize(texts[1][present % n_a], sort=True)
+    codes, keys = pd.factorize(p_rank.astype(np.int64) * len(a_sorted) + a_rank, sort=True)
+    if size == len(present):  # the hashed pairs: ``pair`` holds indices of ``present``
+        lut[:] = codes
+    else:
+        lut[present] = codes
+    return (
+        lut[pair],
+        np.asarray(p_sorted, dtype=object)[keys // max(len(a_sorted), 1)],
+        np.asarray(a_sorted, dtype=object)[keys % max(len(a_sorted), 1)],
+    )
 
 
 def _most_frequent_label(
@@ -399,23 +422,6 @@ def _most_frequent_label(
         first = np.r_[True, (pu // n_lab)[1:] != (pu // n_lab)[:-1]]
         out[pu[first] // n_lab] = sorted_texts[pu[first] % n_lab]
     return out
-
-
-def _dense_codes(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize(key, sort=True)`` for integer keys in ``[0, size)``, as int32 codes.
-
-    Why: the keys are (platform, account) ranks, so a presence table of ``size`` entries
-    ranks them in two linear passes; hashing millions of keys costs several times more.
-    Falls back to factorize when ``size`` is far larger than the number of keys.
-    """
-    if size > 4 * len(key) + 1024:
-        codes, uniq = pd.factorize(key, sort=True)
-        return codes.astype(np.int32), np.asarray(uniq)
-    present = np.zeros(size, dtype=bool)
-    present[key] = True
-    uniq = np.flatnonzero(present)
-    rank = np.cumsum(present, dtype=np.int64) - 1
-    return rank[key].astype(np.int32), uniq
 
 
 def _exact_duplicates(
@@ -806,13 +812,8 @@ def clean_snapshots(
     # rows by strings would dominate the run time. Codes follow (platform, account_id)
     # in sorted order, among the readable rows only.
     okpos = np.flatnonzero(ok).astype(np.int32 if n_rows < 2**31 else np.int64)
-    p_code, p_uniq = _ranked(plat_u, plat_c[ok])
-    a_code, a_uniq = _ranked(acc_u, acc_c[ok])
-    code, k_uniq = _dense_codes(
-        p_code.astype(np.int64) * len(a_uniq) + a_code, len(p_uniq) * len(a_uniq)
-    )
-    acc_platform = np.asarray(p_uniq, dtype=object)[k_uniq // len(a_uniq)]
-    acc_ident = np.asarray(a_uniq, dtype=object)[k_uniq % len(a_uniq)]
+    code, acc_platform, acc_ident = _account_codes(plat_c[okpos], plat_u, acc_c[okpos], acc_u)
+    n_acc = len(acc_ident)
     value = value_all[ok]
     del value_all
     lower_b = lower_all[ok]
@@ -824,7 +825,7 @@ def clean_snapshots(
     srow = src[ok]
     if len(srow) and srow.max() < 2**31:  # line numbers: int32 holds any file in memory
         srow = srow.astype(np.int32)
-    del src, ok, p_code, a_code
+    del src, ok
     release_free_memory()
 
     # 3. Glitches, on each account's series in time order.
@@ -867,7 +868,6 @@ def clean_snapshots(
     )
     del zero
     release_free_memory()
-    n_acc = len(k_uniq)
     keep = ~glitch
     n_used = int(keep.sum())
     g_code, g_day = code[glitch], day[glitch]
