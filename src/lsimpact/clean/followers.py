@@ -397,14 +397,16 @@ def _most_frequent_label(
     ``argmax`` per account replace sorting millions of pairs.
     """
     order = np.argsort(np.asarray(texts, dtype=object), kind="stable")  # sorted label ranks
-    rank = np.empty(len(texts), dtype=np.int64)
-    rank[order] = np.arange(len(texts))
+    rank = np.empty(len(texts), dtype=np.int32)
+    rank[order] = np.arange(len(texts), dtype=np.int32)
     sorted_texts = np.asarray(texts, dtype=object)[order]
     n_lab = len(texts)
     out = np.full(n_acc, "", dtype=object)
     if n_lab == 0 or len(account) == 0:
         return out
-    pair = account.astype(np.int64) * n_lab + rank[label]
+    pair = account.astype(np.int64)  # in place: the cleaner's peak is near
+    pair *= n_lab
+    pair += rank[label]
     empty = np.flatnonzero(sorted_texts == "")
     if n_acc * n_lab <= 4 * len(pair) + 1024:
         counts = np.bincount(pair, minlength=n_acc * n_lab).reshape(n_acc, n_lab)
@@ -921,25 +923,34 @@ def clean_snapshots(
     # so an account-day is a contiguous run.
     d0 = int(day.min()) if len(day) else 0
     span_days = int(day.max()) - d0 + 1 if len(day) else 1
-    cell = code.astype(np.int64) * span_days + (day - d0)
-    start = np.r_[True, cell[1:] != cell[:-1]] if len(cell) else np.zeros(0, dtype=bool)
+    # (row-length temporaries as few and as narrow as they can be: this step holds the
+    # cleaner's peak memory)
+    start = np.ones(len(code), dtype=bool)  # a new account-day: account or day changes
+    np.not_equal(code[1:], code[:-1], out=start[1:])
+    start[1:] |= day[1:] != day[:-1]
     starts = np.flatnonzero(start)
-    cell_id = np.cumsum(start) - 1
-    cells = cell[start]
-    n_snap = np.bincount(cell_id)
+    del start
+    cells = code[starts].astype(np.int64) * span_days + (day[starts] - d0)
+    ends = np.r_[starts[1:], len(code)]  # exclusive
+    n_snap = ends - starts
     if how == "last":
         # last exact snapshot of the day (rows are in time order within the day); a
         # lower bound only when the day has nothing else
-        pos_all = np.arange(len(cell))
-        last_exact = np.maximum.reduceat(np.where(lower_b, -1, pos_all), starts)
-        ends = np.r_[starts[1:], len(cell)] - 1
-        last = np.where(last_exact >= 0, last_exact, ends)
-        del pos_all, last_exact, ends
+        exact_pos = np.arange(len(code), dtype=np.int32 if len(code) < 2**31 else np.int64)
+        exact_pos[lower_b] = -1
+        last_exact = np.maximum.reduceat(exact_pos, starts)
+        del exact_pos
+        last = np.where(last_exact >= 0, last_exact, ends - 1)
+        del last_exact
         followers, lower, row = value[last], lower_b[last], srow[last]
+        del last
     else:
+        cell_id = np.repeat(np.arange(len(starts)), n_snap)
         followers = pd.Series(value).groupby(cell_id).median().to_numpy()
         lower = np.bincount(cell_id, weights=~lower_b) == 0
         row = np.maximum.reduceat(srow, starts)
+        del cell_id
+    del ends
     # account name: the last one seen; group: the most frequent non-empty label
     name_c, name_u = texts["account_name"]
     acc_last = np.r_[code[1:] != code[:-1], True]
@@ -948,7 +959,7 @@ def clean_snapshots(
     grp_c, grp_u = texts["group"]
     groups = _most_frequent_label(code, grp_c[okpos], grp_u, n_acc)
     # the snapshot rows are done with: only the account-day cells go on
-    del code, value, lower_b, day, srow, okpos, cell, start, cell_id
+    del code, value, lower_b, day, srow, okpos, starts
     del texts, name_c, grp_c, acc_c, plat_c
     release_free_memory()
 
