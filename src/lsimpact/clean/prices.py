@@ -238,7 +238,7 @@ def _raw_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     cells they number. A categorical column (the reader's, for a column that repeats)
     already is that: its own codes are used, without a copy."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        return s.cat.codes.to_numpy(), np.asarray(s.cat.categories, dtype=object)
+        return s.array.codes, np.asarray(s.cat.categories, dtype=object)  # a read-only view
     codes, uniq = pd.factorize(s)
     return codes.astype(_int_for(len(uniq))), np.asarray(uniq, dtype=object)
 
@@ -616,6 +616,7 @@ def clean_observations(
     src = _source_rows(raw)
 
     keys, text = _keys(df, known)
+    release_free_memory()  # each step's temporaries: back to the system (see io)
     t_ns, t_err = _times(df["observed_at"], tz)
     cells = {c: text[c].raw for c in _TEXT if c in known}
     if keys.pack_raw is not None:
@@ -672,6 +673,7 @@ def clean_observations(
         paid = pd.concat([paid, again], ignore_index=True)
         del at, r_code
     del rel, first, no_codes, pack_c
+    release_free_memory()
     # Checks are decided per distinct cell (small arrays) and spread to the rows by code.
     if "units_sold" in known:
         s_raw = cells["units_sold"]
@@ -774,6 +776,7 @@ def clean_observations(
     bad = dup.copy()
     parts = _quarantine(df, known, src, problems, bad)
     del no_key, ambiguous, problems
+    release_free_memory()
 
     # One unit per product, one type per channel: the minority rows are refused.
     ok = ~bad
@@ -849,6 +852,7 @@ def clean_observations(
     del ok
     pick, days, n_obs, prom = _last_of_day(product, channel, t_ns, src, use, promoted)
     del t_ns
+    release_free_memory()
     p_use = product[use]
     used_products = np.flatnonzero(np.bincount(p_use, minlength=n_prod))
     is_new = np.char.startswith(product_labels.astype(str), "name:") if n_prod else np.zeros(0)
@@ -856,72 +860,63 @@ def clean_observations(
     del p_use
     used_channels = np.flatnonzero(np.bincount(channel[use], minlength=n_chan))
     del use
-    # What the output needs, at its rows only; then the row-length arrays go.
+    # The output, a column at a time, each made from the output rows' codes and then
+    # the codes dropped: at most one column's temporaries on top of the columns made.
+    days *= _DAY_NS  # -> nanoseconds, in place
+    cols: dict[str, Any] = {
+        "date": days.view("datetime64[ns]"),
+        "n_observations": n_obs,
+        "source_row": src[pick].astype(np.int64),
+        "units_sold": sold_at[s_raw[pick]] if "units_sold" in known else np.full(len(pick), np.nan),
+    }
+    del days, n_obs, src
+    at = l_combo[pick]
+    del l_combo
+    cols["list_unit_price"] = lst["value"].to_numpy(dtype=float)[at]
+    at = combo[pick]
+    del combo
+    cols["paid_unit_price"] = p_value[at]
+    cols["price_unit"] = _strings(u_labels, u_small[at])
+    if pack is not None:
+        at = keys.pack_lut[keys.pack_raw[pick]]
+        cols["pack_quantity"] = pack["quantity"].to_numpy(dtype=float)[at]
+        cols["pack_unit"] = pd.Series(pack["base_unit"].to_numpy(dtype=object)[at], dtype=object)
+    else:
+        cols["pack_quantity"] = np.full(len(pick), np.nan)
+        cols["pack_unit"] = pd.Series(np.full(len(pick), None, dtype=object), dtype=object)
+    del at
     product_p, channel_p = product[pick], channel[pick]
-    ctype_p, combo_p, l_combo_p = ctype[pick], combo[pick], l_combo[pick]
-    pack_p = keys.pack_lut[keys.pack_raw[pick]] if pack is not None else None
-    sold_p = sold_at[s_raw[pick]] if "units_sold" in known else np.full(len(pick), np.nan)
+    cols["channel_type"] = _strings(_TYPES, ctype[pick])
     room_p = text["live_room"].codes(pick)
-    src_p = src[pick].astype(np.int64)
-    del product, channel, ctype, combo, l_combo, src, pick
+    del product, channel, ctype, pick
     release_free_memory()
-
-    pack_q = pack["quantity"].to_numpy(dtype=float)[pack_p] if pack is not None else np.nan
-    pack_u = (
-        pack["base_unit"].to_numpy(dtype=object)[pack_p]
-        if pack is not None
-        else np.full(len(product_p), None, dtype=object)
-    )
-    out_day = days
-    out = pd.DataFrame(
-        {
-            "product_id": _strings(product_labels, product_p),
-            "product_name": _attr(text["product_name"], best_attr["product_name"], product_p),
-            "brand": _attr(text["brand"], best_attr["brand"], product_p),
-            "category": _attr(text["category"], best_attr["category"], product_p),
-            "channel": _strings(keys.channel_labels, channel_p),
-            "channel_type": _strings(_TYPES, ctype_p),
-            "date": (out_day * _DAY_NS).astype("datetime64[ns]"),
-            "list_unit_price": lst["value"].to_numpy(dtype=float)[l_combo_p],
-            "paid_unit_price": p_value[combo_p],
-            "price_unit": _strings(u_labels, u_small[combo_p]),
-            "pack_quantity": pack_q,
-            "pack_unit": pd.Series(pack_u, dtype=object),
-            "promoted": pd.arrays.BooleanArray(prom == 1, prom < 0),
-            "n_observations": n_obs,
-            "units_sold": sold_p,
-            "source_row": src_p,
-        }
-    )
-    del pack_q, pack_u, sold_p, src_p, n_obs, prom
     notes = []
     if sessions is not None:
-        cal = clean_sessions(sessions, tz=tz)
-        sdays = _session_days(cal.data)
-        p_day = pd.Index(product_labels).get_indexer(sdays["product_id"].to_numpy(dtype=object))
-        date_day = sdays["date"].to_numpy().astype("datetime64[ns]").astype(np.int64) // _DAY_NS
-        hit = _hits(
-            (product_p, channel_p, out_day),
-            (p_day, pd.Index(keys.channel_labels).get_indexer(sdays["channel"]), date_day),
+        hit, note = _calendar_days(
+            clean_sessions(sessions, tz=tz),
+            (product_labels, product_p),
+            (keys.channel_labels, channel_p),
+            (text["live_room"].labels, room_p),
+            cols["date"],
         )
-        # A calendar names the live room (直播间); a price file with 渠道 and 直播间 has
-        # "platform/room" as its channel: match those rows on the room too.
-        room = text["live_room"]
-        by_room = _hits(
-            (product_p, room_p, out_day),
-            (p_day, pd.Index(room.labels).get_indexer(sdays["channel"]), date_day),
-        )
-        hit |= by_room & (room.labels != "")[room_p]
-        out["promoted"] = pd.array(hit, dtype="boolean")
-        notes.append(
-            f"promoted from the session calendar: {cal.summary.used_rows} of "
-            f"{cal.summary.input_rows} session rows used ({cal.summary.quarantined_rows} "
-            "quarantined there)"
-        )
-    elif "promoted" in known or "session_id" in known:
-        notes.append("promoted from the file's promoted/session column")
+        cols["promoted"] = pd.array(hit, dtype="boolean")
+        notes.append(note)
     else:
-        notes.append("promoted unknown (no session calendar, no promoted column)")
+        cols["promoted"] = pd.arrays.BooleanArray(prom == 1, prom < 0)
+        if "promoted" in known or "session_id" in known:
+            notes.append("promoted from the file's promoted/session column")
+        else:
+            notes.append("promoted unknown (no session calendar, no promoted column)")
+    del prom, room_p
+    for c in ("product_name", "brand", "category"):
+        cols[c] = _attr(text[c], best_attr[c], product_p)
+    cols["product_id"] = _strings(product_labels, product_p)
+    del product_p
+    cols["channel"] = _strings(keys.channel_labels, channel_p)
+    del channel_p
+    # one block per column (copy=False): no consolidated copy of the numeric columns
+    out = pd.DataFrame({c: cols.pop(c) for c in COLUMNS}, copy=False)
+    del cols
     notes += [
         f"{len(used_products)} products x {len(used_channels)} channels; "
         f"{n_name} used rows without product_id aligned by name + brand + pack "
@@ -1011,7 +1006,43 @@ def _last_of_day(
 
 
 _DAY_NS = 86_400 * 10**9
+
+
 _PARTITION_KEY = "_partition_keys"
+
+
+def _calendar_days(
+    cal: Cleaned,
+    product: tuple[np.ndarray, np.ndarray],
+    channel: tuple[np.ndarray, np.ndarray],
+    room: tuple[np.ndarray, np.ndarray],
+    date: np.ndarray,
+) -> tuple[np.ndarray, str]:
+    """``promoted`` of the output rows from the cleaned session calendar: whether a
+    session of the row's channel (or live room) that promoted its product overlaps its
+    day. ``product``, ``channel`` and ``room`` are (labels, the output rows' codes);
+    returns the flags and the note."""
+    sdays = _session_days(cal.data)
+    p_day = pd.Index(product[0]).get_indexer(sdays["product_id"].to_numpy(dtype=object))
+    date_day = sdays["date"].to_numpy().astype("datetime64[ns]").astype(np.int64) // _DAY_NS
+    out_day = date.view(np.int64) // _DAY_NS
+    hit = _hits(
+        (product[1], channel[1], out_day),
+        (p_day, pd.Index(channel[0]).get_indexer(sdays["channel"]), date_day),
+    )
+    # A calendar names the live room (直播间); a price file with 渠道 and 直播间 has
+    # "platform/room" as its channel: match those rows on the room too.
+    by_room = _hits(
+        (product[1], room[1], out_day),
+        (p_day, pd.Index(room[0]).get_indexer(sdays["channel"]), date_day),
+    )
+    hit |= by_room & (room[0] != "")[room[1]]
+    note = (
+        f"promoted from the session calendar: {cal.summary.used_rows} of "
+        f"{cal.summary.input_rows} session rows used ({cal.summary.quarantined_rows} "
+        "quarantined there)"
+    )
+    return hit, note
 
 
 def _strings(labels: np.ndarray, codes: np.ndarray) -> pd.Series:
