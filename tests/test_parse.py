@@ -486,9 +486,20 @@ def test_array_forms_equal_the_frames():
     for name in frame.columns:
         np.testing.assert_array_equal(arrays[name], frame[name].to_numpy())
     cells = [
-        "2023-12-14 20:31", "2023-12-14T12:31:05Z", "2023-12-14T20:31:05-05:00", "20231214",
-        "2023-03-12 02:30", "2023年12月14日 8时", "abc", "", None, "1702557065",
-    ]  # fmt: skip
+        "2023-12-14 20:31",
+        "2023-12-14T12:31:05Z",
+        "2023-12-14T20:31:05-05:00",
+        "20231214",
+        "2023-03-12 02:30",
+        "2023年12月14日 8时",
+        "abc",
+        "",
+        None,
+        "1702557065",
+        "2023-11-05 01:30:00",
+        "2023-07-01 12:00:00",
+        "2023-12-14T20:31:05+08:00",
+    ]  # fmt: skip  (a DST gap and an ambiguous hour in New York, a summer time)
     times = pd.Series(rng.choice(np.array(cells, dtype=object), 3000), dtype="str")
     for tz in (SH, "America/New_York"):
         p = parse_datetime(times, tz=tz)

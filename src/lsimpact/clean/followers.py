@@ -50,7 +50,7 @@ from ..contract import (
     source_rows,
 )
 from ..errors import InputError
-from ..io import HEADER_ALIASES, normalise_headers, release_free_memory
+from ..io import HEADER_ALIASES, cells_at, normalise_headers, release_free_memory
 from ..parse import count_arrays, wall_clock_ns
 from . import rules
 
@@ -94,8 +94,9 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
 }
 
 _CHUNK = 250_000
-#: Rows per block of whole accounts in the glitch filter.
-_GLITCH_BLOCK = 250_000
+#: Rows per block of whole accounts in the glitch filter: the window's dozen temporaries
+#: of a block stay in the CPU cache (a fifth faster than blocks of 250k rows).
+_GLITCH_BLOCK = 1 << 14
 #: The raw columns that make a snapshot row (exact duplicates are equal in all of them).
 _RAW_COLUMNS = ("platform", "account_id", "account_name", "group", "followers", "captured_at")
 
@@ -152,10 +153,18 @@ def _category_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     same codes and distinct values (first-appearance order, null as a value, categories
     no row uses left out), read from the categorical's codes without making its texts."""
     codes = s.cat.codes.to_numpy()
+    cats = np.asarray(s.cat.categories, dtype=object)
+    if len(codes) and codes[0] == 0:
+        # A category read by pyarrow is numbered in order of first appearance already: then
+        # the running maximum of the codes steps up by one at each new category, and every
+        # category up to the largest code is used. Two cheap passes check it, instead of
+        # hashing the column (and the codes are kept as they are).
+        top = np.maximum.accumulate(codes)
+        if (top[1:] - top[:-1] <= 1).all() and (codes >= 0).all():
+            return codes.astype(np.int32), cats[: int(top[-1]) + 1]
     seen = pd.unique(codes)  # codes in order of first appearance; -1 is a missing cell
     lut = np.zeros(len(s.cat.categories) + 1, dtype=np.int32)
     lut[seen] = np.arange(len(seen), dtype=np.int32)  # -1 lands in the extra last slot
-    cats = np.asarray(s.cat.categories, dtype=object)
     uniq = np.array([None if c < 0 else cats[c] for c in seen.tolist()], dtype=object)
     return lut[codes], uniq
 
@@ -194,6 +203,8 @@ def _text_codes(
         if reports is not None:
             reports.append(report)
     merged, texts = pd.factorize(clean)
+    if len(texts) == len(uniq):  # no two spellings merged: the raw codes are the codes
+        return raw_codes, np.asarray(texts, dtype=object), raw_codes
     return merged.astype(np.int32)[raw_codes], np.asarray(texts, dtype=object), raw_codes
 
 
@@ -376,7 +387,15 @@ def _exact_duplicates(
                 h ^= h >> np.uint64(29)
         cand = _repeated_values(h)
     if len(cand):
-        sub = df[list(_RAW_COLUMNS)].iloc[cand].astype(object)
+        # the candidates' raw cells (a categorical's codes stand for its texts one to one)
+        sub = pd.DataFrame(
+            {
+                c: df[c].cat.codes.to_numpy()[cand]
+                if isinstance(df[c].dtype, pd.CategoricalDtype)
+                else cells_at(df[c], cand)
+                for c in _RAW_COLUMNS
+            }
+        )
         dup[cand[sub.duplicated(keep="first").to_numpy()]] = True
     return dup
 
@@ -632,8 +651,8 @@ def clean_snapshots(
     bad_acc = (acc_u == "")[acc_c] & ~dup
     fol_raw = df["followers"]
 
-    def raw_cells(column: str, mask: np.ndarray) -> pd.Series:
-        return df[column].iloc[np.flatnonzero(mask)]
+    def raw_cells(column: str, mask: np.ndarray) -> np.ndarray:
+        return cells_at(df[column], np.flatnonzero(mask))
 
     # A total row (合计 ...) sums other accounts; it is not an account. A blank platform
     # is not the default platform.
@@ -757,7 +776,7 @@ def clean_snapshots(
             quarantine_rows(
                 srow[lone],
                 "captured_at",
-                df["captured_at"].iloc[okpos[lone]],
+                cells_at(df["captured_at"], okpos[lone]),
                 f"capture time more than {max_isolation_days} days from the bulk of the "
                 "account's snapshots (a year typo?)",
             )
@@ -770,7 +789,7 @@ def clean_snapshots(
         quarantine_rows(
             srow[glitch],
             "followers",
-            fol_raw.iloc[okpos[glitch]],
+            cells_at(fol_raw, okpos[glitch]),
             _glitch_reasons(zero[glitch], glitch_factor),
         )
     )
