@@ -705,6 +705,7 @@ def clean_observations(
     no_key = keys.nkey < 0
     keys.pid = keys.nkey = None  # the product code says it all from here on
     channel, ctype = keys.channel, keys.ctype
+    keys.channel = keys.ctype = None  # (held here only, freed when done)
     release_free_memory()
 
     l_err = lst["error"].to_numpy(dtype=object)
@@ -818,7 +819,7 @@ def clean_observations(
         ],
         bad,
     )
-    del odd_unit, odd_type
+    del odd_unit, odd_type, u_codes
     quarantine = concat_quarantine(parts)
     del parts
     ok = ~bad
@@ -908,12 +909,16 @@ def clean_observations(
         else:
             notes.append("promoted unknown (no session calendar, no promoted column)")
     del prom, room_p
+    # Text columns last: each one trimmed after (Arrow's take leaves its growing
+    # buffers behind in the allocators), so that they do not add up to a peak.
     for c in ("product_name", "brand", "category"):
         cols[c] = _attr(text[c], best_attr[c], product_p)
+        release_free_memory()
     cols["product_id"] = _strings(product_labels, product_p)
     del product_p
     cols["channel"] = _strings(keys.channel_labels, channel_p)
     del channel_p
+    release_free_memory()
     # one block per column (copy=False): no consolidated copy of the numeric columns
     out = pd.DataFrame({c: cols.pop(c) for c in COLUMNS}, copy=False)
     del cols
