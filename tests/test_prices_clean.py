@@ -535,3 +535,10 @@ def test_unique_key_by_codes_agrees_with_duplicated(rows):
     df["s"] = df["s"].astype("str")
     cols = ["s", "x", "d"]
     assert schemas._no_duplicate_keys(df, cols) == (not df.duplicated(cols).any())
+
+
+@pytest.mark.parametrize("top", [1, 2**16 - 1, 2**16, 2**40, 2**60])
+def test_stable_order_by_16_bit_digits_is_numpys_stable_argsort(top):
+    key = np.random.default_rng(5).integers(0, top + 1, 20_000)
+    key[:50] = top  # the largest key, many times
+    np.testing.assert_array_equal(prices._stable_order(key), np.argsort(key, kind="stable"))

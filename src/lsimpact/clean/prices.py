@@ -42,7 +42,9 @@ result equal to the in-memory one.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -418,7 +420,7 @@ def _align(k: _Keys) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     has_id = (k.pid_labels != "")[k.pid]
     n_i = max(len(k.pid_labels), 1)
     both = (k.nkey >= 0) & has_id
-    pair = np.unique(k.nkey[both].astype(np.int64) * n_i + k.pid[both])
+    pair = pd.unique(k.nkey[both].astype(np.int64) * n_i + k.pid[both])  # (hashing: no sort)
     del both
     pk, pi = pair // n_i, pair % n_i
     n_per_key = np.append(np.bincount(pk, minlength=len(k.nkey_labels)), 0)  # [-1]: no key
@@ -482,16 +484,25 @@ def _times(s: pd.Series, tz: str) -> tuple[np.ndarray, dict[int, str]]:
     Parsed in chunks with :func:`lsimpact.parse.wall_clock_ns` (the rules of
     :func:`lsimpact.parse.parse_datetime`, whose results are per cell): the times are
     nearly all distinct, and a whole column at once holds several row-length
-    temporaries of the parser.
+    temporaries of the parser. The chunks run in threads (the parser's numpy and
+    pyarrow kernels release the GIL), each writing its own slice, as the follower
+    cleaner does.
     """
     n = len(s)
     t_ns = np.empty(n, dtype=np.int64)
-    errors: dict[int, str] = {}
-    for lo in range(0, n, _TIME_CHUNK):
+
+    def chunk(lo: int) -> dict[int, str]:
         hi = min(n, lo + _TIME_CHUNK)
         t_ns[lo:hi], err = wall_clock_ns(s.iloc[lo:hi], tz)
         at = np.flatnonzero(pd.notna(err))
-        errors.update(zip((at + lo).tolist(), err[at].tolist(), strict=True))
+        return dict(zip((at + lo).tolist(), err[at].tolist(), strict=True))
+
+    starts = range(0, n, _TIME_CHUNK)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    errors: dict[int, str] = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(4, cores or 1, len(starts)))) as pool:
+        for part in pool.map(chunk, starts):
+            errors.update(part)
     return t_ns, errors
 
 
@@ -519,15 +530,18 @@ def _repeated(h: np.ndarray) -> np.ndarray:
     return cand[repeated]
 
 
-def _duplicates(spelled: pd.Series, columns: list[np.ndarray], t_ns: np.ndarray) -> np.ndarray:
+def _duplicates(
+    spelled: pd.Series, columns: list[np.ndarray], t_ns: np.ndarray, hashed: int
+) -> np.ndarray:
     """Rows equal to an earlier row in every column as read (the first one is kept).
 
     ``columns`` are the raw codes of the columns other than the time, ``spelled`` the
     time cells and ``t_ns`` their parsed values. Equal cells have equal codes and parse
-    to equal times, so exact duplicates are among the rows whose codes and time hash
-    alike; only those few candidates are compared on their codes and time cells. Why:
-    the time cells are nearly all distinct, and hashing millions of them costs more
-    than parsing them did.
+    to equal times, so exact duplicates are among the rows whose time and first
+    ``hashed`` columns (those that tell rows apart: product, channel, price) hash alike;
+    only those few candidates are compared on all their codes and time cells. Why: the
+    time cells are nearly all distinct, and hashing millions of them costs more than
+    parsing them did.
     """
     n = len(t_ns)
     dup = np.zeros(n, dtype=bool)
@@ -538,7 +552,7 @@ def _duplicates(spelled: pd.Series, columns: list[np.ndarray], t_ns: np.ndarray)
     h = t_ns.astype(np.uint64)
     tmp = np.empty(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for col in columns:
+        for col in columns[:hashed]:
             tmp[:] = col  # -1 (missing) wraps: a value like any other
             h ^= tmp
             h *= np.uint64(0x9E3779B97F4A7C15)
@@ -626,7 +640,13 @@ def clean_observations(
             cells[c] = _raw_codes(df[c])[0]
     # Exact duplicates (every known column equal as read) are dropped and counted: they
     # stay a mask, and every rule below skips them.
-    dup = _duplicates(df["observed_at"], [cells[c] for c in known if c in cells], t_ns)
+    first = [c for c in ("product_id", "product_name", "channel", "paid_price") if c in cells]
+    dup = _duplicates(
+        df["observed_at"],
+        [cells[c] for c in first] + [cells[c] for c in known if c in cells and c not in first],
+        t_ns,
+        len(first),
+    )
     release_free_memory()
 
     # Prices, parsed once per distinct cell combination and spread by codes: list prices
@@ -949,6 +969,20 @@ def clean_observations(
     return Cleaned(out, quarantine, summary, options)
 
 
+def _stable_order(key: np.ndarray) -> np.ndarray:
+    """``np.argsort(key, kind="stable")`` of non-negative int64 ``key``, sorted 16 bits at
+    a time from the lowest (numpy sorts 16-bit integers by radix: two or three such
+    passes take less time than one comparison sort of 64-bit keys)."""
+    digits = max(1, (int(key.max(initial=0)).bit_length() + 15) // 16)
+    if digits > 3:
+        return np.argsort(key, kind="stable")
+    order = np.argsort((key & 0xFFFF).astype(np.uint16), kind="stable")
+    for d in range(1, digits):
+        part = ((key[order] >> (16 * d)) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(part, kind="stable")]
+    return order
+
+
 def _last_of_day(
     product: np.ndarray,
     channel: np.ndarray,
@@ -973,7 +1007,7 @@ def _last_of_day(
     cell = _cell_key(p_use, c_use, day)
     if cell is not None:
         del p_use, c_use
-        order = np.argsort(cell, kind="stable")
+        order = _stable_order(cell)
         cell = cell[order]
         start = np.r_[True, cell[1:] != cell[:-1]] if len(cell) else np.zeros(0, bool)
         del cell
