@@ -33,11 +33,14 @@ Rules, in order:
 
 At scale the work is done on integer codes: text (ids, names, channels, spellings) is
 normalised once per distinct value, prices and packs are parsed once per distinct
-(paid, list, pack) combination, and rows are grouped and ordered by one ``lexsort`` of
-codes whose order is the order of their texts. The chunked and Dask engines run this
-same function on partitions that are connected components of products and contested
-channels (:func:`entity_keys`, :func:`entity_hasher`, :func:`combine`), which makes their
-result equal to the in-memory one.
+(paid, list, pack) combination, and rows are grouped and ordered by one stable sort of
+a (product, channel, day) code whose order is the order of their texts. Memory is the
+limit at scale: columns the reader hands over as categoricals are used through their
+own codes, row-length temporaries are dropped as soon as they are used, and the output
+is built a column at a time. The chunked and Dask engines run this same function on
+partitions that are connected components of products and contested channels
+(:func:`entity_keys`, :func:`entity_hasher`, :func:`combine`), which makes their result
+equal to the in-memory one.
 """
 
 from __future__ import annotations
@@ -332,10 +335,25 @@ class _Keys:
 
 def _distinct(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values of integer ``codes``: (each row's index into them, the position of
-    each one's first row). Parsers then run once per distinct cell or combination."""
+    a row of each). Parsers then run once per distinct cell or combination; which row
+    stands for a value does not matter, as the rows with one code have equal cells."""
+    n = len(codes)
+    if not n:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+    lo, hi = int(codes.min()), int(codes.max())
+    if hi - lo < 2 * n:
+        # Codes of cells and of their combinations span a small range: a table of the
+        # values present, no hashing (numbered in order of value).
+        at = codes.astype(np.intp)
+        at -= lo
+        present = np.zeros(hi - lo + 1, dtype=bool)
+        present[at] = True
+        inv = (np.cumsum(present, dtype=np.int32) - 1)[at]
+        del at
+        rows = np.empty(int(present.sum()), dtype=np.int64)
+        rows[inv] = np.arange(n)
+        return inv, rows
     inv = pd.factorize(codes)[0].astype(np.int32)  # numbered in order of first appearance
-    if not len(inv):
-        return inv, np.zeros(0, dtype=np.int64)
     top = np.maximum.accumulate(inv)
     return inv, np.flatnonzero(np.r_[True, top[1:] > top[:-1]])
 
@@ -343,7 +361,7 @@ def _distinct(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _cells(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct cells of a column given as raw codes (:func:`_raw_codes`): (``lut``,
     raw code -> index of the distinct cell, -1 for a code no row has, ``lut[-1]`` for
-    the missing cell; the position of each distinct cell's first row)."""
+    the missing cell; the position of a row of each distinct cell)."""
     _, first = _distinct(raw)
     lut = np.full(int(raw.max(initial=-1)) + 2, -1, dtype=np.int32)
     lut[raw[first].astype(np.int64)] = np.arange(len(first), dtype=np.int32)
