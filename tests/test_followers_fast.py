@@ -33,10 +33,28 @@ def test_sorting_network_median_equals_nanmedian():
         a = np.sort(rng.integers(0, 5, n))
         # ties and repeated values on purpose: the median must match bit for bit
         v = rng.choice([1.0, 2.0, 3.0, 5.0, 8.0, 2.5], n) + rng.integers(0, 2, n) * rng.random(n)
-        med, enough = fol._window_median(v, a)
+        med, enough = fol._window_median_at(v, a, np.arange(len(v)))
         ref, ref_enough = _nan_window_median(a, v)
         assert (enough == ref_enough).all()
         assert (med[enough] == ref[enough]).all()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_glitch_flags_are_the_rule_computed_on_every_row(seed):
+    # The median is computed only where a value leaves its window's range by more than
+    # the factor: the flags equal the rule applied to every row with np.nanmedian.
+    rng = np.random.default_rng(seed)
+    n = 600
+    a = np.sort(rng.integers(0, 40, n))
+    v = np.exp(rng.normal(8, 0.3, n)).round()
+    v[rng.integers(0, n, 25)] *= rng.choice([0.1, 0.19, 0.21, 4.9, 5.1, 30.0], 25)
+    v[rng.integers(0, n, 8)] = 0
+    glitch, _ = detect_glitches(a, v, factor=5.0)
+    nz = np.flatnonzero(v > 0)
+    med, enough = _nan_window_median(a[nz], np.log(v[nz]))
+    want = v <= 0
+    want[nz[enough & (np.abs(np.log(v[nz]) - med) > np.log(5.0))]] = True
+    assert (glitch == want).all() and want.sum() > 8
 
 
 def test_glitch_blocks_do_not_change_the_result(monkeypatch):
@@ -184,3 +202,43 @@ def test_exact_duplicates_equal_a_full_comparison(shuffle):
     expected = raw[list(fol._RAW_COLUMNS)].duplicated(keep="first").to_numpy()
     np.testing.assert_array_equal(got, expected)
     assert expected.sum() >= 200
+
+
+@pytest.mark.parametrize("n_labels", [1, 3, 200])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_most_frequent_label_is_the_reference_mode(seed, n_labels):
+    # the count table (few labels) and the sorted pairs (many) against pandas: the most
+    # frequent non-empty label per account, the first in sorted order among ties
+    rng = np.random.default_rng(seed)
+    texts = np.array(["", *(f"g{rng.integers(0, 10**6)}" for _ in range(n_labels))], dtype=object)
+    texts = np.array(list(dict.fromkeys(texts)), dtype=object)
+    rng.shuffle(texts)
+    n_acc, n = 60, 400
+    account = rng.integers(0, n_acc, n).astype(np.int32)
+    label = rng.integers(0, len(texts), n)
+    got = fol._most_frequent_label(account, label, texts, n_acc)
+    frame = pd.DataFrame({"a": account, "t": texts[label]})
+    frame = frame[frame["t"] != ""]
+    counts = frame.groupby(["a", "t"]).size().reset_index(name="n")
+    counts = counts.sort_values(["a", "n", "t"], ascending=[True, False, True])
+    want = np.full(n_acc, "", dtype=object)
+    first = counts.drop_duplicates("a")
+    want[first["a"].to_numpy()] = first["t"].to_numpy()
+    assert got.tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("n_acc", [5, 3000])
+def test_account_codes_number_pairs_in_sorted_order_of_their_texts(n_acc):
+    # Against pandas on the texts themselves: one code per distinct (platform, account)
+    # text pair in sorted order; two spellings normalised alike (equal texts) share it.
+    # 3000 accounts for 200 rows takes the hashed branch.
+    rng = np.random.default_rng(n_acc)
+    p_text = np.array(["douyin", "kuaishou", "douyin", "bilibili"], dtype=object)
+    a_text = np.array([f"acc{i % (n_acc - 2)}" for i in range(n_acc)], dtype=object)
+    p_code = rng.integers(0, len(p_text), 200)
+    a_code = rng.integers(0, n_acc, 200)
+    code, plat, ident = fol._account_codes(p_code, p_text, a_code, a_text)
+    pairs = pd.MultiIndex.from_arrays([p_text[p_code], a_text[a_code]])
+    want, uniq = pd.factorize(pairs, sort=True)
+    assert code.tolist() == want.tolist()
+    assert list(zip(plat, ident, strict=True)) == list(uniq)

@@ -292,6 +292,29 @@ def test_isolated_times_finds_year_typos_and_leaves_sparse_series():
     assert rules.isolated_times(code, day).tolist() == expected
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_isolated_times_equals_the_rule_account_by_account(seed):
+    # The rule written out per account (pieces split at gaps; a piece smaller than half
+    # the largest, which has at least three, is isolated), on logs where some accounts
+    # have gaps and most have none (only those are looked at).
+    rng = np.random.default_rng(seed)
+    code = np.sort(rng.integers(0, 30, 400))
+    day = np.concatenate([np.sort(rng.integers(0, 40, k)) for k in np.bincount(code)])
+    typo = rng.random(len(day)) < 0.02
+    day[typo] += rng.choice([-3650, 3650, 65_000], typo.sum())
+    order = np.lexsort((day, code))
+    code, day = code[order], day[order]
+    expected = np.zeros(len(code), dtype=bool)
+    for acc in np.unique(code):
+        rows = np.flatnonzero(code == acc)
+        piece = np.cumsum(np.r_[True, np.diff(day[rows]) > 366])
+        size = np.bincount(piece)
+        largest = size.max()
+        expected[rows] = (largest >= 3) & (2 * size[piece] < largest)
+    assert rules.isolated_times(code, day).tolist() == expected.tolist()
+    assert expected.any()
+
+
 # --- 5. total rows and blank keys ----------------------------------------------------------------
 def test_total_rows_are_not_accounts():
     c = clean_snapshots(read_table(BROKEN / "total_rows.csv"))

@@ -7,6 +7,7 @@ no user mistake ends in a traceback.
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 
@@ -346,3 +347,44 @@ def test_line_facts_counts_lines_and_never_misses_a_line_break_in_quotes(pieces)
         if isinstance(careful, list)
         for v in r.values()
     )
+
+
+_READER_CASES = {
+    "utf8.csv": "a,b\n1,抖音\n2,x\n".encode(),
+    "bom.csv": codecs.BOM_UTF8 + "a,b\n1,抖音\n".encode(),
+    "gbk.csv": "a,b\n1,抖音\n".encode("gb18030"),
+    "utf16.csv": "a\tb\n1\t抖音\n".encode("utf-16"),
+    "blank_lead.csv": b"\n\r\na,b\n1,2\n",
+    "quoted_break.csv": b'a,b\n1,"x\ny"\n2,z\n',
+    "no_newline_at_end.csv": b"a,b\n1,2",
+    "lone_cr.csv": b"a,b\r1,2\r3,4\r",
+    "nul.csv": b"a,b\n1,\x002\n",
+    "mixed.csv": "a,b\n1,抖音\n".encode() + "2,快手\n".encode("gb18030"),
+    "bad_utf8.csv": b"a,b\n1,\xff\xfe\x80\n",
+    "ascii_only.csv": b"a,b\n" + b"1,2\n" * 50,
+}
+
+
+@pytest.mark.parametrize("name", sorted(_READER_CASES))
+def test_a_mapped_file_reads_as_its_bytes_do(tmp_path, monkeypatch, name):
+    # Large files are mapped instead of read into bytes: every encoding, odd layout and
+    # defect gives the same table or the same error either way.
+    import lsimpact.io as lio
+
+    path = tmp_path / name
+    path.write_bytes(_READER_CASES[name])
+
+    def outcome():
+        try:
+            return read_table(path)
+        except InputError as exc:
+            return str(exc)
+
+    plain = outcome()
+    monkeypatch.setattr(lio, "_MAP_BYTES", 0)
+    mapped = outcome()
+    if isinstance(plain, str):
+        assert mapped == plain
+    else:
+        pd.testing.assert_frame_equal(mapped, plain)
+        assert mapped.attrs == plain.attrs

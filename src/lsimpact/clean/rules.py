@@ -219,7 +219,7 @@ def total_rows(df: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
 
 
 def future_times(day: np.ndarray, today: str | None, *, slack_days: int = 1) -> np.ndarray:
-    """True where a day (int64 days since 1970-01-01) is after ``today`` + ``slack_days``.
+    """True where a day (integer days since 1970-01-01) is after ``today`` + ``slack_days``.
 
     ``today`` is an explicit option (ISO date), recorded in the fingerprint; None turns
     the check off so that the cleaner stays a pure function of its inputs.
@@ -242,10 +242,27 @@ def isolated_times(code: np.ndarray, day: np.ndarray, *, max_gap_days: int = 366
     is untouched.
     """
     code = np.asarray(code)
-    day = np.asarray(day, dtype="int64")
+    day = np.asarray(day)
     n = len(code)
     if n < 4:
         return np.zeros(n, dtype=bool)
+    # Only accounts with a gap can hold an isolated piece: the work below is done on
+    # their rows alone (usually none or a few accounts of a log).
+    new_acc = np.r_[True, code[1:] != code[:-1]]
+    gap = np.r_[False, np.diff(day.astype("int64", copy=False)) > max_gap_days] & ~new_acc
+    if not gap.any():
+        return np.zeros(n, dtype=bool)
+    acc = np.cumsum(new_acc) - 1
+    gapped = np.zeros(int(acc[-1]) + 1, dtype=bool)
+    gapped[acc[gap]] = True
+    rows = np.flatnonzero(gapped[acc])
+    out = np.zeros(n, dtype=bool)
+    out[rows] = _isolated(code[rows], day[rows].astype("int64"), max_gap_days)
+    return out
+
+
+def _isolated(code: np.ndarray, day: np.ndarray, max_gap_days: int) -> np.ndarray:
+    """:func:`isolated_times` on the rows of some whole accounts."""
     new_acc = np.r_[True, code[1:] != code[:-1]]
     new_piece = new_acc | np.r_[False, (day[1:] - day[:-1]) > max_gap_days]
     piece = np.cumsum(new_piece) - 1
