@@ -529,12 +529,18 @@ def test_mode_codes_is_the_most_frequent_value_smallest_on_ties(dense, monkeypat
     )
 )
 def test_unique_key_by_codes_agrees_with_duplicated(rows):
-    """validate's first look at a unique key (codes, one sort) says what pandas says,
-    missing values equal to each other."""
+    """validate's first looks at a unique key (neighbours of a sorted table; codes and
+    one sort) say what pandas says, missing values equal to each other."""
     df = pd.DataFrame(rows, columns=["s", "x", "d"]).astype({"d": "datetime64[ns]"})
     df["s"] = df["s"].astype("str")
     cols = ["s", "x", "d"]
     assert schemas._no_duplicate_keys(df, cols) == (not df.duplicated(cols).any())
+    # neighbours in strictly increasing order: never a duplicate; and a table sorted by
+    # its key without duplicates or missing values is found so
+    if schemas._increasing(df, cols):
+        assert not df.duplicated(cols).any()
+    full = df.dropna().drop_duplicates(cols).sort_values(cols, ignore_index=True)
+    assert schemas._increasing(full, cols)
 
 
 @pytest.mark.parametrize("top", [1, 2**16 - 1, 2**16, 2**40, 2**60])

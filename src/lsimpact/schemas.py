@@ -118,13 +118,19 @@ def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: str) -> p
     column) and example values.
 
     ``df`` is checked in place (pandera would otherwise copy the whole table first), and
-    the table's unique key with one sort of integer codes (:func:`_no_duplicate_keys`);
-    pandera's own key check, which hashes every row and names the duplicates, runs only
-    when that finds one. Why: on a table of millions of rows the copy and the hash table
-    each cost more memory than the rest of the validation.
+    the table's unique key first by comparing neighbouring rows (a table sorted by its
+    key, as the cleaners write them, :func:`_increasing`), else with one sort of integer
+    codes (:func:`_no_duplicate_keys`); pandera's own key check, which hashes every row
+    and names the duplicates, runs only when that finds one. Why: on a table of millions
+    of rows the copy and the hash table each cost more memory than the rest of the
+    validation.
     """
     unique = list(schema.unique or [])
-    if unique and all(c in df.columns for c in unique) and _no_duplicate_keys(df, unique):
+    if (
+        unique
+        and all(c in df.columns for c in unique)
+        and (_increasing(df, unique) or _no_duplicate_keys(df, unique))
+    ):
         schema = copy.copy(schema)  # the schema as given keeps its key
         schema.unique = None
     try:
@@ -135,6 +141,28 @@ def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: str) -> p
             f"table '{dataset}' failed validation:\n" + "\n".join(lines),
             hint="fix the rows named above in the input, or report a bug if the input is fine",
         ) from None
+
+
+def _increasing(df: pd.DataFrame, columns: list[str]) -> bool:
+    """Whether every row's values in ``columns`` come strictly after the previous row's
+    (in the order of the columns): then no two rows share them. Neighbours are compared
+    column by column, a few boolean arrays at a time; a missing value compares as not
+    after (False)."""
+    n = len(df)
+    after = np.zeros(max(n - 1, 0), dtype=bool)
+    same = np.ones(max(n - 1, 0), dtype=bool)
+    for c in columns:
+        nxt = df[c].iloc[1:].reset_index(drop=True)
+        prev = df[c].iloc[:-1].reset_index(drop=True)
+        try:
+            gt = (nxt > prev).to_numpy(dtype=bool, na_value=False)
+            eq = (nxt == prev).to_numpy(dtype=bool, na_value=False)
+        except TypeError:  # values without an order (mixed objects): the other way
+            return False
+        after |= same & gt
+        same &= eq
+        del nxt, prev, gt, eq
+    return bool(after.all())
 
 
 def _no_duplicate_keys(df: pd.DataFrame, columns: list[str]) -> bool:
