@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from lsimpact.parse import (
     FULLWIDTH_TABLE,
+    count_arrays,
     parse_count,
     parse_datetime,
     parse_money,
@@ -101,6 +102,25 @@ def unique_count_strings(n: int, seed: int = 0) -> pd.Series:
     return s
 
 
+def follower_log_counts(n: int, seed: int = 0) -> pd.Series:
+    """n counts shaped like the follower benchmark log's (benchmarks/bench_scale.py):
+    raw digits, 万 and w with one decimal, grouped digits, "万+", and ~5% full-width
+    digits; almost every cell of a chunk distinct, as in that log (the sample says 0.98)."""
+    rng = np.random.default_rng(seed)
+    v = rng.integers(10**5, 10**8, size=n)
+    tenth = pd.Series(np.round(v / 1e4, 1)).astype("str")
+    forms = [
+        pd.Series(v).astype("str"),
+        tenth + "万",
+        tenth + "w",
+        pd.Series(v).map("{:,}".format),
+        pd.Series(v // 10**4).astype("str") + "万+",
+        pd.Series(v).astype("str").str.translate({ord(c): 0xFF10 + int(c) for c in "0123456789"}),
+    ]
+    style = rng.choice(len(forms), size=n, p=[0.55, 0.18, 0.07, 0.13, 0.02, 0.05])
+    return pd.Series(np.select([style == i for i in range(len(forms))], forms), dtype="str")
+
+
 def main() -> None:
     head = f"{'task':<44}{'rows':>10}{'distinct':>10}{'wall s':>8}{'CPU s':>8}{'peak MiB':>10}"
     columns = {
@@ -128,6 +148,14 @@ def main() -> None:
             f"{'  naive Series.apply (re per row)':<44}{N:>10,}{'':>10}{w_naive:>8.2f}{c_naive:>8.2f}"
         )
         print(f"  speed-up over Series.apply: {c_naive / c_vec:.1f}x (CPU time)")
+
+    # The chunked follower cleaner's call: count_arrays on 250,000-cell chunks (CPU time).
+    chunk = follower_log_counts(250_000)
+    _, c_chunk = _best_of(count_arrays, chunk, repeat=7)
+    print(
+        f"{'count_arrays, follower-log shapes (a chunk)':<44}{len(chunk):>10,}"
+        f"{chunk.nunique():>10,}{'':>8}{c_chunk:>8.3f}"
+    )
 
     rng = np.random.default_rng(1)
     base = pd.Timestamp("2023-01-01").value

@@ -10,8 +10,10 @@ index and at least two columns:
     "negative count", ...). A row is never dropped and a failure is never a silent 0.
 
 The hot path is pyarrow compute (RE2 regular expressions, casts) plus numpy: no Python
-loop over rows. Only cells holding full-width characters (``２８．５万``) go through
-``str.translate`` with :data:`FULLWIDTH_TABLE`, and only those cells.
+loop over rows; counts and stamps of the dominant forms are read straight from the
+column's UTF-8 bytes with numpy. Only cells holding full-width characters
+(``２８．５万``) go through ``str.translate`` with :data:`FULLWIDTH_TABLE`, and only those
+cells (counts written in full-width digits are mapped in the byte domain instead).
 
 Pack sizes and prices
 ---------------------
@@ -437,8 +439,7 @@ def count_arrays(s: pd.Series, *, allow_negative: bool = False) -> dict[str, np.
     if _is_plain_numeric(s):
         frame = _count_from_numbers(s, allow_negative)
         return {c: frame[c].to_numpy() for c in frame.columns}
-    # Parsed once per distinct cell when the column repeats (scraped counts do, a lot).
-    return _by_distinct(_as_strings(s), lambda a: _count_columns(a, allow_negative))
+    return _count_arrays(_as_strings(s), allow_negative)
 
 
 def _count_columns(arr: pa.Array, allow_negative: bool) -> dict[str, np.ndarray]:
@@ -508,25 +509,348 @@ def _count_fast(arr: pa.Array) -> tuple[dict[str, np.ndarray], np.ndarray]:
     n_frac = np.where(dot >= 0, length - dot - 1, 0)
     n_digits = length - (dot >= 0)
     number = pc.cast(core, pa.float64()).to_numpy(zero_copy_only=False)
+    digits = np.round(number * _POW10[n_frac + 300])
+    value, precision, good, handled = _fast_count_values(digits, k, n_frac, n_digits)
+    return _fast_count_columns(value, precision, good, plus), handled
+
+
+# 10.0 ** abs(k) for the shortcuts' exponents (-15 to 9 in fact), taken from _POW10
+_MAX_EXP = 40
+_POW10_ABS = _POW10[np.abs(np.arange(-_MAX_EXP, _MAX_EXP + 1)) + 300]
+
+
+def _fast_count_values(
+    digits: np.ndarray, k: np.ndarray, n_frac: np.ndarray, n_digits: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The shortcuts' arithmetic: ``value``, ``precision`` (both NaN where not ``good``),
+    ``good`` (a whole number) and ``handled`` (at most 15 digits and 2**53).
+
+    From the written digits as one whole number (float64, exact), the unit's power of ten
+    ``k`` and the numbers of digits after the dot and in all. One function for both
+    shortcuts (:func:`_count_fast`, :func:`_count_bytes`), so that their values agree bit
+    for bit by construction.
+    """
     # Exponents here are small (|k| <= 30), so the powers of ten are plain table lookups;
     # the results equal _value_from / _precision_from, which clip for arbitrary k.
-    digits = np.round(number * _POW10[n_frac + 300])
     k = k - n_frac
-    scale = _POW10[np.abs(k) + 300]
-    below = k < 0
-    good = np.ones(n, dtype=bool)
-    if below.any():  # "1.5" without a unit: only these rows can be fractional counts
+    scale = _POW10_ABS[k + _MAX_EXP]
+    value = digits * scale
+    good = np.ones(len(digits), dtype=bool)
+    below = np.flatnonzero(k < 0)
+    if len(below):  # "1.5" without a unit: only these rows can be fractional counts
         good[below] = np.mod(digits[below], scale[below]) == 0
-    value = np.where(below, digits / scale, digits * scale)
-    error = np.full(n, None, dtype=object)
+        value[below] = digits[below] / scale[below]
+    handled = (n_digits <= _MAX_DIGITS) & (value <= MAX_COUNT)  # never NaN here
+    precision = np.where(k > 0, 0.5 * scale, 0.0)
+    if len(below) and not good.all():
+        value[~good] = np.nan
+        precision[~good] = np.nan
+    return value, precision, good, handled
+
+
+def _fast_count_columns(
+    value: np.ndarray, precision: np.ndarray, good: np.ndarray, plus: np.ndarray
+) -> dict[str, np.ndarray]:
+    """parse_count's columns from :func:`_fast_count_values` and the trailing "+"."""
+    error = np.empty(len(value), dtype=object)  # all None (numpy fills object arrays so)
     error[~good] = "not a whole number"
     return {
-        "value": np.where(good, value, np.nan),
+        "value": value,
         "error": error,
         "lower_bound": good & plus,
-        "approximate": np.zeros(n, dtype=bool),
-        "precision": np.where(good, np.where(k > 0, 0.5 * scale, 0.0), np.nan),
-    }, (n_digits <= _MAX_DIGITS) & ~(value > MAX_COUNT)
+        "approximate": np.zeros(len(value), dtype=bool),
+        "precision": precision,
+    }
+
+
+# --- counts: the shortcut over the cells' bytes ------------------------------------------
+# The dominant forms are read straight from the UTF-8 bytes of the column with numpy, eight
+# bytes at a time as one uint64 word ("SWAR", SIMD within a register): a few dozen
+# whole-column integer operations check each cell's shape and read its digits, where a
+# regular expression, half a dozen string kernels and, for full-width digits, Python's
+# str.translate cost several times more. Cells it does not take keep the paths above.
+_U64 = np.uint64
+_PAD = 16  # bytes in front of the data: a word ending at any cell's end exists
+_BLOCK = 16_384  # rows at a time (a block's temporaries fit in the CPU's cache)
+
+
+def _each_byte(value: int) -> np.uint64:
+    """A word holding ``value`` in each of its eight bytes."""
+    return _U64(value * 0x0101_0101_0101_0101)
+
+
+_POW10_INT = 10 ** np.arange(19, dtype="int64")
+
+
+def _comma_patterns(n_words: int) -> np.ndarray:
+    """Where grouping commas belong in a window of ``8 * n_words`` bytes, by where the
+    integer part ends (``end``) and starts (``start``): row ``end * (width + 1) + start``
+    holds 0x80 at every fourth byte left of ``end`` and right of ``start``, as words. An
+    integer part of 4, 8, ... characters can hold no valid comma ("1234,567"): none."""
+    width = 8 * n_words
+    out = np.zeros(((width + 1) ** 2, width), dtype=np.uint8)
+    for end in range(width + 1):
+        for start in range(end):
+            if (end - start) % 4:
+                out[end * (width + 1) + start, list(range(end - 4, start, -4))] = 0x80
+    return out.view("<u8").astype(_U64)
+
+
+_COMMA_PATTERNS = {1: _comma_patterns(1), 2: _comma_patterns(2)}
+
+
+def _eight_digits(v: np.ndarray) -> np.ndarray:
+    """The numbers whose eight digit values (0-9) are the bytes of ``v``, first digit in the
+    lowest byte (uint32, each below 10**8): pairs of digits, then fours, then all eight
+    (the classic SWAR parse, as in simdjson and fast_float), in 32-bit lanes, where the
+    CPU multiplies many lanes at once (64-bit products are one at a time)."""
+    lanes = np.ascontiguousarray(v).view(np.uint32)  # bytes 0-3 and 4-7 of each word
+    lanes = lanes * np.uint32(10) + (lanes >> np.uint32(8))  # bytes 0, 2: two digits
+    byte = np.uint32(0xFF)
+    fours = ((lanes & byte) * np.uint32(100) + ((lanes >> np.uint32(16)) & byte)).reshape(-1, 2)
+    return fours[:, 0] * np.uint32(10_000) + fours[:, 1]
+
+
+def _count_words(
+    words: list[np.ndarray], n_bytes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Check and read numbers of the fast forms from the bytes that end where they end.
+
+    ``words`` holds K uint64 arrays: the ``8K`` bytes that end where each number ends,
+    first word first (so the number's last byte is the last word's highest byte; bytes
+    before the number are ignored). ``n_bytes`` is the number's length in bytes.
+    Returns ``digits`` (int64: every written digit as one whole number, exact below
+    10**16), ``n_frac`` (digits after the dot), ``n_digits`` and ``ok``: the number is
+    ``\\d{1,3}(?:,\\d{3})+`` or ``\\d+``, then optionally ``\\.\\d+``, as
+    :data:`_COUNT_FAST_RE` says (the caller limits the digits).
+    """
+    width = 8 * len(words)
+    lead = width - n_bytes  # bytes of the window before the number
+    ok = lead.astype(_U64) < width  # 1 <= n_bytes <= width (a negative lead wraps)
+    digit_words, commas = [], []
+    for i, word in enumerate(words):
+        # Bytes before the number are shifted out, so they read as the digit 0 (numpy
+        # defines shifts by 64 bits or more: 0, as for a negative lead wrapped around).
+        drop = ((np.maximum(lead - 8 * i, 0) if i else lead) << 3).astype(_U64)
+        v = ((word ^ _each_byte(0x30)) >> drop) << drop  # a digit's byte: its value
+        # "," (0x2C) and "." (0x2E) are the bytes with v | 2 == 0x1E: the zero bytes of t,
+        # flagged exactly (no carry crosses a byte) by the classic zero-byte test.
+        t = (v | _each_byte(2)) ^ _each_byte(0x1E)
+        low7 = _each_byte(0x7F)
+        sep = ~(((t & low7) + low7) | t | low7)  # 0x80 in each separator's byte
+        dot = sep & (v << _U64(6))  # "." has bit 1 set, "," does not
+        # A byte is a digit iff v <= 9, i.e. v + 6 has its high nibble clear; a separator
+        # gives 0x30, taken off. A carry out of a byte (v >= 0xFA) only adds flags, next
+        # to a byte flagged itself. Two dots in the word leave bits in dot & (dot - 1).
+        bad = ((v + _each_byte(6)) | v) & _each_byte(0xF0)
+        bad ^= (sep >> _U64(2)) | (sep >> _U64(3))  # 0x80 -> 0x30
+        bad |= dot & (dot - _U64(1))
+        ok &= bad == 0
+        word_has_dot = dot != 0
+        # A lone dot in byte j: dot >> 7 == 2**(8j), whose product with bytes 0..7 holds
+        # 7 - j (the bytes after the dot) in its top byte.
+        after = ((dot >> _U64(7)) * _U64(0x0706_0504_0302_0100)) >> _U64(56)
+        comma = sep ^ dot
+        if i == 0:
+            n_frac, has_dot, has_comma = after, word_has_dot, comma != 0
+        else:  # a dot in an earlier word: this word's bytes follow it; two: refused
+            n_frac = n_frac + after + has_dot * _U64(8)
+            ok &= ~(has_dot & word_has_dot)
+            has_dot = has_dot | word_has_dot
+            has_comma = has_comma | (comma != 0)
+        commas.append(comma)
+        ones = sep >> _U64(7)
+        digit_words.append(v & ~((ones << _U64(8)) - ones))  # separators: the digit 0
+    n_frac = n_frac.astype("int64")
+    int_len = n_bytes - n_frac - has_dot
+    ok &= (int_len >= 1) & (n_frac >= has_dot)  # a digit on either side of the dot
+    n_digits = n_bytes - has_dot
+    grouped = np.flatnonzero(ok & has_comma)
+    if len(grouped):  # commas exactly every fourth byte left of the integer part's end
+        start = lead[grouped]
+        pattern = _COMMA_PATTERNS[len(words)][(start + int_len[grouped]) * (width + 1) + start]
+        same = pattern[:, 0] == commas[0][grouped]
+        for i in range(1, len(words)):
+            same &= pattern[:, i] == commas[i][grouped]
+        ok[grouped] = same
+        grouped = grouped[same]
+        n_digits[grouped] -= int_len[grouped] // 4  # "1,234": 5 bytes, one comma
+
+    # The separators read as 0: the whole (below 10**16) is read, then those zeros are
+    # taken out with exact integer arithmetic on the rows that have them.
+    digits = _eight_digits(digit_words[0]).astype("int64")
+    for v in digit_words[1:]:
+        digits = digits * 10**8 + _eight_digits(v)
+    rows = np.flatnonzero(ok & has_dot)
+    if len(rows):  # "2807.5" read as 280705: 2807 * 10 + 5
+        scale = _POW10_INT[n_frac[rows]]
+        whole = digits[rows] // (scale * 10)
+        digits[rows] = whole * scale + (digits[rows] - whole * scale * 10)
+    if len(grouped):  # "1,234,567" read as 1023405067: groups of four digits, "0ddd"
+        scale = _POW10_INT[n_frac[grouped]]
+        spaced = digits[grouped] // scale
+        whole = np.zeros(len(grouped), dtype="int64")
+        for g in range(4):  # at most 16 bytes: four groups
+            whole += (spaced // 10 ** (4 * g)) % 1000 * 10 ** (3 * g)
+        digits[grouped] = whole * scale + (digits[grouped] - spaced * scale)
+    return digits, n_frac, n_digits, ok
+
+
+def _utf8(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets (int64, from 0) and UTF-8 bytes of a (large) string array's cells."""
+    n = len(arr)
+    if n == 0:
+        return np.zeros(1, dtype="int64"), np.zeros(0, dtype=np.uint8)
+    buffers = arr.buffers()
+    kind = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(buffers[1], dtype=kind)[arr.offset : arr.offset + n + 1]
+    offsets = offsets.astype("int64")
+    if buffers[2] is None or offsets[-1] == offsets[0]:
+        return offsets - offsets[0], np.zeros(0, dtype=np.uint8)
+    data = np.frombuffer(buffers[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return offsets - offsets[0], data
+
+
+def _affixes(
+    tail: np.ndarray, length: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The trailing "+" and unit of cells from their last eight bytes (``tail``: the last
+    byte highest), as ``number, n_bytes, k, plus``: the bytes with "+" and unit shifted
+    out (the number ends in the highest byte), the number's length, the unit's power of
+    ten (uint8) and the "+". On short cells the lowest bytes belong to the cells before;
+    where they make up the affixes, the number's length is below 1 (refused)."""
+    plus = (tail >> _U64(56)) == ord("+")
+    tail = np.where(plus, tail << _U64(8), tail)
+    last = (tail >> _U64(56)).astype(np.uint8)
+    three = tail >> _U64(40)
+    wan, yi = three == 0x87B8E4, three == 0xBFBAE4  # 万 = e4 b8 87, 亿 = e4 ba bf
+    lower = last | np.uint8(0x20)  # "W" -> "w"; no other byte becomes a unit letter
+    w, thousand = lower == ord("w"), lower == ord("k")
+    million, billion = lower == ord("m"), lower == ord("b")
+    letter = w | thousand | million | billion
+    unit_len = letter.view(np.uint8) + (wan | yi).view(np.uint8) * np.uint8(3)
+    k = (
+        (w | wan).view(np.uint8) * np.uint8(4)
+        + thousand.view(np.uint8) * np.uint8(3)
+        + million.view(np.uint8) * np.uint8(6)
+        + billion.view(np.uint8) * np.uint8(9)
+        + yi.view(np.uint8) * np.uint8(8)
+    )
+    tail <<= unit_len.astype(_U64) << _U64(3)
+    return tail, length - plus - unit_len, k, plus
+
+
+def _count_bytes(
+    offsets: np.ndarray, data: np.ndarray, valid: np.ndarray | None
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """:func:`_count_fast`'s results, read from the cells' bytes without a string kernel.
+
+    ``offsets`` and ``data`` are :func:`_utf8`'s; ``valid`` False on null cells (None: no
+    nulls). A cell is handled when its bytes match :data:`_COUNT_FAST_RE` with a number
+    of at most 16 bytes, at most 15 digits and a value of at most 2**53; its columns then
+    equal :func:`_count_fast`'s (the same digits, through :func:`_fast_count_values`).
+    Returns the columns (placeholders on the other rows) and ``handled``.
+    """
+    n = len(offsets) - 1
+    buf = np.zeros(_PAD + len(data), dtype=np.uint8)
+    buf[_PAD:] = data
+    # Every 8 bytes of the data as a word, at any byte: an unaligned uint64 view.
+    words = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
+    value, precision = np.empty(n), np.empty(n)
+    good, plus, handled = (np.empty(n, dtype=bool) for _ in range(3))
+    k, n_bytes = np.empty(n, dtype=np.uint8), np.empty(n, dtype="int64")
+    longer = []
+    # A block at a time: the few dozen temporaries of a block stay in the CPU's cache,
+    # where a whole column's would each be fresh memory (several times slower).
+    for lo in range(0, n, _BLOCK):
+        block = slice(lo, min(lo + _BLOCK, n))
+        ends = offsets[lo + 1 : block.stop + 1]
+        length = ends - offsets[lo : block.stop]
+        tail = words[ends + (_PAD - 8)].astype(_U64)  # each cell's last eight bytes
+        number, n_bytes[block], k[block], plus[block] = _affixes(tail, length)
+        # A cell of 8 bytes at most is all in its tail; longer ones (~1 in 15 in a
+        # follower log) are read below, gathered from all blocks.
+        short = length <= 8
+        digits, n_frac, n_digits, ok = _count_words([number], np.where(short, n_bytes[block], 0))
+        got = _fast_count_values(digits.astype(np.float64), k[block], n_frac, n_digits)
+        value[block], precision[block], good[block], handled[block] = got
+        handled[block] &= ok
+        longer.append(lo + np.flatnonzero(~short))
+    rows = np.concatenate(longer) if longer else np.zeros(0, dtype="int64")
+    # Long cells: the 8 or 16 bytes that end where the number ends ("1234.5万", "1,234,567").
+    parts = []
+    for n_words in (1, 2):
+        size = n_bytes[rows]
+        chosen = rows[(size > 8 * n_words - 8) & (size <= 8 * n_words)]
+        parts += [(n_words, chosen[lo : lo + _BLOCK]) for lo in range(0, len(chosen), _BLOCK)]
+    for n_words, part in parts:
+        end = offsets[part] + n_bytes[part] + _PAD
+        window = [words[end - 8 * (n_words - i)].astype(_U64) for i in range(n_words)]
+        digits, n_frac, n_digits, ok = _count_words(window, n_bytes[part])
+        got = _fast_count_values(digits.astype(np.float64), k[part], n_frac, n_digits)
+        value[part], precision[part], good[part], handled[part] = got
+        handled[part] &= ok
+    if valid is not None:
+        handled &= valid
+    return _fast_count_columns(value, precision, good, plus), handled
+
+
+def _fullwidth_to_ascii(
+    offsets: np.ndarray, data: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The cells with full-width "+,-./0-9" (U+FF0B-FF19: bytes ef bc 8b-99) written in
+    ASCII, as :data:`FULLWIDTH_TABLE` maps them, in the byte domain; None if none has any.
+    Other characters stay as written (the full path normalises those)."""
+    if len(data) < 3:
+        return None
+    starts = np.zeros(len(data) + 1, dtype=bool)
+    starts[offsets] = True
+    # the three bytes within one cell (always so in valid UTF-8, which Arrow checks)
+    at = np.flatnonzero(
+        (data[:-2] == 0xEF)
+        & (data[1:-1] == 0xBC)
+        & ((data[2:] - np.uint8(0x8B)) <= 0x99 - 0x8B)
+        & ~starts[1:-2]
+        & ~starts[2:-1]
+    )
+    if not len(at):
+        return None
+    out = data.copy()
+    out[at] = data[at + 2] - 0x60  # U+FF10 = ef bc 90 -> "0" = 0x30
+    keep = np.ones(len(data), dtype=bool)
+    keep[at + 1] = False
+    keep[at + 2] = False
+    return offsets - 2 * np.searchsorted(at, offsets, side="left"), out[keep]
+
+
+def _count_arrays(arr: pa.Array, allow_negative: bool) -> dict[str, np.ndarray]:
+    """count_arrays on a string array: the byte shortcut, then the other paths.
+
+    Cells the shortcut does not take, full-width digits aside, go to
+    :func:`_count_columns` as before (once per distinct cell where they repeat).
+    """
+    offsets, data = _utf8(arr)
+    valid = None if arr.null_count == 0 else _bool(arr.is_valid())
+    columns, handled = _count_bytes(offsets, data, valid)
+    if handled.all():
+        return columns
+    rest = np.flatnonzero(~handled)
+    # Full-width digits ("２８６７４８", ~5% of some exports, all distinct): the full path
+    # would normalise them with str.translate, one Python call per cell.
+    sub = arr.take(pa.array(rest))
+    wide = _fullwidth_to_ascii(*_utf8(sub))
+    if wide is not None:
+        sub_valid = None if sub.null_count == 0 else _bool(sub.is_valid())
+        quick, done = _count_bytes(*wide, sub_valid)
+        for name, col in columns.items():
+            col[rest[done]] = quick[name][done]
+        rest, sub = rest[~done], sub.filter(pa.array(~done))
+    if len(rest):
+        # Parsed once per distinct cell when these repeat (odd forms often do).
+        slow = _by_distinct(sub, lambda a: _count_columns(a, allow_negative))
+        for name, col in columns.items():
+            col[rest] = slow[name]
+    return columns
 
 
 def _count_full(arr: pa.Array, allow_negative: bool) -> dict[str, np.ndarray]:
@@ -769,6 +1093,7 @@ def _datetime_columns(
 # "2023-12-14T12:31:05Z" or "...+08:00". They are fixed width, so every field is read
 # from known byte positions instead of through a regular expression.
 _RESOLUTION_BY_LENGTH = {10: "day", 16: "minute", 19: "second", 20: "second", 25: "second"}
+_FAST_BLOCK = 1 << 14  # rows per block of the datetime shortcut
 _FAST_WIDTH = 25
 # Days since 1970-01-01 of the 1st of each month of 1700-2200, and the months' lengths.
 _MONTHS = np.arange((1700 - 1970) * 12, (2201 - 1970) * 12 + 1).astype("datetime64[M]")
@@ -776,6 +1101,71 @@ _MONTH_FIRST_DAY = _MONTHS.astype("datetime64[D]").astype(np.int64)[:-1]
 _MONTH_DAYS = np.diff(_MONTHS.astype("datetime64[D]").astype(np.int64))
 _DATE_SEPARATORS = np.zeros(256, dtype=bool)
 _DATE_SEPARATORS[[ord("-"), ord("/"), ord(".")]] = True
+
+
+def _fast_fields(
+    data: np.ndarray, start: np.ndarray, width: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_datetime_fast`'s reading of one block of cells (``start``, ``width``: their
+    byte offsets in ``data`` and lengths): whether each is a valid stamp of its form, its
+    wall-clock nanoseconds and, for stamps with an offset, its UTC nanoseconds."""
+    b = (
+        np.lib.stride_tricks.sliding_window_view(data, _FAST_WIDTH)[start]
+        if len(start)
+        else np.zeros((0, _FAST_WIDTH), dtype=np.uint8)
+    )
+
+    # byte positions as contiguous rows (a transposed copy of the block): every test and
+    # digit below then reads memory in order
+    b = np.ascontiguousarray(b.T)
+
+    def col(i: int) -> np.ndarray:
+        return b[i]
+
+    def digits(*cols: int) -> np.ndarray:
+        out = np.ones(len(start), dtype=bool)
+        for i in cols:
+            out &= (col(i) - np.uint8(48)) <= 9  # wraps below "0": one comparison
+        return out
+
+    def byte(i: int, *chars: str) -> np.ndarray:
+        out = col(i) == ord(chars[0])
+        for c in chars[1:]:
+            out |= col(i) == ord(c)
+        return out
+
+    timed, offset_form = width >= 16, width >= 20
+    ok = digits(0, 1, 2, 3, 5, 6, 8, 9) & _DATE_SEPARATORS[col(4)] & _DATE_SEPARATORS[col(7)]
+    ok &= ~timed | (digits(11, 12, 14, 15) & byte(13, ":"))
+    ok &= (width < 19) | (digits(17, 18) & byte(16, ":"))
+    ok &= np.where(offset_form, byte(10, "T"), ~timed | byte(10, " "))
+    ok &= (width != 20) | byte(19, "Z")
+    ok &= (width != 25) | (byte(19, "+", "-") & digits(20, 21, 23, 24) & byte(22, ":"))
+    # ISO forms keep their "-" date separators (others go to the full path)
+    ok &= ~offset_form | (byte(4, "-") & byte(7, "-"))
+
+    def number(first: int, count: int, present: np.ndarray | bool = True) -> np.ndarray:
+        out = np.zeros(len(start), dtype=np.int32)  # at most 4 digits
+        for i in range(first, first + count):
+            out *= 10
+            out += col(i)
+            out -= 48
+        return np.where(present & ok, out, 0).astype(np.int64)
+
+    y, mo, d = number(0, 4), number(5, 2), number(8, 2)
+    h, mi, sec = number(11, 2, timed), number(14, 2, timed), number(17, 2, width >= 19)
+    is_25 = width == 25
+    off_h, off_m = number(20, 2, is_25), number(23, 2, is_25)
+    sign = np.where(byte(19, "-"), -1, 1)
+    # calendar months of 1700-2200 from a table made once (day of the 1st, length)
+    month = (np.clip(y, 1700, 2200) - 1700) * 12 + np.clip(mo, 1, 12) - 1
+    first, days_in_month = _MONTH_FIRST_DAY[month], _MONTH_DAYS[month]
+    ok &= (y >= 1700) & (y <= 2200) & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= days_in_month)
+    ok &= (h <= 23) & (mi <= 59) & (sec <= 59) & (off_h <= 14) & (off_m <= 59)
+    days = first + (d - 1)
+    local_ns = (((days * 24 + h) * 60 + mi) * 60 + sec) * 1_000_000_000
+    utc_ns = local_ns - sign * (off_h * 60 + off_m) * 60_000_000_000
+    return ok, local_ns, utc_ns
 
 
 def _datetime_fast(
@@ -821,64 +1211,18 @@ def _datetime_fast(
     inside = start + _FAST_WIDTH <= len(data)
     if not inside.all():
         rows, start, width = rows[inside], start[inside], width[inside]
-    b = (
-        np.lib.stride_tricks.sliding_window_view(data, _FAST_WIDTH)[start]
-        if len(rows)
-        else np.zeros((0, _FAST_WIDTH), dtype=np.uint8)
-    )
-
-    # byte positions as contiguous rows (a transposed copy of a few MB): every test and
-    # digit below then reads memory in order
-    b = np.ascontiguousarray(b.T)
-
-    def col(i: int) -> np.ndarray:
-        return b[i]
-
-    def digits(*cols: int) -> np.ndarray:
-        out = np.ones(len(rows), dtype=bool)
-        for i in cols:
-            out &= (col(i) - np.uint8(48)) <= 9  # wraps below "0": one comparison
-        return out
-
-    def byte(i: int, *chars: str) -> np.ndarray:
-        out = col(i) == ord(chars[0])
-        for c in chars[1:]:
-            out |= col(i) == ord(c)
-        return out
-
-    timed, offset_form = width >= 16, width >= 20
-    ok = digits(0, 1, 2, 3, 5, 6, 8, 9) & _DATE_SEPARATORS[col(4)] & _DATE_SEPARATORS[col(7)]
-    ok &= ~timed | (digits(11, 12, 14, 15) & byte(13, ":"))
-    ok &= (width < 19) | (digits(17, 18) & byte(16, ":"))
-    ok &= np.where(offset_form, byte(10, "T"), ~timed | byte(10, " "))
-    ok &= (width != 20) | byte(19, "Z")
-    ok &= (width != 25) | (byte(19, "+", "-") & digits(20, 21, 23, 24) & byte(22, ":"))
-    # ISO forms keep their "-" date separators (others go to the full path)
-    ok &= ~offset_form | (byte(4, "-") & byte(7, "-"))
-
-    def number(first: int, count: int, present: np.ndarray | bool = True) -> np.ndarray:
-        out = np.zeros(len(rows), dtype=np.int32)  # at most 4 digits
-        for i in range(first, first + count):
-            out *= 10
-            out += col(i)
-            out -= 48
-        return np.where(present & ok, out, 0).astype(np.int64)
-
-    y, mo, d = number(0, 4), number(5, 2), number(8, 2)
-    h, mi, sec = number(11, 2, timed), number(14, 2, timed), number(17, 2, width >= 19)
-    is_25 = width == 25
-    off_h, off_m = number(20, 2, is_25), number(23, 2, is_25)
-    sign = np.where(byte(19, "-"), -1, 1)
-    # calendar months of 1700-2200 from a table made once (day of the 1st, length)
-    month = (np.clip(y, 1700, 2200) - 1700) * 12 + np.clip(mo, 1, 12) - 1
-    first, days_in_month = _MONTH_FIRST_DAY[month], _MONTH_DAYS[month]
-    ok &= (y >= 1700) & (y <= 2200) & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= days_in_month)
-    ok &= (h <= 23) & (mi <= 59) & (sec <= 59) & (off_h <= 14) & (off_m <= 59)
-    days = first + (d - 1)
-    local_ns = (((days * 24 + h) * 60 + mi) * 60 + sec) * 1_000_000_000
-    # Stamps with an offset are UTC once it is taken off; wall-clock stamps are localised
-    # in tz as the full path does (a DST gap is an error there, so such rows go back to it).
-    utc_ns = local_ns - sign * (off_h * 60 + off_m) * 60_000_000_000
+        if len(rows) == 0:
+            return columns, handled
+    # In blocks of rows: a block's byte matrix and fields stay in the CPU cache.
+    parts = [
+        _fast_fields(data, start[lo : lo + _FAST_BLOCK], width[lo : lo + _FAST_BLOCK])
+        for lo in range(0, len(start), _FAST_BLOCK)
+    ]
+    ok, local_ns, utc_ns = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    offset_form = width >= 20
+    # Stamps with an offset are UTC once it is taken off (_fast_fields); wall-clock stamps
+    # are localised in tz as the full path does (a DST gap is an error there, so such rows
+    # go back to it).
     wall = ok & ~offset_form
     if wall.any():
         in_tz = pd.Series(local_ns[wall].view("datetime64[ns]")).dt.tz_localize(
