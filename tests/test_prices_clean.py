@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lsimpact import cli, datasets, schemas
 from lsimpact.clean import live_sessions, prices, wholesale_prices
@@ -451,3 +453,98 @@ def test_equal_price_cells_are_read_per_list_price_and_pack():
         _reason(c.quarantine, 6)["reason"]
         == "paid price not readable (a discount (折) needs the list price)"
     )
+
+
+# --- the cleaner's code paths at scale (reference implementations) ------------------------
+def test_categorical_and_text_columns_clean_alike():
+    """The reader hands repeating columns over as categoricals (their codes are used as
+    they are); any row order, duplicates included, gives what plain strings give."""
+    raw = read_table(OBS)
+    raw = pd.concat([raw, raw.iloc[[1, 4, 4]]], ignore_index=True)  # exact duplicates
+    raw = raw.sample(frac=1.0, random_state=2).reset_index(drop=True)
+    sessions = read_table(SESSIONS)
+    text = prices.clean_observations(raw, sessions)
+    cat = raw.astype({c: "category" for c in raw.columns if c != "observed_at"})
+    as_cat = prices.clean_observations(cat, sessions)
+    pd.testing.assert_frame_equal(as_cat.data, text.data, check_exact=True)
+    pd.testing.assert_frame_equal(as_cat.quarantine, text.quarantine, check_exact=True)
+    assert as_cat.summary.as_dict() == text.summary.as_dict()
+    assert text.summary.duplicate_rows == int(raw.duplicated().sum()) >= 3
+
+
+def test_last_of_day_matches_a_sort_by_cell_time_and_row():
+    """The day's value: the latest time, then the latest source row, then the last row of
+    the file, per (product, channel, day), against one lexsort of all of it."""
+    rng = np.random.default_rng(3)
+    n = 5000
+    product = rng.integers(0, 30, n).astype(np.int32)
+    channel = rng.integers(0, 4, n).astype(np.int32)
+    # few distinct times (ties) over a few days; source rows with repeats
+    t_ns = (rng.integers(0, 6, n) * 86_400 + rng.integers(0, 3, n) * 3600) * 10**9
+    src = rng.integers(2, 2000, n).astype(np.int32)
+    promoted = rng.integers(-1, 2, n).astype(np.int8)
+    use = np.flatnonzero(rng.random(n) < 0.8)
+    pick, days, n_obs, prom = prices._last_of_day(
+        product, channel, t_ns, src, use, (promoted, np.zeros(n, bool), np.arange(n))
+    )
+    day = t_ns[use] // (86_400 * 10**9)
+    order = np.lexsort((np.arange(len(use)), src[use], t_ns[use], day, channel[use], product[use]))
+    key = np.stack([product[use], channel[use], day])[:, order]
+    last = np.r_[(key[:, 1:] != key[:, :-1]).any(axis=0), True]
+    first = np.r_[True, last[:-1]]
+    np.testing.assert_array_equal(pick, use[order][last])
+    np.testing.assert_array_equal(days, day[order][last])
+    np.testing.assert_array_equal(n_obs, np.diff(np.r_[np.flatnonzero(first), len(order)]))
+    np.testing.assert_array_equal(
+        prom, pd.Series(promoted[use][order]).groupby(np.cumsum(first)).max().to_numpy()
+    )
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_mode_codes_is_the_most_frequent_value_smallest_on_ties(dense, monkeypatch):
+    """Both ways of counting (a table of counts, hashing the pairs) against value_counts."""
+    if not dense:
+        monkeypatch.setattr(prices, "_DENSE_MIN", 0)
+    rng = np.random.default_rng(4)
+    n, n_groups = 3000, 400 if dense else 2000
+    group = rng.integers(-1, n_groups - 50, n)  # -1: not counted; the last groups empty
+    value = rng.integers(-1, 6 if dense else 50, n)
+    got = prices._mode_codes(group, value, n_groups)
+    keep = (group >= 0) & (value >= 0)
+    ref = np.full(n_groups, -1)
+    for g, v in pd.DataFrame({"g": group[keep], "v": value[keep]}).groupby("g")["v"]:
+        counts = v.value_counts()
+        ref[g] = counts[counts == counts.max()].index.min()
+    np.testing.assert_array_equal(got, ref)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", None]),
+            st.sampled_from([1.0, 2.0, float("nan")]),
+            st.sampled_from(["2024-01-01", "2024-01-02", None]),
+        ),
+        max_size=12,
+    )
+)
+def test_unique_key_by_codes_agrees_with_duplicated(rows):
+    """validate's first looks at a unique key (neighbours of a sorted table; codes and
+    one sort) say what pandas says, missing values equal to each other."""
+    df = pd.DataFrame(rows, columns=["s", "x", "d"]).astype({"d": "datetime64[ns]"})
+    df["s"] = df["s"].astype("str")
+    cols = ["s", "x", "d"]
+    assert schemas._no_duplicate_keys(df, cols) == (not df.duplicated(cols).any())
+    # neighbours in strictly increasing order: never a duplicate; and a table sorted by
+    # its key without duplicates or missing values is found so
+    if schemas._increasing(df, cols):
+        assert not df.duplicated(cols).any()
+    full = df.dropna().drop_duplicates(cols).sort_values(cols, ignore_index=True)
+    assert schemas._increasing(full, cols)
+
+
+@pytest.mark.parametrize("top", [1, 2**16 - 1, 2**16, 2**40, 2**60])
+def test_stable_order_by_16_bit_digits_is_numpys_stable_argsort(top):
+    key = np.random.default_rng(5).integers(0, top + 1, 20_000)
+    key[:50] = top  # the largest key, many times
+    np.testing.assert_array_equal(prices._stable_order(key), np.argsort(key, kind="stable"))

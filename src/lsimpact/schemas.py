@@ -7,6 +7,9 @@ researcher can act on.
 
 from __future__ import annotations
 
+import copy
+
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -113,15 +116,74 @@ def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: str) -> p
     All failures are collected (``lazy=True``) and summarised, one line per column and
     check, naming up to five rows (the input's ``source_row`` when the table has that
     column) and example values.
+
+    ``df`` is checked in place (pandera would otherwise copy the whole table first), and
+    the table's unique key first by comparing neighbouring rows (a table sorted by its
+    key, as the cleaners write them, :func:`_increasing`), else with one sort of integer
+    codes (:func:`_no_duplicate_keys`); pandera's own key check, which hashes every row
+    and names the duplicates, runs only when that finds one. Why: on a table of millions
+    of rows the copy and the hash table each cost more memory than the rest of the
+    validation.
     """
+    unique = list(schema.unique or [])
+    if (
+        unique
+        and all(c in df.columns for c in unique)
+        and (_increasing(df, unique) or _no_duplicate_keys(df, unique))
+    ):
+        schema = copy.copy(schema)  # the schema as given keeps its key
+        schema.unique = None
     try:
-        return schema.validate(df, lazy=True)
+        return schema.validate(df, lazy=True, inplace=True)
     except SchemaErrors as exc:
         lines = _failure_lines(df, exc.failure_cases)
         raise ValidationError(
             f"table '{dataset}' failed validation:\n" + "\n".join(lines),
             hint="fix the rows named above in the input, or report a bug if the input is fine",
         ) from None
+
+
+def _increasing(df: pd.DataFrame, columns: list[str]) -> bool:
+    """Whether every row's values in ``columns`` come strictly after the previous row's
+    (in the order of the columns): then no two rows share them. Neighbours are compared
+    column by column, a few boolean arrays at a time; a missing value compares as not
+    after (False)."""
+    n = len(df)
+    after = np.zeros(max(n - 1, 0), dtype=bool)
+    same = np.ones(max(n - 1, 0), dtype=bool)
+    for c in columns:
+        nxt = df[c].iloc[1:].reset_index(drop=True)
+        prev = df[c].iloc[:-1].reset_index(drop=True)
+        try:
+            gt = (nxt > prev).to_numpy(dtype=bool, na_value=False)
+            eq = (nxt == prev).to_numpy(dtype=bool, na_value=False)
+        except TypeError:  # values without an order (mixed objects): the other way
+            return False
+        after |= same & gt
+        same &= eq
+        del nxt, prev, gt, eq
+    return bool(after.all())
+
+
+def _no_duplicate_keys(df: pd.DataFrame, columns: list[str]) -> bool:
+    """Whether no two rows of ``df`` have equal values in all of ``columns`` (missing
+    values equal to each other, as in ``DataFrame.duplicated``): the columns' codes
+    combined into one int64 per row, sorted, and neighbours compared. False also when
+    the codes do not fit in an int64 (then pandera decides)."""
+    key = np.zeros(len(df), dtype=np.int64)
+    size = 1
+    for c in columns:
+        codes, uniq = pd.factorize(df[c])  # missing: -1
+        k = len(uniq) + 1
+        if size * k >= 2**63:
+            return False
+        key *= k
+        key += codes
+        key += 1
+        size *= k
+        del codes
+    key.sort()
+    return not bool((key[1:] == key[:-1]).any())
 
 
 def _unique_key(*cols: str) -> dict:
@@ -393,14 +455,19 @@ def prices_daily() -> pa.DataFrameSchema:
             "units_sold": pa.Column(float, pa.Check.ge(0), nullable=True),
             "source_row": pa.Column("int64", pa.Check.ge(2)),
         },
+        # ignore_na=False: the checks handle missing values themselves, and pandera's
+        # pass over every cell for rows that are missing everywhere (which a row with a
+        # source_row cannot be) costs more than the checks on a table of millions of rows
         checks=[
             pa.Check(
                 lambda d: d["pack_unit"].isna() | d["pack_unit"].isin(["g", "ml", "item"]),
                 error="pack_unit must be g, ml or item",
+                ignore_na=False,
             ),
             pa.Check(
                 lambda d: d["date"] == d["date"].dt.normalize(),
                 error="date is a calendar day (no time of day)",
+                ignore_na=False,
             ),
         ],
         strict=True,

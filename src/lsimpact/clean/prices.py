@@ -33,16 +33,22 @@ Rules, in order:
 
 At scale the work is done on integer codes: text (ids, names, channels, spellings) is
 normalised once per distinct value, prices and packs are parsed once per distinct
-(paid, list, pack) combination, and rows are grouped and ordered by one ``lexsort`` of
-codes whose order is the order of their texts. The chunked and Dask engines run this
-same function on partitions that are connected components of products and contested
-channels (:func:`entity_keys`, :func:`entity_hasher`, :func:`combine`), which makes their
-result equal to the in-memory one.
+(paid, list, pack) combination, and rows are grouped and ordered by one stable sort of
+a (product, channel, day) code whose order is the order of their texts. Memory is the
+limit at scale: columns the reader hands over as categoricals are used through their
+own codes, row-length temporaries are dropped as soon as they are used, and the output
+is built a column at a time. The chunked and Dask engines run this same function on
+partitions that are connected components of products and contested channels
+(:func:`entity_keys`, :func:`entity_hasher`, :func:`combine`), which makes their result
+equal to the in-memory one.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -50,9 +56,9 @@ import pandas as pd
 
 from ..contract import Cleaned, RowAccounting, concat_quarantine, quarantine_rows, source_rows
 from ..errors import InputError
-from ..io import normalise_headers
-from ..parse import parse_count, parse_pack, parse_price
-from .live_sessions import clean_sessions, text_key, wall_clock
+from ..io import normalise_headers, release_free_memory
+from ..parse import parse_count, parse_pack, parse_price, wall_clock_ns
+from .live_sessions import clean_sessions, text_key
 
 __all__ = [
     "ALIASES",
@@ -159,6 +165,10 @@ def _name_key_text(both: np.ndarray) -> np.ndarray:
     return u.str.replace("\x00", "|", regex=False).to_numpy(dtype=object)
 
 
+#: Below this many (group, value) cells, :func:`_mode_codes` counts in a dense table.
+_DENSE_MIN = 1 << 16
+
+
 def _mode_codes(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
     """Per group, the most frequent ``value`` code (ties: the smallest code); -1 where the
     group has no value. ``group`` and ``value`` are integer codes, -1 = not counted.
@@ -171,9 +181,20 @@ def _mode_codes(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarr
     if not keep.any():
         return best
     nv = int(value.max()) + 1
+    key = group[keep].astype(np.int64) * nv + value[keep]
+    del keep
+    if n_groups * nv <= max(len(key), _DENSE_MIN):
+        # Few groups x values (units, channel types, brands): one table of counts, whose
+        # first maximum per group is the most frequent value, the smallest on ties.
+        counts = np.bincount(key, minlength=n_groups * nv).reshape(n_groups, nv)
+        has = counts.any(axis=1)
+        best[has] = counts.argmax(axis=1)[has]
+        return best
     # count the distinct (group, value) pairs by hashing; only they are sorted
-    pair_codes, pairs = pd.factorize(group[keep].astype(np.int64) * nv + value[keep])
+    pair_codes, pairs = pd.factorize(key)
+    del key
     counts = np.bincount(pair_codes)
+    del pair_codes
     pairs = np.asarray(pairs, dtype=np.int64)
     pg, pv = pairs // nv, pairs % nv
     order = np.lexsort((pv, -counts, pg))  # by group, most frequent first, then smallest
@@ -189,6 +210,21 @@ def _mode_codes(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarr
 # integers. Labels are kept sorted and unique, so that ordering codes orders the texts
 # (ties broken by the smallest text, output sorted by product, channel, date) exactly as
 # sorting the strings would.
+#
+# Memory is the limit at scale (a row-length int64 array of a 3M-row log is 23 MiB, the
+# log itself about 110 bytes a row): a column is held as the codes of its cells as read,
+# which for the reader's categorical columns are its own one- or two-byte codes (no
+# copy), and everything per distinct cell (normalised text, parsed pack, price, count)
+# is a small table looked up by those codes when a rule needs it. Row-length
+# temporaries are dropped as soon as they are used.
+
+
+def _int_for(n_values: int) -> type[np.signedinteger]:
+    """The smallest signed integer type for codes -1 .. ``n_values`` - 1."""
+    for t in (np.int8, np.int16, np.int32):
+        if n_values <= np.iinfo(t).max:
+            return t
+    return np.int64
 
 
 def _relabel(codes: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -198,30 +234,68 @@ def _relabel(codes: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndar
     uniq = np.asarray(uniq, dtype=object)
     if len(codes) == 0 or len(new) == 0:
         return np.full(len(codes), -1, dtype=np.int32), uniq
-    # int32 codes: a row-length array is 4 bytes a row (memory is the limit at scale)
+    # int32 codes: a row-length array is 4 bytes a row
     return np.where(codes >= 0, new.astype(np.int32)[np.maximum(codes, 0)], -1), uniq
 
 
-def _text_codes(s: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`text_key` as codes: (codes of the normalised text, sorted labels, codes of
-    the cells as read). Missing cells are "" (a label like any other); an absent column
-    is all "" (raw codes all 0)."""
+def _raw_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the cells as read (equal cells, equal codes; missing -1) and the distinct
+    cells they number. A categorical column (the reader's, for a column that repeats)
+    already is that: its own codes are used, without a copy."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.array.codes, np.asarray(s.cat.categories, dtype=object)  # a read-only view
+    codes, uniq = pd.factorize(s)
+    return codes.astype(_int_for(len(uniq))), np.asarray(uniq, dtype=object)
+
+
+class _Text:
+    """A text column normalised with :func:`text_key`, as codes.
+
+    ``raw`` numbers the cells as read (-1: missing); ``lut`` maps a raw code to a code
+    into ``labels``, the sorted distinct normalised texts (``lut[-1]``, the missing cell,
+    is ""). Row codes are ``lut[raw]``, made only where a rule needs them.
+    """
+
+    __slots__ = ("labels", "lut", "raw")
+
+    def __init__(self, raw: np.ndarray, lut: np.ndarray, labels: np.ndarray) -> None:
+        self.raw, self.lut, self.labels = raw, lut, labels
+
+    def codes(self, at: np.ndarray | None = None) -> np.ndarray:
+        """Codes into ``labels`` of every row, or of the rows at positions ``at``."""
+        return self.lut[self.raw if at is None else self.raw[at]]
+
+    def mask(self, of_label: np.ndarray) -> np.ndarray:
+        """``of_label`` (one bool per label) for every row."""
+        return of_label[self.lut][self.raw]
+
+
+def _text_codes(s: pd.Series | None, n: int) -> _Text:
+    """:func:`text_key` as codes (:class:`_Text`). Missing cells are "" (a label like any
+    other); an absent column is all ""."""
     if s is None:
-        return np.zeros(n, dtype=np.int32), np.array([""], dtype=object), np.zeros(n, np.int32)
-    raw, uniq = pd.factorize(s)
-    clean = pd.Series(np.asarray(uniq, dtype=object), dtype="string").astype(str)
+        return _Text(np.zeros(n, dtype=np.int8), np.zeros(1, np.int32), np.array([""], object))
+    raw, uniq = _raw_codes(s)
+    clean = pd.Series(uniq, dtype="string").astype(str)
     clean = clean.str.normalize("NFKC").str.strip().to_numpy(dtype=object)
-    labels = np.append(clean, "")  # code -1 (missing) -> ""
-    codes, labels = _relabel(np.where(raw >= 0, raw, len(clean)), labels)
-    return codes, labels, raw.astype(np.int32)
+    lut, labels = pd.factorize(np.append(clean, "").astype(object), sort=True)
+    return _Text(raw, lut.astype(np.int32), np.asarray(labels, dtype=object))
 
 
 def _pair(a: np.ndarray, b: np.ndarray, nb: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct (a, b) code pairs: (pair code per row, a and b of each pair)."""
-    key = a.astype(np.int64) * max(nb, 1) + b
+    """Distinct (a, b) pairs of non-negative codes, ``b < nb``: (pair code per row, a and
+    b of each pair)."""
+    nb = max(nb, 1)
+    key = a.astype(np.int64) * nb + b
+    space = (int(a.max(initial=0)) + 1) * nb
+    if space <= max(2 * len(key), _DENSE_MIN):  # the usual few pairs: a table, no hashing
+        present = np.bincount(key, minlength=space) > 0
+        uniq = np.flatnonzero(present)
+        at = (np.cumsum(present) - 1).astype(np.int32)
+        return at[key], uniq // nb, uniq % nb
     codes, uniq = pd.factorize(key)
     uniq = np.asarray(uniq, dtype=np.int64)
-    return codes.astype(np.int32), uniq // max(nb, 1), uniq % max(nb, 1)
+    return codes.astype(np.int32), uniq // nb, uniq % nb
 
 
 def _row_ids(raw_codes: list[np.ndarray], n: int) -> np.ndarray:
@@ -233,7 +307,9 @@ def _row_ids(raw_codes: list[np.ndarray], n: int) -> np.ndarray:
         if size * k >= 2**62:  # re-number before the product overflows
             ids = pd.factorize(ids)[0].astype(np.int64)
             size = int(ids.max(initial=0)) + 1
-        ids = ids * k + (c + 1)
+        ids *= k
+        ids += c
+        ids += 1
         size *= k
     return ids
 
@@ -252,76 +328,98 @@ class _Keys:
     channel: np.ndarray  # codes into channel_labels ("" = none)
     channel_labels: np.ndarray
     ctype: np.ndarray  # codes into _TYPES, -1 = not live/store/other
-    room: np.ndarray  # codes into room_labels
-    room_labels: np.ndarray
-    pack: np.ndarray | None  # codes into pack_parsed (None: no pack column)
+    pack_raw: np.ndarray | None  # codes of the pack cells as read (None: no pack column)
+    pack_lut: np.ndarray | None  # pack_raw code -> row of pack_parsed (:func:`_cells`)
     pack_parsed: pd.DataFrame | None  # parse_pack of each distinct pack cell
-    pack_raw: np.ndarray | None  # codes of the pack cells as read
 
 
 def _distinct(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values of integer ``codes``: (each row's index into them, the position of
-    each one's first row). Parsers then run once per distinct cell or combination."""
+    a row of each). Parsers then run once per distinct cell or combination; which row
+    stands for a value does not matter, as the rows with one code have equal cells."""
+    n = len(codes)
+    if not n:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+    lo, hi = int(codes.min()), int(codes.max())
+    if hi - lo < 2 * n:
+        # Codes of cells and of their combinations span a small range: a table of the
+        # values present, no hashing (numbered in order of value).
+        at = codes.astype(np.intp)
+        at -= lo
+        present = np.zeros(hi - lo + 1, dtype=bool)
+        present[at] = True
+        inv = (np.cumsum(present, dtype=np.int32) - 1)[at]
+        del at
+        rows = np.empty(int(present.sum()), dtype=np.int64)
+        rows[inv] = np.arange(n)
+        return inv, rows
     inv = pd.factorize(codes)[0].astype(np.int32)  # numbered in order of first appearance
-    if not len(inv):
-        return inv, np.zeros(0, dtype=np.int64)
     top = np.maximum.accumulate(inv)
     return inv, np.flatnonzero(np.r_[True, top[1:] > top[:-1]])
 
 
-def _raw_codes(s: pd.Series) -> np.ndarray:
-    """Codes of the cells as read (equal cells, equal codes; missing -1)."""
-    return pd.factorize(s)[0].astype(np.int32)
+def _cells(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct cells of a column given as raw codes (:func:`_raw_codes`): (``lut``,
+    raw code -> index of the distinct cell, -1 for a code no row has, ``lut[-1]`` for
+    the missing cell; the position of a row of each distinct cell)."""
+    _, first = _distinct(raw)
+    lut = np.full(int(raw.max(initial=-1)) + 2, -1, dtype=np.int32)
+    lut[raw[first].astype(np.int64)] = np.arange(len(first), dtype=np.int32)
+    return lut, first
 
 
-def _keys(df: pd.DataFrame, known: list[str]) -> tuple[_Keys, dict]:
-    """Product and channel keys of every row of ``df`` (renamed headers), the other text
+def _by_code(per_cell: np.ndarray, lut: np.ndarray, fill: Any) -> np.ndarray:
+    """``per_cell`` (one value per distinct cell, :func:`_cells`) as a table by raw code:
+    ``_by_code(v, lut, fill)[raw]`` is each row's value (``fill`` for codes no row has)."""
+    return np.append(per_cell, np.array([fill], dtype=per_cell.dtype))[lut]
+
+
+def _keys(df: pd.DataFrame, known: list[str]) -> tuple[_Keys, dict[str, _Text]]:
+    """Product and channel keys of every row of ``df`` (renamed headers), the text
     columns' codes and the pack sizes (parsed once per distinct cell): the one place they
     are computed, for the cleaner and for the engines' pre-pass (:func:`entity_keys`)."""
     n = len(df)
     text = {c: _text_codes(df[c] if c in known else None, n) for c in _TEXT}
     k = _Keys()
-    k.pack_raw = k.pack = None
-    k.pack_parsed = None
+    k.pack_raw = k.pack_lut = k.pack_parsed = None
     if "pack" in known:
-        k.pack_raw = _raw_codes(df["pack"])
-        k.pack, first = _distinct(k.pack_raw)
+        k.pack_raw, _ = _raw_codes(df["pack"])
+        k.pack_lut, first = _cells(k.pack_raw)
         k.pack_parsed = parse_pack(df["pack"].iloc[first].reset_index(drop=True))
-    k.pid, k.pid_labels, _ = text["product_id"]
-    name_c, name_l, _ = text["product_name"]
-    brand_c, brand_l, _ = text["brand"]
-    chan_c, chan_l, _ = text["channel"]
-    room_c, room_l, _ = text["live_room"]
-    k.room, k.room_labels = room_c, room_l
+    pid, chan, room = text["product_id"], text["channel"], text["live_room"]
+    k.pid, k.pid_labels = pid.codes(), pid.labels
     # The live room is the channel; with both, "platform/room" keeps rooms apart.
-    pc, pa_, pb = _pair(chan_c, room_c, len(room_l))
-    ch, rm = chan_l[pa_], room_l[pb]
+    pc, pa_, pb = _pair(chan.codes(), room.codes(), len(room.labels))
+    ch, rm = chan.labels[pa_], room.labels[pb]
     both = np.array([f"{c}/{r}" for c, r in zip(ch, rm, strict=True)], dtype=object)
     labels = np.where(rm == "", ch, np.where(ch == "", rm, both))
     k.channel, k.channel_labels = _relabel(pc, labels)
+    del pc
     # channel_type: the vocabulary; blank in a file with a live room column -> live.
-    ct_c, ct_l, _ = text["channel_type"]
-    mapped = pd.Series(ct_l, dtype=object).str.lower().map(CHANNEL_TYPES)
+    ct = text["channel_type"]
+    mapped = pd.Series(ct.labels, dtype=object).str.lower().map(CHANNEL_TYPES)
     t_of_label = pd.Index(_TYPES).get_indexer(mapped.where(mapped.notna(), "?"))
-    k.ctype = t_of_label[ct_c].astype(np.int8)
-    blank = (ct_l == "")[ct_c]
-    k.ctype[(k.ctype < 0) & blank & (room_l != "")[room_c]] = 0  # live
+    k.ctype = t_of_label.astype(np.int8)[ct.lut][ct.raw]
+    k.ctype[(k.ctype < 0) & ct.mask(ct.labels == "") & room.mask(room.labels != "")] = 0  # live
     # Alignment key: normalised name + brand + pack size, where the name and pack are there.
     k.nkey = np.full(n, -1, dtype=np.int32)
     k.nkey_labels = np.array([], dtype=object)
-    if k.pack is not None and n:
+    if k.pack_raw is not None and n:
         pack = k.pack_parsed
-        pack_ok = pack["error"].isna().to_numpy()[k.pack]
-        nb, nb_a, nb_b = _pair(name_c, brand_c, len(brand_l))
-        nb_text = _name_key_text((name_l[nb_a] + "\x00" + brand_l[nb_b]).astype(object))
+        name, brand = text["product_name"], text["brand"]
+        nb, nb_a, nb_b = _pair(name.codes(), brand.codes(), len(brand.labels))
+        nb_text = _name_key_text((name.labels[nb_a] + "\x00" + brand.labels[nb_b]).astype(object))
         # "500g", "2000ml", "12item": one spelling per distinct pack cell
         q = pack["quantity"].to_numpy(dtype=float)
         q_text = np.array(["nan" if v != v else f"{v:g}" for v in q], dtype=object)
         base = pack["base_unit"].to_numpy(dtype=object)
         b_text = np.where(pd.isna(base), "", base).astype(object)
-        sz, sz_text = _relabel(k.pack, (q_text + b_text).astype(object))
-        use = (name_l != "")[name_c] & pack_ok
-        kc, kc_nb, kc_sz = _pair(nb, sz, int(sz.max(initial=-1)) + 1)
+        sz_lut, sz_text = _relabel(k.pack_lut, (q_text + b_text).astype(object))
+        pack_ok = _by_code(pack["error"].isna().to_numpy(), k.pack_lut, False)[k.pack_raw]
+        use = name.mask(name.labels != "") & pack_ok
+        del pack_ok
+        kc, kc_nb, kc_sz = _pair(nb, sz_lut[k.pack_raw], len(sz_text))
+        del nb
         k_text = (nb_text[kc_nb] + "|" + sz_text[kc_sz]).astype(object)
         k.nkey, k.nkey_labels = _relabel(np.where(use, kc, -1), k_text)
         k.nkey_labels = k.nkey_labels if len(k.nkey_labels) else np.array([], dtype=object)
@@ -335,43 +433,41 @@ _TEXT = ("product_id", "product_name", "brand", "category", "channel", "live_roo
 
 def _align(k: _Keys) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Products: the row's product_id, else the one product_id that has its name + brand +
-    pack, else ``name:<key>``. Returns (product code, sorted product labels, number of
-    product_ids that share the row's key)."""
+    pack, else ``name:<key>``. Returns (product code, sorted product labels, whether
+    several product_ids share the row's key)."""
     has_id = (k.pid_labels != "")[k.pid]
     n_i = max(len(k.pid_labels), 1)
     both = (k.nkey >= 0) & has_id
-    pair = np.unique(k.nkey[both].astype(np.int64) * n_i + k.pid[both])
+    pair = pd.unique(k.nkey[both].astype(np.int64) * n_i + k.pid[both])  # (hashing: no sort)
+    del both
     pk, pi = pair // n_i, pair % n_i
-    n_per_key = np.bincount(pk, minlength=len(k.nkey_labels) + 1)
+    n_per_key = np.append(np.bincount(pk, minlength=len(k.nkey_labels)), 0)  # [-1]: no key
     first_id = np.full(len(n_per_key), -1, dtype=np.int64)
     first_id[pk] = pi  # any id will do where the key has one only
-    n_ids = np.where(k.nkey >= 0, n_per_key[np.maximum(k.nkey, 0)], 0).astype(np.int32)
-    matched = np.where(k.nkey >= 0, first_id[np.maximum(k.nkey, 0)], -1)
-    n_pid = len(k.pid_labels)
-    product = np.where(has_id, k.pid, np.where(n_ids == 1, matched, -1))
-    product = np.where(~has_id & (n_ids == 0) & (k.nkey >= 0), n_pid + k.nkey, product)
+    n_ids = n_per_key[k.nkey]  # nkey -1 (no key): the appended 0
+    product = np.where(has_id, k.pid, np.where(n_ids == 1, first_id[k.nkey], -1))
+    product = np.where(~has_id & (n_ids == 0) & (k.nkey >= 0), len(k.pid_labels) + k.nkey, product)
     labels = np.concatenate([k.pid_labels, "name:" + k.nkey_labels.astype(object)])
     code, labels = _relabel(product, labels.astype(object))
-    return code, labels, n_ids
+    return code, labels, n_ids > 1
 
 
 def _promoted_codes(
-    text: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], known: list[str], pos: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``promoted`` from the file as int8 codes (-1 unknown, 0 no, 1 yes) and the mask of
-    unreadable cells, decided once per distinct spelling."""
-    n = len(pos)
+    text: dict[str, _Text], known: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """``promoted`` from the file as tables by raw code: (int8 value, -1 unknown, 0 no,
+    1 yes; unreadable cell; the raw codes), decided once per distinct spelling. None when
+    the file has neither a promoted nor a session_id column."""
     if "promoted" in known:
-        codes, labels, _ = text["promoted"]
-        t = pd.Series(labels, dtype=object).str.lower()
-        is_true, is_false = t.isin(_TRUE).to_numpy(), t.isin(_FALSE).to_numpy()
-        val = np.where(is_true, 1, np.where(is_false & (t != "").to_numpy(), 0, -1))
-        c = codes[pos]
-        return val[c].astype(np.int8), (~is_true & ~is_false)[c]
+        t = text["promoted"]
+        low = pd.Series(t.labels, dtype=object).str.lower()
+        is_true, is_false = low.isin(_TRUE).to_numpy(), low.isin(_FALSE).to_numpy()
+        val = np.where(is_true, 1, np.where(is_false & (low != "").to_numpy(), 0, -1))
+        return val.astype(np.int8)[t.lut], (~is_true & ~is_false)[t.lut], t.raw
     if "session_id" in known:
-        codes, labels, _ = text["session_id"]
-        return (labels != "").astype(np.int8)[codes[pos]], np.zeros(n, dtype=bool)
-    return np.full(n, -1, dtype=np.int8), np.zeros(n, dtype=bool)
+        t = text["session_id"]
+        return (t.labels != "").astype(np.int8)[t.lut], np.zeros(len(t.lut), bool), t.raw
+    return None
 
 
 def _session_days(sessions: pd.DataFrame) -> pd.DataFrame:
@@ -393,6 +489,124 @@ def _session_days(sessions: pd.DataFrame) -> pd.DataFrame:
             "date": first[rep] + offset.astype("timedelta64[D]"),
         }
     ).drop_duplicates()
+
+
+#: Rows of the time column parsed at a time: bounds the parser's temporaries.
+_TIME_CHUNK = 250_000
+
+
+def _times(s: pd.Series, tz: str, threads: bool) -> tuple[np.ndarray, dict[int, str]]:
+    """Observation times as int64 nanoseconds of the wall-clock time in ``tz`` (the
+    int64 minimum where unreadable) and the parse errors by row position.
+
+    Parsed in chunks with :func:`lsimpact.parse.wall_clock_ns` (the rules of
+    :func:`lsimpact.parse.parse_datetime`, whose results are per cell): the times are
+    nearly all distinct, and a whole column at once holds several row-length
+    temporaries of the parser. With ``threads`` the chunks run in threads (the parser's
+    numpy and pyarrow kernels release the GIL), each writing its own slice, as the
+    follower cleaner does; the partitioned engines, which call the cleaner once per
+    partition, parse in the calling thread, as each call's new threads would keep
+    allocator arenas of their own (measured on a 1M-row log, chunked engine: +110 MiB
+    at its peak, where in one call on the whole log they lower it).
+    """
+    n = len(s)
+    t_ns = np.empty(n, dtype=np.int64)
+
+    def chunk(lo: int) -> dict[int, str]:
+        hi = min(n, lo + _TIME_CHUNK)
+        t_ns[lo:hi], err = wall_clock_ns(s.iloc[lo:hi], tz)
+        at = np.flatnonzero(pd.notna(err))
+        return dict(zip((at + lo).tolist(), err[at].tolist(), strict=True))
+
+    starts = range(0, n, _TIME_CHUNK)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = max(1, min(4, cores or 1, len(starts))) if threads else 1
+    errors: dict[int, str] = {}
+    if workers == 1:
+        for lo in starts:
+            errors.update(chunk(lo))
+        return t_ns, errors
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for part in pool.map(chunk, starts):
+            errors.update(part)
+    return t_ns, errors
+
+
+#: Bits of the hash per counting pass of :func:`_repeated` (a 32 MiB count table).
+_BUCKET_BITS = 22
+
+
+def _repeated(h: np.ndarray) -> np.ndarray:
+    """Positions of the values of ``h`` (uint64) that occur more than once, in order.
+
+    Equal values share every bucket, so rows alone in their bucket (counted with
+    ``bincount`` on 22 of the hash's bits) cannot repeat; each pass on other bits thins
+    the candidates, and the few left are compared exactly (as in the follower cleaner).
+    Why: hashing 3M values into a table costs several times more than a few counts.
+    """
+    cand = np.arange(len(h))
+    mask = np.uint64((1 << _BUCKET_BITS) - 1)
+    for shift in range(0, 64 - _BUCKET_BITS + 1, _BUCKET_BITS):
+        if len(cand) < (1 << _BUCKET_BITS) // 64:
+            break
+        bucket = ((h[cand] >> np.uint64(shift)) & mask).astype(np.intp)
+        cand = cand[np.bincount(bucket, minlength=1 << _BUCKET_BITS)[bucket] > 1]
+        del bucket
+    repeated = pd.Series(h[cand], copy=False).duplicated(keep=False).to_numpy()
+    return cand[repeated]
+
+
+def _duplicates(
+    spelled: pd.Series, columns: list[np.ndarray], t_ns: np.ndarray, hashed: int
+) -> np.ndarray:
+    """Rows equal to an earlier row in every column as read (the first one is kept).
+
+    ``columns`` are the raw codes of the columns other than the time, ``spelled`` the
+    time cells and ``t_ns`` their parsed values. Equal cells have equal codes and parse
+    to equal times, so exact duplicates are among the rows whose time and first
+    ``hashed`` columns (those that tell rows apart: product, channel, price) hash alike;
+    only those few candidates are compared on all their codes and time cells. Why: the
+    time cells are nearly all distinct, and hashing millions of them costs more than
+    parsing them did.
+    """
+    n = len(t_ns)
+    dup = np.zeros(n, dtype=bool)
+    if n < 2:
+        return dup
+    # A 64-bit mix of the columns (wrapping arithmetic): a collision only adds a
+    # candidate, which the exact comparison then clears.
+    h = t_ns.astype(np.uint64)
+    tmp = np.empty(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for col in columns[:hashed]:
+            tmp[:] = col  # -1 (missing) wraps: a value like any other
+            h ^= tmp
+            h *= np.uint64(0x9E3779B97F4A7C15)
+            np.right_shift(h, np.uint64(29), out=tmp)
+            h ^= tmp
+    del tmp
+    cand = _repeated(h)
+    del h
+    if len(cand):
+        sub = pd.DataFrame({i: c[cand] for i, c in enumerate(columns)})
+        sub["t"] = pd.factorize(spelled.iloc[cand])[0]
+        dup[cand[sub.duplicated(keep="first").to_numpy()]] = True
+    return dup
+
+
+def _error_mask(errors: dict[int, str], n: int) -> np.ndarray:
+    """Which of ``n`` rows have an error (``errors`` is keyed by row position)."""
+    mask = np.zeros(n, dtype=bool)
+    mask[np.fromiter(errors.keys(), dtype=np.int64, count=len(errors))] = True
+    return mask
+
+
+def _source_rows(raw: pd.DataFrame) -> np.ndarray:
+    """:func:`lsimpact.contract.source_rows` as an array (int32 where positions fit)."""
+    if "source_row" in raw.columns:
+        return source_rows(raw).to_numpy()
+    n = len(raw)
+    return np.arange(2, n + 2, dtype=np.int32 if n < 2**31 - 2 else np.int64)
 
 
 def clean_observations(
@@ -438,82 +652,56 @@ def clean_observations(
     n_in = len(raw)
     df = _headers(raw)
     known = [c for c in ALIASES if c in df.columns]
-    n_all = len(df)
-    src_all = source_rows(raw).to_numpy()
+    n = len(df)
+    src = _source_rows(raw)
 
     keys, text = _keys(df, known)
-    times = wall_clock(df["observed_at"], tz)
-    t_all = times["value"].to_numpy().astype("datetime64[ns]").astype(np.int64)
-    cells = {c: text[c][2] for c in _TEXT if c in known}
+    release_free_memory()  # each step's temporaries: back to the system (see io)
+    t_ns, t_err = _times(df["observed_at"], tz, threads=not partition)
+    cells = {c: text[c].raw for c in _TEXT if c in known}
     if keys.pack_raw is not None:
         cells["pack"] = keys.pack_raw
     for c in ("list_price", "paid_price", "units_sold"):
         if c in known:
-            cells[c] = _raw_codes(df[c])
-    # Exact duplicates (every known column equal as read) are dropped and counted. The
-    # times are nearly all distinct: rows are first matched on the parsed time (equal
-    # cells parse equal), then only the rows that match are compared on the cells.
-    ids = _row_ids([cells[c] if c != "observed_at" else _raw_codes(pd.Series(t_all))
-                    for c in known], n_all)  # fmt: skip
-    maybe = np.flatnonzero(pd.Series(ids).duplicated(keep=False).to_numpy())
-    dup = np.zeros(n_all, dtype=bool)
-    if len(maybe):
-        spelled = _raw_codes(df["observed_at"].iloc[maybe])
-        same = _row_ids([pd.factorize(ids[maybe])[0], spelled], len(maybe))
-        dup[maybe] = pd.Series(same).duplicated(keep="first").to_numpy()
-    del ids, maybe
-    text = {c: (v[0], v[1], None) for c, v in text.items()}  # cells as read: done
-    cells = {
-        c: v for c, v in cells.items() if c in ("paid_price", "list_price", "pack", "units_sold")
-    }
-    pos = np.flatnonzero(~dup)  # the rows that count, by position in df
-    n = len(pos)
-    cols = _Rows(df, known, pos)
-
-    def codes(c: str) -> np.ndarray:
-        return text[c][0][pos]
-
-    def label(c: str) -> np.ndarray:
-        return text[c][1]
-
-    pid = keys.pid[pos]
-    no_id = (keys.pid_labels == "")[pid]
-    pname_empty = (label("product_name") == "")[codes("product_name")]
-    channel = keys.channel[pos]
-    ctype = keys.ctype[pos]
-    room = keys.room[pos]
-    nkey = keys.nkey[pos]
-    t_err = times["error"].to_numpy(dtype=object)[pos]
-    t_ns = t_all[pos]
-    del times, t_all
+            cells[c] = _raw_codes(df[c])[0]
+    # Exact duplicates (every known column equal as read) are dropped and counted: they
+    # stay a mask, and every rule below skips them.
+    first = [c for c in ("product_id", "product_name", "channel", "paid_price") if c in cells]
+    dup = _duplicates(
+        df["observed_at"],
+        [cells[c] for c in first] + [cells[c] for c in known if c in cells and c not in first],
+        t_ns,
+        len(first),
+    )
+    release_free_memory()
 
     # Prices, parsed once per distinct cell combination and spread by codes: list prices
     # per (list, pack); paid prices per (paid, pack) without the list price, and again
     # per (paid, list, pack) for the forms that need it (discounts, second-item offers):
     # parse_price reads the list price for those forms only.
-    no_codes = np.zeros(n_all, dtype=np.int8)
+    no_codes = np.zeros(0 if "pack" in cells and "list_price" in cells else n, np.int8)
     pack_c = cells.get("pack", no_codes)
 
     def packs(first: np.ndarray) -> pd.DataFrame | None:
-        if keys.pack is None:
+        if keys.pack_raw is None:
             return None
-        return keys.pack_parsed.iloc[keys.pack[first]].reset_index(drop=True)
+        return keys.pack_parsed.iloc[keys.pack_lut[keys.pack_raw[first]]].reset_index(drop=True)
 
     def cells_at(column: str, first: np.ndarray) -> pd.Series:
         return df[column].iloc[first].reset_index(drop=True)
 
     if "list_price" in known:
-        l_code, first = _distinct(_row_ids([cells["list_price"], pack_c], n_all))
+        l_combo, first = _distinct(_row_ids([cells["list_price"], pack_c], n))
         lst = parse_price(cells_at("list_price", first), pack=packs(first))
     else:
-        l_code = np.zeros(n_all, dtype=np.int32)
+        l_combo = np.zeros(n, dtype=np.int32)
         lst = pd.DataFrame({"value": [np.nan], "price_unit": [None], "error": ["missing"]}).astype(
             {"price_unit": object, "error": object}
         )
-    p_code, first = _distinct(_row_ids([cells["paid_price"], pack_c], n_all))
+    combo, first = _distinct(_row_ids([cells["paid_price"], pack_c], n))
     q = second_item_quantity
     paid = parse_price(cells_at("paid_price", first), pack=packs(first), quantity=q)
-    rel = paid["form"].isin(["discount", "second_item"]).to_numpy()[p_code]
+    rel = paid["form"].isin(["discount", "second_item"]).to_numpy()[combo]
     if rel.any():
         at = np.flatnonzero(rel)
         r_code, first = _distinct(
@@ -522,127 +710,169 @@ def clean_observations(
         )  # fmt: skip
         first = at[first]
         with_list = (
-            lst.iloc[l_code[first]].reset_index(drop=True) if "list_price" in known else None
+            lst.iloc[l_combo[first]].reset_index(drop=True) if "list_price" in known else None
         )
         again = parse_price(
             cells_at("paid_price", first), list_price=with_list, pack=packs(first), quantity=q
         )
-        p_code[at] = len(paid) + r_code
+        combo[at] = len(paid) + r_code
         paid = pd.concat([paid, again], ignore_index=True)
-    combo, l_combo = p_code[pos], l_code[pos]
-    del first, p_code, l_code
-    keys.pack_raw = None
+        del at, r_code
+    del rel, first, no_codes, pack_c
+    release_free_memory()
     # Checks are decided per distinct cell (small arrays) and spread to the rows by code.
     if "units_sold" in known:
-        s_inv, s_first = _distinct(cells["units_sold"])
+        s_raw = cells["units_sold"]
+        s_lut, s_first = _cells(s_raw)
         sold = parse_count(df["units_sold"].iloc[s_first].reset_index(drop=True))
-        s_inv = s_inv[pos]
-        sold_val = sold["value"].to_numpy(dtype=float)[s_inv]
         s_err = sold["error"].to_numpy(dtype=object)
-        sold_bad = (~pd.isna(s_err) & (s_err != "missing"))[s_inv]
-        sold_why = _because("units sold not readable", s_err, s_inv)
+        s_bad = _by_code(~pd.isna(s_err) & (s_err != "missing"), s_lut, False)
+        sold_at = _by_code(sold["value"].to_numpy(dtype=float), s_lut, np.nan)
+        s_why = _by_code(s_err, s_lut, None)
+
+        def sold_bad() -> np.ndarray:
+            return s_bad[s_raw]
+
+        sold_why: Any = _because("units sold not readable", s_why, s_raw)
     else:
-        sold_val, sold_bad = np.full(n, np.nan), np.zeros(n, dtype=bool)
+        s_raw = np.zeros(1, dtype=np.int8)  # looked up at the output rows only
+        sold_at = np.full(1, np.nan)
+
+        def sold_bad() -> np.ndarray:
+            return np.zeros(n, dtype=bool)
+
         sold_why = "units sold not readable"
     del cells
-    promoted, promoted_bad = _promoted_codes(text, known, pos)
+    promoted = _promoted_codes(text, known)
 
-    # Alignment over all rows (a duplicate adds no new id-key pair), then the counted ones.
-    product, product_labels, n_ids = _align(keys)
-    product, n_ids = product[pos], n_ids[pos]
+    # Alignment over all rows (a duplicate adds no new id-key pair).
+    product, product_labels, ambiguous = _align(keys)
+    no_id = (keys.pid_labels == "")[keys.pid]
+    no_key = keys.nkey < 0
+    keys.pid = keys.nkey = None  # the product code says it all from here on
+    channel, ctype = keys.channel, keys.ctype
+    keys.channel = keys.ctype = None  # (held here only, freed when done)
+    release_free_memory()
 
     l_err = lst["error"].to_numpy(dtype=object)
     l_unit = lst["price_unit"].to_numpy(dtype=object)
     p_err = paid["error"].to_numpy(dtype=object)
     p_unit = paid["price_unit"].to_numpy(dtype=object)
-    paid_val = paid["value"].to_numpy(dtype=float)[combo]
-    list_given = (~pd.isna(l_err) & (l_err != "missing"))[l_combo]
+    p_value = paid["value"].to_numpy(dtype=float)
     pack = keys.pack_parsed
-    pack_at = keys.pack[pos] if keys.pack is not None else None
     if pack is not None:
-        k_err = pack["error"].to_numpy(dtype=object)
+        k_err = _by_code(pack["error"].to_numpy(dtype=object), keys.pack_lut, None)
         # A pack written but unreadable refuses the row even when the price does not need it.
-        pack_bad = (~pd.isna(k_err) & (k_err != "missing"))[pack_at]
-        pack_why = _because("pack size not readable", k_err, pack_at)
+        k_bad = ~pd.isna(k_err) & (k_err != "missing")
+
+        def pack_bad() -> np.ndarray:
+            return k_bad[keys.pack_raw]
+
+        pack_why: Any = _because("pack size not readable", k_err, keys.pack_raw)
     else:
-        pack_bad, pack_why = np.zeros(n, dtype=bool), "pack size not readable"
-    t_bad = ~pd.isna(t_err)
+
+        def pack_bad() -> np.ndarray:
+            return np.zeros(n, dtype=bool)
+
+        pack_why = "pack size not readable"
     p_bad_c = ~pd.isna(p_err)
-    p_bad = p_bad_c[combo]
     p_detail = p_err.copy()
     p_detail[p_bad_c] = [
         str(e).replace("(not given)", "(set the option second_item_quantity to 1 or 2)")
         for e in p_err[p_bad_c]
     ]
     # list and paid units as codes into one sorted set of unit texts
-    unit_set, unit_c = pd.factorize(np.concatenate([p_unit, l_unit]), sort=True)
-    pu_c, lu_c = unit_set[: len(p_unit)][combo], unit_set[len(p_unit) :][l_combo]
-    unit_differs = (lu_c >= 0) & (lu_c != pu_c)
-    del unit_c, lu_c
-    problems: list[tuple[np.ndarray, str, Any]] = [
-        (no_id & pname_empty, "product_id", "no product_id or product_name"),
-        ((keys.channel_labels == "")[channel], "channel", "channel missing (渠道 or 直播间)"),
-        (ctype < 0, "channel_type", "channel_type must be live, store or other (直播, 店铺, 其他)"),
-        (t_bad, "observed_at", _because("time not readable", t_err)),
+    unit_set = pd.factorize(np.concatenate([p_unit, l_unit]), sort=True)[0]
+    pu_c, lu_c = unit_set[: len(p_unit)], unit_set[len(p_unit) :]
+
+    def unit_differs(lu_row: np.ndarray, pu_row: np.ndarray) -> np.ndarray:
+        lu = lu_c[lu_row]
+        return (lu >= 0) & (lu != pu_c[pu_row])
+
+    def time_why(hit: np.ndarray) -> list[str]:
+        return [f"time not readable ({t_err[i]})" for i in np.flatnonzero(hit).tolist()]
+
+    # Masks are made one at a time, when their turn comes (functools.partial: the rows'
+    # arrays are bound now, and freed with the list).
+    pname = text["product_name"]
+    l_bad = ~pd.isna(l_err) & (l_err != "missing")
+    problems: list[tuple[Any, str, Any]] = [
+        (partial(lambda a, t: a & t.mask(t.labels == ""), no_id, pname), "product_id",
+         "no product_id or product_name"),
+        (partial(lambda c, lab: (lab == "")[c], channel, keys.channel_labels), "channel",
+         "channel missing (渠道 or 直播间)"),
+        (partial(np.less, ctype, 0), "channel_type",
+         "channel_type must be live, store or other (直播, 店铺, 其他)"),
+        (partial(_error_mask, t_err, n), "observed_at", time_why),
         (pack_bad, "pack", pack_why),
-        (p_bad, "paid_price", _because("paid price not readable", p_detail, combo)),
-        (paid_val == 0, "paid_price", "paid price is 0"),
-        (list_given, "list_price", _because("list price not readable", l_err, l_combo)),
-        (unit_differs, "list_price", "list and paid price are in different units"),
+        (partial(np.take, p_bad_c, combo), "paid_price",
+         _because("paid price not readable", p_detail, combo)),
+        (partial(np.take, p_value == 0, combo), "paid_price", "paid price is 0"),
+        (partial(np.take, l_bad, l_combo), "list_price",
+         _because("list price not readable", l_err, l_combo)),
+        (partial(unit_differs, l_combo, combo), "list_price",
+         "list and paid price are in different units"),
         (sold_bad, "units_sold", sold_why),
-        (promoted_bad, "promoted", "promoted not readable (expected 是/否, yes/no, 1/0)"),
-        (
-            no_id & (nkey < 0),
-            "pack" if pack is not None else "product_name",
-            "no product_id, and no name + readable pack size to align by",
-        ),
-        (
-            no_id & (n_ids > 1),
-            "product_name",
-            "name + brand + pack match several product_ids: cannot align",
-        ),
-    ]
-    parts, bad = cols.quarantine(problems, src_all)
+        (partial(np.take, promoted[1], promoted[2]) if promoted else np.zeros(n, bool),
+         "promoted", "promoted not readable (expected 是/否, yes/no, 1/0)"),
+        (partial(np.logical_and, no_id, no_key), "pack" if pack is not None else "product_name",
+         "no product_id, and no name + readable pack size to align by"),
+        (partial(np.logical_and, no_id, ambiguous), "product_name",
+         "name + brand + pack match several product_ids: cannot align"),
+    ]  # fmt: skip
+    bad = dup.copy()
+    parts = _quarantine(df, known, src, problems, bad)
+    del no_key, ambiguous, problems
+    release_free_memory()
 
     # One unit per product, one type per channel: the minority rows are refused.
     ok = ~bad
     u_small, u_labels = _unit_codes(p_unit)
-    u_codes = u_small[combo]
+    u_codes = u_small.astype(np.int8)[combo]
     n_prod, n_chan = len(product_labels), len(keys.channel_labels)
-    unit_best = _mode_codes(np.where(ok, product, -1), u_codes, n_prod)
-    unit_mode = np.where(ok, unit_best[np.maximum(product, 0)], -1)
-    odd_unit = ok & (u_codes != unit_mode)
+    in_ok = np.where(ok, product, -1)
+    unit_best = _mode_codes(in_ok, u_codes, n_prod)
+    del in_ok
     type_best = _mode_codes(np.where(ok, channel, -1), ctype, n_chan)
-    type_mode = np.where(ok, type_best[channel], -1) if n else np.zeros(0, np.int64)
-    odd_type = ok & (ctype != type_mode)
+    any_ok = bool(ok.any())
+    # (rows not ok may have no product, code -1: their lookups are masked out)
+    odd_unit = ok & (u_codes != unit_best[product]) if any_ok else np.zeros(n, bool)
+    odd_type = ok & (ctype != type_best[channel]) if any_ok else np.zeros(n, bool)
+    del ok
     u_text = np.append(u_labels, "")
-    more, bad2 = cols.quarantine(
+    parts += _quarantine(
+        df,
+        known,
+        src,
         [
             (
                 odd_unit,
                 "paid_price",
-                lambda hit: [
-                    f"price per {u} where this product's other rows are per {m}"
-                    for u, m in zip(u_text[u_codes[hit]], u_text[unit_mode[hit]], strict=True)
-                ],
+                _reason(
+                    "price per {u} where this product's other rows are per {m}",
+                    u=(u_text, u_codes),
+                    m=(u_text[unit_best], product),
+                ),
             ),
             (
                 odd_type,
                 "channel_type",
-                lambda hit: [
-                    f"channel_type contradicts the channel's other rows ({t})"
-                    for t in np.append(_TYPES, "")[type_mode[hit]]
-                ],
+                _reason(
+                    "channel_type contradicts the channel's other rows ({t})",
+                    t=(np.append(_TYPES, "")[type_best], channel),
+                ),
             ),
         ],
-        src_all,
         bad,
     )
-    parts += more
-    bad |= bad2
+    del odd_unit, odd_type, u_codes
     quarantine = concat_quarantine(parts)
+    del parts
     ok = ~bad
+    del bad
     n_used = int(ok.sum())
+    n_dup = int(dup.sum())
+    del dup
     if n_used == 0 and n_in > 0 and not partition:
         top = quarantine["reason"].value_counts().head(3)
         raise InputError(
@@ -652,94 +882,92 @@ def clean_observations(
             hint="most common problems: " + "; ".join(f"{r} ({n})" for r, n in top.items()),
         )
 
-    # The day's last valid observation (time, then file order), as for followers:
-    # one lexsort on integer codes (product and channel codes sort as their texts).
-    use = np.flatnonzero(ok)
-    t_ns = t_ns[use]
-    day = np.floor_divide(t_ns, _DAY_NS)
-    srow = src_all[pos][use]
-    p_use, c_use = product[use], channel[use]
-    cell = _cell_key(p_use, c_use, day)  # product, channel, day as one sortable int64
-    order = np.lexsort((srow, t_ns, cell)) if cell is not None else (
-        np.lexsort((srow, t_ns, day, c_use, p_use)))  # fmt: skip
-    p_s, c_s, d_s = p_use[order], c_use[order], day[order]
-    start = np.r_[True, (p_s[1:] != p_s[:-1]) | (c_s[1:] != c_s[:-1]) | (d_s[1:] != d_s[:-1])]
-    start = start[: len(order)]  # no used row: no day
-    starts = np.flatnonzero(start)
-    ends = (np.r_[starts[1:], len(order)] - 1)[: len(starts)]
-    n_obs = (ends - starts + 1).astype(np.int64)
-    prom = promoted[use][order]
-    day_prom = np.maximum.reduceat(prom, starts) if len(starts) else prom[:0]
-    pick = use[order[ends]]  # positions (in the counted rows) of the day's values
-
     # Product attributes: the most frequent non-empty spelling over all its used rows.
-    attrs = {}
+    in_ok = np.where(ok, product, -1)
+    best_attr = {}
     for c in ("product_name", "brand", "category"):
-        v = codes(c)
-        empty = label(c) == ""
-        v = np.where(empty[v], -1, v)
-        best = _mode_codes(np.where(ok, product, -1), np.where(ok, v, -1), n_prod)
-        attrs[c] = _strings(np.append(label(c), ""), best[product[pick]])
-    pack_q = pack["quantity"].to_numpy(dtype=float)[pack_at[pick]] if pack is not None else np.nan
-    pack_u = (
-        pack["base_unit"].to_numpy(dtype=object)[pack_at[pick]]
-        if pack is not None
-        else np.full(len(pick), None, dtype=object)
-    )
-    out = pd.DataFrame(
-        {
-            "product_id": _strings(product_labels, product[pick]),
-            "product_name": attrs["product_name"],
-            "brand": attrs["brand"],
-            "category": attrs["category"],
-            "channel": _strings(keys.channel_labels, channel[pick]),
-            "channel_type": _strings(_TYPES, ctype[pick]),
-            "date": (d_s[starts] * _DAY_NS).astype("datetime64[ns]"),
-            "list_unit_price": lst["value"].to_numpy(dtype=float)[l_combo[pick]],
-            "paid_unit_price": paid_val[pick],
-            "price_unit": _strings(u_labels, u_codes[pick]),
-            "pack_quantity": pack_q,
-            "pack_unit": pd.Series(pack_u, dtype=object),
-            "promoted": pd.arrays.BooleanArray(day_prom == 1, day_prom < 0),
-            "n_observations": n_obs,
-            "units_sold": sold_val[pick],
-            "source_row": src_all[pos][pick].astype(np.int64),
-        }
-    )
+        t = text[c]
+        v = np.where(t.labels == "", -1, np.arange(len(t.labels)))[t.lut].astype(np.int32)
+        best_attr[c] = _mode_codes(in_ok, v[t.raw], n_prod)
+    del in_ok
+    n_name = int((no_id & ok).sum())
+    del no_id
+
+    # The day's value: the last valid observation of the day (time, then source row,
+    # then file order), as for followers, found per (product, channel, day) cell.
+    use = np.flatnonzero(ok)
+    del ok
+    pick, days, n_obs, prom = _last_of_day(product, channel, t_ns, src, use, promoted)
+    del t_ns
+    release_free_memory()
+    p_use = product[use]
+    used_products = np.flatnonzero(np.bincount(p_use, minlength=n_prod))
+    is_new = np.char.startswith(product_labels.astype(str), "name:") if n_prod else np.zeros(0)
+    n_new = int(is_new[p_use].sum()) if len(use) else 0
+    del p_use
+    used_channels = np.flatnonzero(np.bincount(channel[use], minlength=n_chan))
+    del use
+    # The output, a column at a time, each made from the output rows' codes and then
+    # the codes dropped: at most one column's temporaries on top of the columns made.
+    days *= _DAY_NS  # -> nanoseconds, in place
+    cols: dict[str, Any] = {
+        "date": days.view("datetime64[ns]"),
+        "n_observations": n_obs,
+        "source_row": src[pick].astype(np.int64),
+        "units_sold": sold_at[s_raw[pick]] if "units_sold" in known else np.full(len(pick), np.nan),
+    }
+    del days, n_obs, src
+    at = l_combo[pick]
+    del l_combo
+    cols["list_unit_price"] = lst["value"].to_numpy(dtype=float)[at]
+    at = combo[pick]
+    del combo
+    cols["paid_unit_price"] = p_value[at]
+    cols["price_unit"] = _strings(u_labels, u_small[at])
+    if pack is not None:
+        at = keys.pack_lut[keys.pack_raw[pick]]
+        cols["pack_quantity"] = pack["quantity"].to_numpy(dtype=float)[at]
+        cols["pack_unit"] = pd.Series(pack["base_unit"].to_numpy(dtype=object)[at], dtype=object)
+    else:
+        cols["pack_quantity"] = np.full(len(pick), np.nan)
+        cols["pack_unit"] = pd.Series(np.full(len(pick), None, dtype=object), dtype=object)
+    del at
+    product_p, channel_p = product[pick], channel[pick]
+    cols["channel_type"] = _strings(_TYPES, ctype[pick])
+    room_p = text["live_room"].codes(pick)
+    del product, channel, ctype, pick
+    release_free_memory()
     notes = []
     if sessions is not None:
-        cal = clean_sessions(sessions, tz=tz)
-        days = _session_days(cal.data)
-        p_day = pd.Index(product_labels).get_indexer(days["product_id"].to_numpy(dtype=object))
-        date_day = days["date"].to_numpy().astype("datetime64[ns]").astype(np.int64) // _DAY_NS
-        out_day = d_s[starts]
-        hit = _hits(
-            (product[pick], channel[pick], out_day),
-            (p_day, pd.Index(keys.channel_labels).get_indexer(days["channel"]), date_day),
+        hit, note = _calendar_days(
+            clean_sessions(sessions, tz=tz),
+            (product_labels, product_p),
+            (keys.channel_labels, channel_p),
+            (text["live_room"].labels, room_p),
+            cols["date"],
         )
-        # A calendar names the live room (直播间); a price file with 渠道 and 直播间 has
-        # "platform/room" as its channel: match those rows on the room too.
-        room_pick = room[pick]
-        by_room = _hits(
-            (product[pick], room_pick, out_day),
-            (p_day, pd.Index(keys.room_labels).get_indexer(days["channel"]), date_day),
-        )
-        hit |= by_room & (keys.room_labels != "")[room_pick]
-        out["promoted"] = pd.array(hit, dtype="boolean")
-        notes.append(
-            f"promoted from the session calendar: {cal.summary.used_rows} of "
-            f"{cal.summary.input_rows} session rows used ({cal.summary.quarantined_rows} "
-            "quarantined there)"
-        )
-    elif "promoted" in known or "session_id" in known:
-        notes.append("promoted from the file's promoted/session column")
+        cols["promoted"] = pd.array(hit, dtype="boolean")
+        notes.append(note)
     else:
-        notes.append("promoted unknown (no session calendar, no promoted column)")
-    used_products = np.flatnonzero(np.bincount(product[use], minlength=n_prod))
-    used_channels = np.flatnonzero(np.bincount(channel[use], minlength=n_chan))
-    n_name = int((no_id & ok).sum())
-    is_new = np.char.startswith(product_labels.astype(str), "name:") if n_prod else np.zeros(0)
-    n_new = int(is_new[product[use]].sum()) if len(use) else 0
+        cols["promoted"] = pd.arrays.BooleanArray(prom == 1, prom < 0)
+        if "promoted" in known or "session_id" in known:
+            notes.append("promoted from the file's promoted/session column")
+        else:
+            notes.append("promoted unknown (no session calendar, no promoted column)")
+    del prom, room_p
+    # Text columns last: each one trimmed after (Arrow's take leaves its growing
+    # buffers behind in the allocators), so that they do not add up to a peak.
+    for c in ("product_name", "brand", "category"):
+        cols[c] = _attr(text[c], best_attr[c], product_p)
+        release_free_memory()
+    cols["product_id"] = _strings(product_labels, product_p)
+    del product_p
+    cols["channel"] = _strings(keys.channel_labels, channel_p)
+    del channel_p
+    release_free_memory()
+    # one block per column (copy=False): no consolidated copy of the numeric columns
+    out = pd.DataFrame({c: cols.pop(c) for c in COLUMNS}, copy=False)
+    del cols
     notes += [
         f"{len(used_products)} products x {len(used_channels)} channels; "
         f"{n_name} used rows without product_id aligned by name + brand + pack "
@@ -752,7 +980,7 @@ def clean_observations(
         input_rows=n_in,
         used_rows=n_used,
         quarantined_rows=len(quarantine),
-        duplicate_rows=int(dup.sum()),
+        duplicate_rows=n_dup,
         output_rows=len(out),
         notes=tuple(notes),
     )
@@ -764,11 +992,122 @@ def clean_observations(
             "name_rows": n_name,
             "name_keys": n_new,
         }
-    return Cleaned(out[COLUMNS], quarantine, summary, options)
+    return Cleaned(out, quarantine, summary, options)
+
+
+def _stable_order(key: np.ndarray) -> np.ndarray:
+    """``np.argsort(key, kind="stable")`` of non-negative int64 ``key``, sorted 16 bits at
+    a time from the lowest (numpy sorts 16-bit integers by radix: two or three such
+    passes take less time than one comparison sort of 64-bit keys)."""
+    digits = max(1, (int(key.max(initial=0)).bit_length() + 15) // 16)
+    if digits > 3:
+        return np.argsort(key, kind="stable")
+    order = np.argsort((key & 0xFFFF).astype(np.uint16), kind="stable")
+    for d in range(1, digits):
+        part = ((key[order] >> (16 * d)) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(part, kind="stable")]
+    return order
+
+
+def _last_of_day(
+    product: np.ndarray,
+    channel: np.ndarray,
+    t_ns: np.ndarray,
+    src: np.ndarray,
+    use: np.ndarray,
+    promoted: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The day's value of each (product, channel, day) cell of the used rows ``use``:
+    its last observation by time, then source row, then file order.
+
+    Returns the row positions of the cells' values, their days (since 1970), the
+    number of observations and the day's promoted code (-1 unknown, 0, 1), the cells in
+    order of product, channel and day.
+
+    Why not one sort by (cell, time, row): a stable sort by cell alone keeps each
+    cell's rows in file order, and the last one is then found with per-cell maxima,
+    at a third of the sorting.
+    """
+    day = np.floor_divide(t_ns[use], _DAY_NS)
+    p_use, c_use = product[use], channel[use]
+    cell = _cell_key(p_use, c_use, day)
+    if cell is not None:
+        del p_use, c_use
+        order = _stable_order(cell)
+        cell = cell[order]
+        start = np.r_[True, cell[1:] != cell[:-1]] if len(cell) else np.zeros(0, bool)
+        del cell
+    else:  # (cannot happen with real calendars) the three keys
+        order = np.lexsort((day, c_use, p_use))
+        p_s, c_s, d_s = p_use[order], c_use[order], day[order]
+        start = np.r_[True, (p_s[1:] != p_s[:-1]) | (c_s[1:] != c_s[:-1])
+                      | (d_s[1:] != d_s[:-1])][: len(order)]  # fmt: skip
+        del p_s, c_s, d_s, p_use, c_use
+    rows = use[order]  # positions of the used rows, cell by cell, in file order
+    days = day[order]
+    del order, day
+    starts = np.flatnonzero(start)
+    del start
+    if not len(starts):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, np.zeros(0, dtype=np.int8)
+    n_obs = np.diff(np.append(starts, len(rows))).astype(np.int64)
+    # the latest time of each cell, then the latest source row among the rows at it,
+    # then the last such row in file order
+    t = t_ns[rows]
+    last = t == np.repeat(np.maximum.reduceat(t, starts), n_obs)
+    del t
+    s = np.where(last, src[rows], np.iinfo(src.dtype).min)
+    last &= s == np.repeat(np.maximum.reduceat(s, starts), n_obs)
+    del s
+    at = np.maximum.reduceat(np.where(last, np.arange(len(rows)), -1), starts)
+    del last
+    pick = rows[at]
+    if promoted is None:
+        prom = np.full(len(starts), -1, dtype=np.int8)
+    else:
+        prom = np.maximum.reduceat(promoted[0][promoted[2][rows]], starts)
+    return pick, days[starts], n_obs, prom
 
 
 _DAY_NS = 86_400 * 10**9
+
+
 _PARTITION_KEY = "_partition_keys"
+
+
+def _calendar_days(
+    cal: Cleaned,
+    product: tuple[np.ndarray, np.ndarray],
+    channel: tuple[np.ndarray, np.ndarray],
+    room: tuple[np.ndarray, np.ndarray],
+    date: np.ndarray,
+) -> tuple[np.ndarray, str]:
+    """``promoted`` of the output rows from the cleaned session calendar: whether a
+    session of the row's channel (or live room) that promoted its product overlaps its
+    day. ``product``, ``channel`` and ``room`` are (labels, the output rows' codes);
+    returns the flags and the note."""
+    sdays = _session_days(cal.data)
+    p_day = pd.Index(product[0]).get_indexer(sdays["product_id"].to_numpy(dtype=object))
+    date_day = sdays["date"].to_numpy().astype("datetime64[ns]").astype(np.int64) // _DAY_NS
+    out_day = date.view(np.int64) // _DAY_NS
+    hit = _hits(
+        (product[1], channel[1], out_day),
+        (p_day, pd.Index(channel[0]).get_indexer(sdays["channel"]), date_day),
+    )
+    # A calendar names the live room (直播间); a price file with 渠道 and 直播间 has
+    # "platform/room" as its channel: match those rows on the room too.
+    by_room = _hits(
+        (product[1], room[1], out_day),
+        (p_day, pd.Index(room[0]).get_indexer(sdays["channel"]), date_day),
+    )
+    hit |= by_room & (room[0] != "")[room[1]]
+    note = (
+        f"promoted from the session calendar: {cal.summary.used_rows} of "
+        f"{cal.summary.input_rows} session rows used ({cal.summary.quarantined_rows} "
+        "quarantined there)"
+    )
+    return hit, note
 
 
 def _strings(labels: np.ndarray, codes: np.ndarray) -> pd.Series:
@@ -776,6 +1115,12 @@ def _strings(labels: np.ndarray, codes: np.ndarray) -> pd.Series:
     arr = pd.array(np.asarray(labels, dtype=object), dtype="str")
     return pd.Series(arr.take(np.asarray(codes, dtype=np.int64)) if len(arr) else
                      pd.array([], dtype="str"))  # fmt: skip
+
+
+def _attr(text: _Text, best: np.ndarray, product: np.ndarray) -> pd.Series:
+    """A product attribute (its most frequent spelling ``best``, -1: none) at the
+    output rows' products."""
+    return _strings(np.append(text.labels, ""), best[product])
 
 
 def _because(
@@ -787,6 +1132,22 @@ def _because(
     def why(hit: np.ndarray) -> list[str]:
         d = detail[hit] if at is None else detail[at[hit]]
         return [f"{prefix} ({x})" for x in d]
+
+    return why
+
+
+def _reason(
+    template: str, **values: tuple[np.ndarray, np.ndarray]
+) -> Callable[[np.ndarray], list[str]]:
+    """The reason ``template`` filled in for the rows a problem hits, each value given as
+    (table, each row's code into it)."""
+
+    def why(hit: np.ndarray) -> list[str]:
+        got = {k: table[at[hit]] for k, (table, at) in values.items()}
+        return [
+            template.format(**dict(zip(got, v, strict=True)))
+            for v in zip(*got.values(), strict=True)
+        ]
 
     return why
 
@@ -830,37 +1191,31 @@ def _cell_key(product: np.ndarray, channel: np.ndarray, day: np.ndarray) -> np.n
     return (product.astype(np.int64) * n_c + channel) * n_d + (day - lo)
 
 
-class _Rows:
-    """The counted rows of ``df`` (``pos``): raw cells by column, and the quarantine."""
-
-    def __init__(self, df: pd.DataFrame, known: list[str], pos: np.ndarray) -> None:
-        self.df, self.known, self.pos = df, known, pos
-
-    def quarantine(
-        self,
-        problems: list[tuple[np.ndarray, str, str | Callable[[np.ndarray], list[str]]]],
-        src_all: np.ndarray,
-        already: np.ndarray | None = None,
-    ) -> tuple[list[pd.DataFrame], np.ndarray]:
-        """:func:`lsimpact.contract.first_problems` on position masks: each row is
-        quarantined for the first problem that applies to it."""
-        bad = np.zeros(len(self.pos), dtype=bool)
-        parts = []
-        for mask, column, reason in problems:
-            hit = mask & ~bad
-            if already is not None:
-                hit &= ~already
-            if hit.any():
-                rows = self.pos[hit]
-                raw = (
-                    self.df[column].iloc[rows]
-                    if column in self.known
-                    else pd.Series([""] * len(rows), dtype=object)
-                )
-                why = reason if isinstance(reason, str) else reason(hit)
-                parts.append(quarantine_rows(src_all[rows], column, raw, why))
-            bad |= hit
-        return parts, bad
+def _quarantine(
+    df: pd.DataFrame,
+    known: list[str],
+    src: np.ndarray,
+    problems: list[tuple[Any, str, str | Callable[[np.ndarray], list[str]]]],
+    bad: np.ndarray,
+) -> list[pd.DataFrame]:
+    """:func:`lsimpact.contract.first_problems` on row masks: each row not yet ``bad`` is
+    quarantined for the first problem that applies to it, and marked in ``bad`` (updated
+    in place). A mask may be given as a function that makes it, so that only one
+    row-length mask is held at a time."""
+    parts = []
+    for mask, column, reason in problems:
+        hit = (mask() if callable(mask) else mask) & ~bad
+        if hit.any():
+            rows = np.flatnonzero(hit)
+            cells = (
+                df[column].iloc[rows]
+                if column in known
+                else pd.Series([""] * len(rows), dtype=object)
+            )
+            why = reason if isinstance(reason, str) else reason(hit)
+            parts.append(quarantine_rows(src[rows], column, cells, why))
+        bad |= hit
+    return parts
 
 
 # --- partitions for the chunked and Dask engines ----------------------------------------
