@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import lsimpact.clean.followers as fol
+from lsimpact.clean import rules
 from lsimpact.clean.followers import clean_snapshots, detect_glitches
 
 
@@ -175,7 +176,7 @@ def test_repeated_values_equal_pandas_duplicated(n):
         h[rng.choice(n, n // 10 + 1)] = h[rng.choice(n, n // 10 + 1)]
         h[: n // 3] &= np.uint64((1 << 22) - 1)  # many values share their low bits
     expected = np.flatnonzero(pd.Series(h).duplicated(keep=False).to_numpy())
-    np.testing.assert_array_equal(fol._repeated_values(h), expected)
+    np.testing.assert_array_equal(rules.repeated_hashes(h), expected)
 
 
 @pytest.mark.parametrize("shuffle", [False, True])

@@ -461,7 +461,7 @@ def _exact_duplicates(
             for col in parts:
                 h = (h ^ np.asarray(col).astype(np.uint64)) * np.uint64(0x9E3779B97F4A7C15)
                 h ^= h >> np.uint64(29)
-        cand = _repeated_values(h)
+        cand = rules.repeated_hashes(h)
     if len(cand):
         # the candidates' raw cells (a categorical's codes stand for its texts one to one)
         sub = pd.DataFrame(
@@ -474,29 +474,6 @@ def _exact_duplicates(
         )
         dup[cand[sub.duplicated(keep="first").to_numpy()]] = True
     return dup
-
-
-#: Bits of the hash per counting pass of :func:`_repeated_values` (a 32 MiB count table).
-_BUCKET_BITS = 22
-
-
-def _repeated_values(h: np.ndarray) -> np.ndarray:
-    """Positions of the values of ``h`` (uint64) that occur more than once, in order.
-
-    Equal values share every bucket, so rows alone in their bucket (counted with
-    ``bincount`` on 22 of the hash's bits) cannot repeat; each pass on other bits thins
-    the candidates (3M -> about 1.6M -> 0.5M -> 60k), and the few left are compared exactly.
-    Why: hashing 3M values into a table costs several times more than three counts.
-    """
-    cand = np.arange(len(h))
-    mask = np.uint64((1 << _BUCKET_BITS) - 1)
-    for shift in range(0, 64 - _BUCKET_BITS + 1, _BUCKET_BITS):
-        if len(cand) < (1 << _BUCKET_BITS) // 64:
-            break
-        bucket = ((h[cand] >> np.uint64(shift)) & mask).astype(np.intp)
-        cand = cand[np.bincount(bucket, minlength=1 << _BUCKET_BITS)[bucket] > 1]
-    repeated = pd.Series(h[cand], copy=False).duplicated(keep=False).to_numpy()
-    return cand[repeated]
 
 
 def _account_time_order(code: np.ndarray, t_ns: np.ndarray, srow: np.ndarray) -> np.ndarray | None:

@@ -58,6 +58,7 @@ from ..contract import Cleaned, RowAccounting, concat_quarantine, quarantine_row
 from ..errors import InputError
 from ..io import normalise_headers, release_free_memory
 from ..parse import parse_count, parse_pack, parse_price, wall_clock_ns
+from . import rules
 from .live_sessions import clean_sessions, text_key
 
 __all__ = [
@@ -532,30 +533,6 @@ def _times(s: pd.Series, tz: str, threads: bool) -> tuple[np.ndarray, dict[int, 
     return t_ns, errors
 
 
-#: Bits of the hash per counting pass of :func:`_repeated` (a 32 MiB count table).
-_BUCKET_BITS = 22
-
-
-def _repeated(h: np.ndarray) -> np.ndarray:
-    """Positions of the values of ``h`` (uint64) that occur more than once, in order.
-
-    Equal values share every bucket, so rows alone in their bucket (counted with
-    ``bincount`` on 22 of the hash's bits) cannot repeat; each pass on other bits thins
-    the candidates, and the few left are compared exactly (as in the follower cleaner).
-    Why: hashing 3M values into a table costs several times more than a few counts.
-    """
-    cand = np.arange(len(h))
-    mask = np.uint64((1 << _BUCKET_BITS) - 1)
-    for shift in range(0, 64 - _BUCKET_BITS + 1, _BUCKET_BITS):
-        if len(cand) < (1 << _BUCKET_BITS) // 64:
-            break
-        bucket = ((h[cand] >> np.uint64(shift)) & mask).astype(np.intp)
-        cand = cand[np.bincount(bucket, minlength=1 << _BUCKET_BITS)[bucket] > 1]
-        del bucket
-    repeated = pd.Series(h[cand], copy=False).duplicated(keep=False).to_numpy()
-    return cand[repeated]
-
-
 def _duplicates(
     spelled: pd.Series, columns: list[np.ndarray], t_ns: np.ndarray, hashed: int
 ) -> np.ndarray:
@@ -585,7 +562,7 @@ def _duplicates(
             np.right_shift(h, np.uint64(29), out=tmp)
             h ^= tmp
     del tmp
-    cand = _repeated(h)
+    cand = rules.repeated_hashes(h)
     del h
     if len(cand):
         sub = pd.DataFrame({i: c[cand] for i, c in enumerate(columns)})

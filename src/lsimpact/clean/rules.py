@@ -40,6 +40,7 @@ __all__ = [
     "isolated_times",
     "normalise_identity",
     "platform_names",
+    "repeated_hashes",
     "total_rows",
 ]
 
@@ -273,3 +274,28 @@ def _isolated(code: np.ndarray, day: np.ndarray, max_gap_days: int) -> np.ndarra
     largest_of_piece = np.repeat(largest, np.diff(np.r_[acc_starts, len(piece_size)]))
     lone = (largest_of_piece >= 3) & (2 * piece_size < largest_of_piece)
     return lone[piece]
+
+
+#: Bits of the hash per counting pass of :func:`repeated_hashes` (a 32 MiB count table).
+_BUCKET_BITS = 22
+
+
+def repeated_hashes(h: np.ndarray) -> np.ndarray:
+    """Positions of the values of ``h`` (uint64 row hashes) that occur more than once, in
+    order: the candidates for duplicate rows, which the cleaners then compare exactly.
+
+    Equal values share every bucket, so rows alone in their bucket (counted with
+    ``bincount`` on 22 of the hash's bits) cannot repeat; each pass on other bits thins
+    the candidates (3M -> about 1.6M -> 0.5M -> 60k), and the few left are compared exactly.
+    Why: hashing 3M values into a table costs several times more than a few counts.
+    """
+    cand = np.arange(len(h))
+    mask = np.uint64((1 << _BUCKET_BITS) - 1)
+    for shift in range(0, 64 - _BUCKET_BITS + 1, _BUCKET_BITS):
+        if len(cand) < (1 << _BUCKET_BITS) // 64:
+            break
+        bucket = ((h[cand] >> np.uint64(shift)) & mask).astype(np.intp)
+        cand = cand[np.bincount(bucket, minlength=1 << _BUCKET_BITS)[bucket] > 1]
+        del bucket
+    repeated = pd.Series(h[cand], copy=False).duplicated(keep=False).to_numpy()
+    return cand[repeated]
