@@ -392,13 +392,9 @@ def cells_at(s: pd.Series, positions: np.ndarray) -> np.ndarray:
     chunked = pa.array(arr)  # the column's own chunks, no copy
     if isinstance(chunked, pa.Array):
         chunked = pa.chunked_array([chunked])
+    order = np.argsort(positions, kind="stable")
     out = np.empty(len(positions), dtype=object)
-    sizes = np.array([len(c) for c in chunked.chunks], dtype=np.int64)
-    starts = np.cumsum(sizes) - sizes
-    which = np.searchsorted(starts, positions, side="right") - 1
-    for k in np.unique(which).tolist():
-        here = which == k
-        out[here] = chunked.chunk(k).take(pa.array(positions[here] - starts[k])).to_pylist()
+    out[order] = _take_chunkwise(chunked, positions[order]).to_pylist()
     return out
 
 
@@ -1073,7 +1069,7 @@ def _repetitive_in_head(data: bytes, header: list[str], sep: str) -> set[str]:
     }
 
 
-def _take_spread(col: Any, at: np.ndarray) -> Any:
+def _take_chunkwise(col: Any, at: np.ndarray) -> Any:
     """Rows ``at`` (sorted) of a chunked column, taken chunk by chunk: pyarrow's take on
     a chunked array concatenates its chunks first (a copy of the column)."""
     import pyarrow as pa
@@ -1110,7 +1106,7 @@ def _repetitive_as_dictionary(table: Any) -> Any:
         # A column with at most 5% distinct values overall shows few in a sample of 65,536
         # rows spread over the file (10,000 account ids: about 10,000); counts and times
         # show mostly distinct ones, and are not worth hashing in full.
-        if pc.count_distinct(_take_spread(col, at), mode="all").as_py() > 0.5 * len(at):
+        if pc.count_distinct(_take_chunkwise(col, at), mode="all").as_py() > 0.5 * len(at):
             continue
         # chunk by chunk (one dictionary shared by all chunks): no copy of the column
         encoded = pc.dictionary_encode(col)

@@ -364,23 +364,22 @@ def _account_codes(
     n_a = max(len(a_text), 1)
     pair = p_code.astype(np.int64) * n_a + a_code
     size = len(p_text) * n_a
-    if size <= 4 * len(pair) + 1024:
+    counted = size <= 4 * len(pair) + 1024
+    if counted:
         present = np.flatnonzero(np.bincount(pair, minlength=size))
-        lut = np.full(size, -1, dtype=np.int32)
     else:  # far more possible pairs than rows: hash the rows' pairs instead
-        present, pair = np.unique(pair, return_inverse=True)
-        lut = np.full(len(present), -1, dtype=np.int32)
-        size = len(present)
+        present, pair = np.unique(pair, return_inverse=True)  # pair: index into present
     texts = np.asarray(p_text, dtype=object), np.asarray(a_text, dtype=object)
     p_rank, p_sorted = pd.factorize(texts[0][present // n_a], sort=True)
     a_rank, a_sorted = pd.factorize(texts[1][present % n_a], sort=True)
     codes, keys = pd.factorize(p_rank.astype(np.int64) * len(a_sorted) + a_rank, sort=True)
-    if size == len(present):  # the hashed pairs: ``pair`` holds indices of ``present``
-        lut[:] = codes
-    else:
+    codes = codes.astype(np.int32)
+    if counted:  # a lookup table over every possible pair
+        lut = np.full(size, -1, dtype=np.int32)
         lut[present] = codes
+        codes = lut
     return (
-        lut[pair],
+        codes[pair],
         np.asarray(p_sorted, dtype=object)[keys // max(len(a_sorted), 1)],
         np.asarray(a_sorted, dtype=object)[keys % max(len(a_sorted), 1)],
     )
